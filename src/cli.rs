@@ -1,0 +1,201 @@
+//! Command-line types (clap) and the validated `Settings` every stage reads.
+//!
+//! `Opts` is what the user typed; `Settings::from_opts` checks it once and resolves defaults
+//! (today's date, the alias table). Nothing else reads the command line or the clock.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+use crate::ingest::values::DateOrder;
+use crate::ingest::{Aliases, IngestOptions};
+use crate::source::Input;
+
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 internal error or output not writable; \
+2 bad input (unreadable file, missing required column, ambiguous dates, bad arguments, or \
+rejected rows with --strict).";
+
+/// Find expiring Kaizala Pro subscriptions in Partner Center and Microsoft 365 exports and plan
+/// each customer's move to a supported plan.
+#[derive(Debug, Parser)]
+#[command(name = "kaizala-migrate", version, after_help = EXIT_CODES)]
+pub struct Opts {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the expiring Kaizala Pro subscriptions.
+    #[command(
+        after_long_help = "Examples:\n  kaizala-migrate scan --subscriptions subs.csv --as-of 2026-12-01\n  kaizala-migrate scan --subscriptions recon.csv book.xlsx#Subscriptions --format csv"
+    )]
+    Scan {
+        /// Inputs.
+        #[command(flatten)]
+        input: InputArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Write the migration plan (plan.json, worksheet.csv, users.csv, rejected.csv,
+    /// filtered.csv) into a folder.
+    #[command(
+        after_long_help = "Examples:\n  kaizala-migrate plan --subscriptions subs.csv --users users.csv --out plan/\n  kaizala-migrate plan --subscriptions subs.csv --users contoso-users.csv=0f1e2d3c-0000-4000-8000-000000000001 --out plan/"
+    )]
+    Plan {
+        /// Inputs.
+        #[command(flatten)]
+        input: InputArgs,
+        /// Folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Only read and validate the inputs; report per file how columns were mapped and where
+    /// every row went.
+    Check {
+        /// Inputs.
+        #[command(flatten)]
+        input: InputArgs,
+    },
+}
+
+/// Inputs and options shared by every subcommand.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Subscriptions exports (CSV or XLSX; `FILE#Sheet` picks a sheet). Repeat the flag or list
+    /// several files.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub subscriptions: Vec<String>,
+    /// Users exports with their licences. `FILE=CUSTOMER_ID` says whose users an admin-center
+    /// export holds; without it users are matched by the domain of their user principal name.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub users: Vec<String>,
+    /// The date to plan from (YYYY-MM-DD); default today.
+    #[arg(long, value_parser = parse_iso_date, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// A subscription ending at most this many days after --as-of is expiring.
+    #[arg(long, default_value_t = 365, value_name = "N")]
+    pub horizon_days: u32,
+    /// Day/month order for date columns whose values do not decide it.
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub date_order: Option<DateOrderArg>,
+    /// A TOML file mapping your own header names to fields (same layout as the built-in
+    /// data/columns.toml).
+    #[arg(long, value_name = "FILE")]
+    pub columns: Option<PathBuf>,
+    /// An offer id that is Kaizala Pro in your books (repeatable).
+    #[arg(long = "kaizala-offer-id", value_name = "ID")]
+    pub kaizala_offer_ids: Vec<String>,
+    /// Exit with code 2 when any input row was rejected.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `scan` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for a terminal.
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// A JSON array.
+    Json,
+}
+
+/// `--date-order` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DateOrderArg {
+    /// Day first: 01/07/2020 is 1 July.
+    Dmy,
+    /// Month first: 7/1/2020 is 1 July.
+    Mdy,
+}
+
+fn parse_iso_date(s: &str) -> std::result::Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date of the form YYYY-MM-DD"))
+}
+
+/// Everything the stages read, validated once.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Subscriptions inputs.
+    pub subscriptions: Vec<Input>,
+    /// Users inputs.
+    pub users: Vec<Input>,
+    /// "Today".
+    pub as_of: NaiveDate,
+    /// Horizon in days.
+    pub horizon_days: u32,
+    /// The last end date that counts as expiring.
+    pub horizon_end: NaiveDate,
+    /// Ingest options (aliases, date order).
+    pub ingest: IngestOptions,
+    /// Product knowledge.
+    pub catalog: Catalog,
+    /// Reject rows means exit 2.
+    pub strict: bool,
+}
+
+impl Settings {
+    /// Builds settings from the shared input arguments; `today` is used when --as-of is absent.
+    pub fn from_args(args: &InputArgs, today: NaiveDate) -> Result<Settings> {
+        let as_of = args.as_of.unwrap_or(today);
+        let horizon_end = as_of
+            .checked_add_signed(chrono::Duration::days(i64::from(args.horizon_days)))
+            .ok_or_else(|| {
+                Error::Usage(format!("--horizon-days {} is too far", args.horizon_days))
+            })?;
+        let aliases = match &args.columns {
+            Some(p) => Aliases::with_user_file(p)?,
+            None => Aliases::builtin(),
+        };
+        let date_order = args.date_order.map(|o| match o {
+            DateOrderArg::Dmy => DateOrder::Dmy,
+            DateOrderArg::Mdy => DateOrder::Mdy,
+        });
+        Ok(Settings {
+            subscriptions: args.subscriptions.iter().map(|s| Input::parse(s)).collect(),
+            users: args.users.iter().map(|s| Input::parse(s)).collect(),
+            as_of,
+            horizon_days: args.horizon_days,
+            horizon_end,
+            ingest: IngestOptions { aliases, date_order },
+            catalog: Catalog::builtin(&args.kaizala_offer_ids),
+            strict: args.strict,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Opts::command().debug_assert();
+    }
+
+    #[test]
+    fn files_can_be_listed_or_repeated() {
+        let o = Opts::parse_from([
+            "kaizala-migrate",
+            "scan",
+            "--subscriptions",
+            "a.csv",
+            "b.csv",
+            "--subscriptions",
+            "c.xlsx",
+        ]);
+        let Command::Scan { input, .. } = o.command else { panic!("not scan") };
+        assert_eq!(input.subscriptions, ["a.csv", "b.csv", "c.xlsx"]);
+        assert_eq!(input.horizon_days, 365);
+    }
+}

@@ -1,0 +1,16 @@
+//! `check`: read and validate only; report per file how columns were mapped and where every
+//! row went.
+
+use std::io::Write;
+
+use crate::cli::Settings;
+use crate::error::{ExitCode, Result};
+use crate::render::summary;
+
+/// Runs `check`.
+pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
+    let (ing, plan) = super::pipeline(settings)?;
+    super::report_problems(&ing, &plan, err);
+    let _ = out.write_all(summary::files(&ing.ledger, true).as_bytes());
+    Ok(super::outcome(settings, &ing))
+}

@@ -1,0 +1,47 @@
+//! Subcommands: short glue that runs the stages in order.
+
+pub mod check;
+pub mod plan;
+pub mod scan;
+
+use crate::cli::Settings;
+use crate::detect::Window;
+use crate::error::{ExitCode, Result};
+use crate::ingest::{self, Ingested};
+use crate::plan::{self as planner, Plan, PlanOptions};
+
+/// Ingest, detect and plan: the stages every subcommand shares.
+pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
+    let mut ing = ingest::read_all(
+        &settings.subscriptions,
+        &settings.users,
+        &settings.catalog,
+        &settings.ingest,
+    )?;
+    let window = Window { as_of: settings.as_of, horizon_end: settings.horizon_end };
+    let plan = planner::build(
+        &mut ing,
+        &settings.catalog,
+        PlanOptions { window, horizon_days: settings.horizon_days },
+    );
+    Ok((ing, plan))
+}
+
+/// The exit code once the work is done: rejected rows fail the run under `--strict`.
+pub fn outcome(settings: &Settings, ing: &Ingested) -> ExitCode {
+    if settings.strict && !ing.ledger.rejections.is_empty() {
+        ExitCode::BadInput
+    } else {
+        ExitCode::Success
+    }
+}
+
+/// Prints rejections and warnings to standard error.
+pub fn report_problems(ing: &Ingested, plan: &Plan, err: &mut dyn std::io::Write) {
+    for r in &ing.ledger.rejections {
+        let _ = writeln!(err, "rejected: {r}");
+    }
+    for w in &plan.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+}

@@ -1,0 +1,24 @@
+//! `scan`: print the expiring Kaizala Pro subscriptions.
+
+use std::io::Write;
+
+use crate::cli::{Format, Settings};
+use crate::error::{ExitCode, Result};
+use crate::render::scan;
+
+/// Runs `scan`, writing the listing to `out` and problems to `err`.
+pub fn run(
+    settings: &Settings,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitCode> {
+    let (ing, plan) = super::pipeline(settings)?;
+    super::report_problems(&ing, &plan, err);
+    match format {
+        Format::Table => scan::write_table(&plan, out)?,
+        Format::Csv => scan::write_csv(&plan, out)?,
+        Format::Json => scan::write_json(&plan, out)?,
+    }
+    Ok(super::outcome(settings, &ing))
+}

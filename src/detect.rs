@@ -1,0 +1,166 @@
+//! Detect: which subscriptions are expiring Kaizala Pro subscriptions.
+//!
+//! Owns: the classification of each merged subscription record (run in parallel with rayon)
+//! and the reasons for leaving one out. Grouping by customer and deciding what to do is left to
+//! `plan`.
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::catalog::Catalog;
+use crate::ingest::{Status, SubscriptionRecord};
+
+/// What detection concluded about one subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// An active Kaizala Pro subscription that ends within the horizon: to be migrated.
+    Expiring {
+        /// Days from as-of to the end date (negative when lapsed).
+        days_left: i64,
+        /// The end date is already past as-of.
+        lapsed: bool,
+    },
+    /// Not a Kaizala Pro subscription.
+    NotKaizala,
+    /// Kaizala Pro, already suspended, deleted, expired or disabled.
+    Handled(Status),
+    /// Kaizala Pro with auto renew on, which should not exist after 1 July 2020.
+    AutoRenewOn,
+    /// Kaizala Pro ending after the horizon.
+    OutsideHorizon,
+}
+
+impl Verdict {
+    /// The filter reason for a subscription that is not planned.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Verdict::Expiring { .. } => None,
+            Verdict::NotKaizala => Some("not Kaizala Pro".into()),
+            Verdict::Handled(s) => Some(format!("Kaizala Pro, already {}", s.as_str())),
+            Verdict::AutoRenewOn => Some("Kaizala Pro with auto renew on".into()),
+            Verdict::OutsideHorizon => Some("Kaizala Pro ending after the horizon".into()),
+        }
+    }
+}
+
+/// The dates detection works with.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// "Today".
+    pub as_of: NaiveDate,
+    /// The last end date that counts as expiring (as-of + horizon).
+    pub horizon_end: NaiveDate,
+}
+
+/// Classifies one subscription.
+pub fn classify(sub: &SubscriptionRecord, catalog: &Catalog, window: Window) -> Verdict {
+    if !catalog.is_kaizala_pro_offer(sub.offer_name.as_deref(), sub.offer_id.as_deref()) {
+        return Verdict::NotKaizala;
+    }
+    match sub.status {
+        Some(Status::Active) | None => {}
+        Some(s) => return Verdict::Handled(s),
+    }
+    if sub.auto_renew == Some(true) {
+        return Verdict::AutoRenewOn;
+    }
+    if sub.end_date > window.horizon_end {
+        return Verdict::OutsideHorizon;
+    }
+    let days_left = (sub.end_date - window.as_of).num_days();
+    Verdict::Expiring { days_left, lapsed: days_left < 0 }
+}
+
+/// Classifies every subscription in parallel; the result is in input order.
+pub fn classify_all(
+    subs: &[SubscriptionRecord],
+    catalog: &Catalog,
+    window: Window,
+) -> Vec<Verdict> {
+    let mut out = Vec::with_capacity(subs.len());
+    subs.par_iter()
+        .with_min_len(1024)
+        .map(|s| classify(s, catalog, window))
+        .collect_into_vec(&mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn sub(
+        offer: &str,
+        end: NaiveDate,
+        auto: Option<bool>,
+        status: Option<Status>,
+    ) -> SubscriptionRecord {
+        SubscriptionRecord {
+            subscription_id: "s".into(),
+            customer_id: "c".into(),
+            offer_name: Some(offer.into()),
+            offer_id: None,
+            quantity: 5,
+            end_date: end,
+            auto_renew: auto,
+            status,
+            start_date: None,
+            billing_cycle: None,
+            unit_price: None,
+            currency: None,
+            origins: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_the_rule() {
+        let c = Catalog::builtin(&[]);
+        let w = Window { as_of: d(2026, 12, 1), horizon_end: d(2027, 12, 1) };
+        let v = |s: &SubscriptionRecord| classify(s, &c, w);
+        assert_eq!(
+            v(&sub("Kaizala Pro", d(2026, 11, 1), Some(false), None)),
+            Verdict::Expiring { days_left: -30, lapsed: true }
+        );
+        assert_eq!(
+            v(&sub("Kaizala Pro", d(2026, 12, 1), Some(false), None)),
+            Verdict::Expiring { days_left: 0, lapsed: false }
+        );
+        assert_eq!(
+            v(&sub("Kaizala Pro", d(2027, 12, 1), None, Some(Status::Active))),
+            Verdict::Expiring { days_left: 365, lapsed: false }
+        );
+        assert_eq!(
+            v(&sub("Kaizala Pro", d(2027, 12, 2), Some(false), None)),
+            Verdict::OutsideHorizon
+        );
+        assert_eq!(v(&sub("Kaizala Pro", d(2027, 1, 2), Some(true), None)), Verdict::AutoRenewOn);
+        assert_eq!(
+            v(&sub("Kaizala Pro", d(2027, 1, 2), Some(false), Some(Status::Suspended))),
+            Verdict::Handled(Status::Suspended)
+        );
+        assert_eq!(v(&sub("Office 365 E3", d(2027, 1, 2), Some(false), None)), Verdict::NotKaizala);
+    }
+
+    #[test]
+    fn parallel_classification_keeps_order() {
+        let c = Catalog::builtin(&[]);
+        let w = Window { as_of: d(2026, 12, 1), horizon_end: d(2027, 12, 1) };
+        let subs: Vec<_> = (0..5000)
+            .map(|i| {
+                sub(
+                    if i % 3 == 0 { "Kaizala Pro" } else { "Office 365 E1" },
+                    d(2027, 1, 1),
+                    Some(false),
+                    None,
+                )
+            })
+            .collect();
+        let got = classify_all(&subs, &c, w);
+        let want: Vec<_> = subs.iter().map(|s| classify(s, &c, w)).collect();
+        assert_eq!(got, want);
+    }
+}

@@ -1,0 +1,393 @@
+//! Ingest: export files in, typed and validated records out, every row accounted for.
+//!
+//! Owns: reading subscriptions and users files of every supported layout into
+//! `SubscriptionRecord`s and `UserRecord`s, merging rows that describe the same subscription,
+//! linking users to customers, and the `Ledger` that puts every row read into exactly one
+//! bucket (used, filtered out with a reason, rejected with a reason). Later stages only mark
+//! the fate of rows through the ledger; they never look at cells.
+
+pub mod columns;
+mod subscriptions;
+mod users;
+pub mod values;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+pub use columns::{Aliases, Kind, Mapping};
+pub use subscriptions::read_subscriptions;
+pub use users::{read_users, split_licences, NO_KAIZALA};
+
+use crate::catalog::Catalog;
+use crate::error::{Col, Location, Rejection, Result};
+use crate::source::{self, Input, Opened, Row, RowReader};
+use values::DateOrder;
+
+/// Where a record came from: a file (index into the ledger) and a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Origin {
+    /// Index of the file in the ledger.
+    pub file: usize,
+    /// Row number as a spreadsheet shows it.
+    pub row: u64,
+}
+
+/// The life-cycle state of a subscription, from its status column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Active, pending or unknown-but-live: still to be handled.
+    Active,
+    /// Suspended: already handled.
+    Suspended,
+    /// Deleted: already handled.
+    Deleted,
+    /// Expired: already handled.
+    Expired,
+    /// Disabled: already handled.
+    Disabled,
+}
+
+impl Status {
+    /// Reads a status word (English, or a few translations).
+    pub fn parse(s: &str) -> Option<Status> {
+        let t = s.trim().to_lowercase();
+        Some(match t.as_str() {
+            "active" | "pending" | "none" | "aktiv" | "activo" | "actif" | "attivo" | "ativo"
+            | "actief" => Status::Active,
+            "suspended" | "avstängd" | "angehalten" | "gesperrt" | "suspendido" | "suspendu"
+            | "sospeso" | "geschorst" => Status::Suspended,
+            "deleted" | "borttagen" | "gelöscht" | "eliminado" | "supprimé" | "verwijderd" => {
+                Status::Deleted
+            }
+            "expired" | "utgången" | "abgelaufen" | "expirado" | "expiré" | "verlopen" => {
+                Status::Expired
+            }
+            "disabled" | "inaktiverad" | "deaktiviert" | "deshabilitado" | "désactivé" => {
+                Status::Disabled
+            }
+            _ => return None,
+        })
+    }
+
+    /// The status word in lower case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Suspended => "suspended",
+            Status::Deleted => "deleted",
+            Status::Expired => "expired",
+            Status::Disabled => "disabled",
+        }
+    }
+}
+
+/// One subscription, merged from every row that describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubscriptionRecord {
+    /// Partner Center subscription id (GUIDs in canonical lower case).
+    pub subscription_id: String,
+    /// Customer tenant id, canonical lower case.
+    pub customer_id: String,
+    /// Offer or product name.
+    pub offer_name: Option<String>,
+    /// Offer id.
+    pub offer_id: Option<String>,
+    /// Seats.
+    pub quantity: u64,
+    /// End of the term.
+    pub end_date: NaiveDate,
+    /// Auto renew, when the layout has the column.
+    pub auto_renew: Option<bool>,
+    /// Status, when the layout has the column.
+    pub status: Option<Status>,
+    /// Start of the term.
+    pub start_date: Option<NaiveDate>,
+    /// Billing cycle as written (monthly, annual, ...).
+    pub billing_cycle: Option<String>,
+    /// Unit price as written in the export.
+    pub unit_price: Option<Decimal>,
+    /// Currency code.
+    pub currency: Option<String>,
+    /// Every row merged into this record, in reading order.
+    pub origins: Vec<Origin>,
+}
+
+/// What the subscriptions files say about a customer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerInfo {
+    /// Company name (first non-empty value read).
+    pub name: Option<String>,
+    /// Domains (lower case).
+    pub domains: BTreeSet<String>,
+    /// Account manager (first non-empty value read).
+    pub account_manager: Option<String>,
+    /// Segment as written (first non-empty value read).
+    pub segment: Option<String>,
+}
+
+/// A user who holds a Kaizala Pro licence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// User principal name as written.
+    pub upn: String,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// The customer, once linked.
+    pub customer_id: Option<String>,
+    /// The Kaizala Pro licence name as the file shows it.
+    pub kaizala_licence: String,
+    /// A licence the user holds that already carries Kaizala (canonical name).
+    pub covered_by: Option<String>,
+    /// Every licence the user holds, as written.
+    pub licences: Vec<String>,
+    /// Where the row is.
+    pub origin: Origin,
+}
+
+/// How one file's rows ended.
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    /// Where the file (and sheet) is.
+    pub location: Location,
+    /// What kind of export it is.
+    pub kind: Option<Kind>,
+    /// How it was read (encoding, delimiter, workbook).
+    pub format: String,
+    /// Which known layout the header looks like.
+    pub layout: String,
+    /// How columns were mapped.
+    pub mapping: Mapping,
+    /// Data rows read (below the header; blank rows are skipped and not counted).
+    pub rows_read: u64,
+    /// Rows that went into the plan.
+    pub used: u64,
+    /// Rows left out on purpose, by reason.
+    pub filtered: BTreeMap<String, u64>,
+    /// Rows that could not be used.
+    pub rejected: u64,
+    /// Things worth telling about the file.
+    pub notes: Vec<String>,
+}
+
+impl FileReport {
+    /// Rows in all buckets; equals `rows_read` once every row has its fate.
+    pub fn accounted(&self) -> u64 {
+        self.used + self.filtered.values().sum::<u64>() + self.rejected
+    }
+}
+
+/// A row left out on purpose that concerns Kaizala Pro (worth listing by row).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FilteredRow {
+    /// Where the row is.
+    pub location: Location,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+/// The fate of every row read.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    /// One report per file (or sheet) read.
+    pub files: Vec<FileReport>,
+    /// Every rejected row with its reason.
+    pub rejections: Vec<Rejection>,
+    /// Kaizala-related rows filtered out, with their reasons.
+    pub filtered_rows: Vec<FilteredRow>,
+}
+
+impl Ledger {
+    fn location(&self, origin: Origin, col: Option<Col>) -> Location {
+        self.files[origin.file].location.at(origin.row, col)
+    }
+
+    /// Counts a row as used.
+    pub fn used(&mut self, origin: Origin) {
+        self.files[origin.file].used += 1;
+    }
+
+    /// Counts a row as filtered out.
+    pub fn filtered(&mut self, origin: Origin, reason: &str) {
+        *self.files[origin.file].filtered.entry(reason.to_string()).or_default() += 1;
+    }
+
+    /// Counts a Kaizala-related row as filtered out and lists it.
+    pub fn filtered_listed(&mut self, origin: Origin, reason: &str) {
+        self.filtered(origin, reason);
+        let location = self.location(origin, None);
+        self.filtered_rows.push(FilteredRow { location, reason: reason.to_string() });
+    }
+
+    /// Counts a row as rejected.
+    pub fn rejected(&mut self, origin: Origin, col: Option<Col>, reason: String) {
+        self.files[origin.file].rejected += 1;
+        let location = self.location(origin, col);
+        self.rejections.push(Rejection { location, reason });
+    }
+
+    /// The column a field was read from in a file.
+    pub fn col(&self, file: usize, field: &str) -> Option<Col> {
+        self.files[file].mapping.col(field).cloned()
+    }
+
+    /// Where a record's row is, for messages.
+    pub fn place(&self, origin: Origin) -> Location {
+        self.location(origin, None)
+    }
+
+    /// Total rows read and accounted, over all files.
+    pub fn totals(&self) -> (u64, u64) {
+        self.files.iter().fold((0, 0), |(r, a), f| (r + f.rows_read, a + f.accounted()))
+    }
+}
+
+/// Settings ingest needs.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Column aliases.
+    pub aliases: Aliases,
+    /// Day/month order for columns whose values do not decide it.
+    pub date_order: Option<DateOrder>,
+}
+
+/// Everything read from the input files.
+#[derive(Debug, Clone, Default)]
+pub struct Ingested {
+    /// Subscriptions, merged, in order of first appearance.
+    pub subscriptions: Vec<SubscriptionRecord>,
+    /// Customers seen in subscriptions files.
+    pub customers: BTreeMap<String, CustomerInfo>,
+    /// Users holding Kaizala Pro, linked to customers where possible.
+    pub users: Vec<UserRecord>,
+    /// Customers that have at least one row in a users file.
+    pub customers_with_user_rows: BTreeSet<String>,
+    /// Layouts without an auto-renew column (the end date alone was the signal there).
+    pub files_without_auto_renew: Vec<String>,
+    /// True when any users file was given.
+    pub users_given: bool,
+    /// Row accounting.
+    pub ledger: Ledger,
+    /// Subscription id (lower case) to its index in `subscriptions`, with the rank of the charge
+    /// row its seat count came from (reconciliation files).
+    pub(crate) merge_index: std::collections::HashMap<String, (usize, ChargeRank)>,
+}
+
+/// Whether a reconciliation row is a cycle charge, and when the charge starts.
+pub(crate) type ChargeRank = Option<(bool, Option<NaiveDate>)>;
+
+/// Reads every subscriptions and users file.
+pub fn read_all(
+    subscriptions: &[Input],
+    users: &[Input],
+    catalog: &Catalog,
+    opts: &IngestOptions,
+) -> Result<Ingested> {
+    let mut ing = Ingested { users_given: !users.is_empty(), ..Default::default() };
+    for input in subscriptions {
+        read_subscriptions(input, opts, &mut ing)?;
+    }
+    for input in users {
+        read_users(input, catalog, opts, &mut ing)?;
+    }
+    Ok(ing)
+}
+
+/// A table positioned below its header row.
+pub(crate) struct Table {
+    pub reader: RowReader,
+    /// Rows read ahead while looking for the header, still to be returned.
+    pub pending: std::vec::IntoIter<Row>,
+    pub mapping: Mapping,
+    pub file: usize,
+}
+
+impl Table {
+    /// The next non-blank data row.
+    pub fn next(&mut self) -> Option<Result<Row>> {
+        loop {
+            let row = match self.pending.next() {
+                Some(r) => r,
+                None => match self.reader.next_row()? {
+                    Ok(r) => r,
+                    Err(e) => return Some(Err(e)),
+                },
+            };
+            if !row.is_blank() {
+                return Some(Ok(row));
+            }
+        }
+    }
+}
+
+/// Opens an input and positions it below the header of the given kind; registers the file in
+/// the ledger.
+pub(crate) fn open_table(
+    input: &Input,
+    kind: Kind,
+    opts: &IngestOptions,
+    ledger: &mut Ledger,
+) -> Result<Table> {
+    let mut reader = match source::open(input)? {
+        Opened::Table(r) => r,
+        Opened::Workbook(mut wb) => {
+            if let Some(sheet) = wb.wanted.clone() {
+                wb.sheet(&sheet)?
+            } else {
+                // The first sheet whose header matches this kind of export.
+                let mut found = None;
+                let mut first_err = None;
+                for name in wb.sheet_names() {
+                    let mut r = wb.sheet(&name)?;
+                    let head = read_head(&mut r)?;
+                    match columns::find_header(kind, &opts.aliases, &head, &r.location) {
+                        Ok(_) => {
+                            // Re-open to start from the top.
+                            found = Some(wb.sheet(&name)?);
+                            break;
+                        }
+                        Err(e) => {
+                            first_err.get_or_insert(e);
+                        }
+                    }
+                }
+                match (found, first_err) {
+                    (Some(r), _) => r,
+                    (None, Some(e)) => return Err(e),
+                    (None, None) => {
+                        return Err(crate::error::Error::Workbook {
+                            location: Location::file(input.name.clone(), None),
+                            message: "the workbook has no sheets".into(),
+                        })
+                    }
+                }
+            }
+        }
+    };
+    let head = read_head(&mut reader)?;
+    let (i, mapping) = columns::find_header(kind, &opts.aliases, &head, &reader.location)?;
+    mapping.check_required(kind, &opts.aliases, &reader.location, &head[i])?;
+    let pending: Vec<Row> = head.into_iter().skip(i + 1).collect();
+    ledger.files.push(FileReport {
+        location: reader.location.clone(),
+        kind: Some(kind),
+        format: reader.format.clone(),
+        mapping: mapping.clone(),
+        ..Default::default()
+    });
+    Ok(Table { reader, pending: pending.into_iter(), mapping, file: ledger.files.len() - 1 })
+}
+
+fn read_head(reader: &mut RowReader) -> Result<Vec<Row>> {
+    let mut head = Vec::new();
+    while head.len() < columns::HEADER_SEARCH_ROWS {
+        match reader.next_row() {
+            Some(Ok(r)) => head.push(r),
+            Some(Err(e)) => return Err(e),
+            None => break,
+        }
+    }
+    Ok(head)
+}

@@ -1,0 +1,244 @@
+//! Users files: the admin center "Export users" CSV (both header layouts) and a combined layout
+//! with a customer column.
+//!
+//! Owns: splitting the `Licenses` cell, keeping only users that hold Kaizala Pro (the others are
+//! counted and dropped at once, so memory follows the affected users only), and linking users to
+//! customers: by the customer column, by `FILE=CUSTOMER_ID`, or by the domain of their user
+//! principal name against the customers' domains.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{open_table, values, IngestOptions, Ingested, Kind, Origin, UserRecord};
+use crate::catalog::{Catalog, Licence};
+use crate::error::{Error, Result};
+use crate::source::Input;
+
+/// Filter reason for users without Kaizala Pro.
+pub const NO_KAIZALA: &str = "holds no Kaizala Pro licence";
+
+/// Reads one users file into `ing` and links its users to customers.
+pub fn read_users(
+    input: &Input,
+    catalog: &Catalog,
+    opts: &IngestOptions,
+    ing: &mut Ingested,
+) -> Result<()> {
+    let file_customer = match &input.customer {
+        None => None,
+        Some(c) => Some(values::parse_guid(c).ok_or_else(|| {
+            Error::Usage(format!(
+                "{}={c}: the customer after '=' must be a customer tenant id (a GUID)",
+                input.name
+            ))
+        })?),
+    };
+    let mut table = open_table(input, Kind::Users, opts, &mut ing.ledger)?;
+    let file = table.file;
+    let m = table.mapping.clone();
+    let first_user = ing.users.len();
+    // Domains of users with no customer of their own, for linking the file by domain.
+    let mut domains: BTreeMap<String, u64> = BTreeMap::new();
+    let mut rows_read = 0u64;
+    while let Some(row) = table.next() {
+        let row = row?;
+        rows_read += 1;
+        let origin = Origin { file, row: row.number };
+        let text = |field: &str| {
+            m.col(field)
+                .map(|c| row.cell(c.index).text().trim().to_string())
+                .filter(|t| !t.is_empty())
+        };
+        let Some(upn) = text("upn") else {
+            let col = ing.ledger.col(file, "upn");
+            ing.ledger.rejected(
+                origin,
+                col,
+                "empty, but the user principal name is required".into(),
+            );
+            continue;
+        };
+        let Some(domain) =
+            upn.rsplit_once('@').map(|(_, d)| d.to_lowercase()).filter(|d| !d.is_empty())
+        else {
+            let col = ing.ledger.col(file, "upn");
+            ing.ledger.rejected(
+                origin,
+                col,
+                format!("{upn:?} is not a user principal name (no @domain)"),
+            );
+            continue;
+        };
+        let customer_id = match text("customer_id") {
+            Some(raw) => match values::parse_guid(&raw) {
+                Some(g) => Some(g),
+                None => {
+                    let col = ing.ledger.col(file, "customer_id");
+                    ing.ledger.rejected(
+                        origin,
+                        col,
+                        format!("{raw:?} is not a customer tenant id (a GUID)"),
+                    );
+                    continue;
+                }
+            },
+            None => file_customer.clone(),
+        };
+        match &customer_id {
+            Some(c) => {
+                ing.customers_with_user_rows.insert(c.clone());
+            }
+            None => *domains.entry(domain).or_default() += 1,
+        }
+        let licences: Vec<String> = text("licenses")
+            .map(|l| split_licences(&l).into_iter().map(str::to_string).collect())
+            .unwrap_or_default();
+        let mut kaizala = None;
+        let mut covered_by = None;
+        for l in &licences {
+            match catalog.licence(l) {
+                Licence::KaizalaPro => {
+                    kaizala.get_or_insert_with(|| l.clone());
+                }
+                Licence::Covering(name) => {
+                    covered_by.get_or_insert(name);
+                }
+                Licence::Other => {}
+            }
+        }
+        let Some(kaizala_licence) = kaizala else {
+            ing.ledger.filtered(origin, NO_KAIZALA);
+            continue;
+        };
+        ing.users.push(UserRecord {
+            upn,
+            display_name: text("display_name"),
+            customer_id,
+            kaizala_licence,
+            covered_by,
+            licences,
+            origin,
+        });
+    }
+    ing.ledger.files[file].rows_read = rows_read;
+    ing.ledger.files[file].layout = if m.col("customer_id").is_some() {
+        "users with a customer column".into()
+    } else {
+        "Microsoft 365 admin center user export".into()
+    };
+    let notes = table.reader.notes();
+    ing.ledger.files[file].notes.extend(notes);
+    link_by_domain(ing, file, first_user, &domains);
+    Ok(())
+}
+
+/// Links users that have no customer yet by their domains.
+///
+/// An admin-center export is one tenant's user list. When the domains in the file point at
+/// exactly one customer, every user of the file belongs to it (so `alice@contoso.onmicrosoft.com`
+/// goes with `bob@contoso.com`); otherwise each user is linked by its own domain, and users whose
+/// domain is no customer's stay unlinked.
+fn link_by_domain(
+    ing: &mut Ingested,
+    file: usize,
+    first_user: usize,
+    domains: &BTreeMap<String, u64>,
+) {
+    if domains.is_empty() {
+        return;
+    }
+    let mut owner: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (id, info) in &ing.customers {
+        for d in &info.domains {
+            owner.entry(d.as_str()).or_default().insert(id.as_str());
+        }
+    }
+    let matched: BTreeSet<&str> =
+        domains.keys().filter_map(|d| owner.get(d.as_str())).flatten().copied().collect();
+    let whole_file = if matched.len() == 1 { matched.first().map(|s| s.to_string()) } else { None };
+    let mut linked = BTreeSet::new();
+    if let Some(c) = &whole_file {
+        ing.ledger.files[file].notes.push(format!("users linked to customer {c} by their domains"));
+        linked.insert(c.clone());
+    }
+    let per_domain: BTreeMap<String, String> = owner
+        .iter()
+        .filter(|(_, ids)| ids.len() == 1)
+        .filter_map(|(d, ids)| ids.first().map(|id| (d.to_string(), id.to_string())))
+        .collect();
+    if whole_file.is_none() {
+        for d in domains.keys() {
+            if let Some(c) = per_domain.get(d) {
+                linked.insert(c.clone());
+            }
+        }
+    }
+    ing.customers_with_user_rows.extend(linked);
+    for u in &mut ing.users[first_user..] {
+        if u.customer_id.is_some() {
+            continue;
+        }
+        u.customer_id = whole_file.clone().or_else(|| {
+            let d = u.upn.rsplit_once('@').map(|(_, d)| d.to_lowercase())?;
+            per_domain.get(&d).cloned()
+        });
+    }
+}
+
+/// Splits an admin-center `Licenses` cell into product names.
+///
+/// Products are joined by `+` with no space on either side; a `+` with a space beside it is part
+/// of a product name ("Enterprise Mobility + Security E5"). `Unlicensed` means none.
+pub fn split_licences(cell: &str) -> Vec<&str> {
+    let cell = cell.trim();
+    if cell.is_empty() || cell.eq_ignore_ascii_case("unlicensed") {
+        return Vec::new();
+    }
+    let bytes = cell.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b != b'+' {
+            continue;
+        }
+        let before = cell[..i].chars().next_back();
+        let after = cell[i + 1..].chars().next();
+        let joins =
+            before.is_some_and(|c| !c.is_whitespace()) && after.is_some_and(|c| !c.is_whitespace());
+        if joins {
+            out.push(cell[start..i].trim());
+            start = i + 1;
+        }
+    }
+    out.push(cell[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn licences_split_only_where_plus_joins_products() {
+        assert_eq!(
+            split_licences(
+                "Visio Plan 2+Microsoft Power Automate Free+Microsoft 365 Business Standard"
+            ),
+            vec![
+                "Visio Plan 2",
+                "Microsoft Power Automate Free",
+                "Microsoft 365 Business Standard"
+            ]
+        );
+        assert_eq!(
+            split_licences("Microsoft Kaizala Pro+Enterprise Mobility + Security E5"),
+            vec!["Microsoft Kaizala Pro", "Enterprise Mobility + Security E5"]
+        );
+        assert_eq!(
+            split_licences("Microsoft 365 F5 Security + Compliance Add-on"),
+            vec!["Microsoft 365 F5 Security + Compliance Add-on"]
+        );
+        assert!(split_licences("Unlicensed").is_empty());
+        assert!(split_licences("").is_empty());
+    }
+}

@@ -1,0 +1,462 @@
+//! Parsers for the values found in export cells: header names, GUIDs, booleans, whole numbers,
+//! decimal amounts and dates.
+//!
+//! Owns: the grammar of one value. Deciding a column's day/month order or decimal separator
+//! from all its values is done here too (`DateEvidence`, `NumberEvidence`); which column holds
+//! what is left to `ingest::columns`.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// A header cell reduced to lower-case letters and digits: case, spaces, underscores,
+/// punctuation, a BOM and non-breaking spaces do not count.
+pub fn normalize_header(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// A GUID in canonical form (lower case, hyphenated), from any case, with or without braces or
+/// hyphens.
+pub fn parse_guid(s: &str) -> Option<String> {
+    let t = s.trim();
+    let t = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or(t);
+    let hex: String = t.chars().filter(|&c| c != '-').collect();
+    if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    if t.contains('-') {
+        // Hyphens must be where a GUID has them.
+        let groups: Vec<usize> = t.split('-').map(str::len).collect();
+        if groups != [8, 4, 4, 4, 12] {
+            return None;
+        }
+    }
+    let h = hex.to_ascii_lowercase();
+    Some(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]))
+}
+
+/// Words that mean true in the exports and languages we meet.
+const TRUE_WORDS: &[&str] = &[
+    "true",
+    "yes",
+    "y",
+    "1",
+    "t",
+    "on",
+    "enabled",
+    "sant",
+    "ja",
+    "wahr",
+    "vrai",
+    "oui",
+    "verdadero",
+    "si",
+    "sí",
+    "waar",
+    "verdadeiro",
+    "sim",
+    "vero",
+    "prawda",
+    "tak",
+];
+/// Words that mean false in the exports and languages we meet.
+const FALSE_WORDS: &[&str] = &[
+    "false", "no", "n", "0", "f", "off", "disabled", "falskt", "falsk", "nej", "falsch", "nein",
+    "faux", "non", "falso", "onwaar", "nee", "não", "nao", "fałsz", "falsz", "nie",
+];
+
+/// A boolean from the words of several languages, case-insensitive.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    let t = s.trim().to_lowercase();
+    if TRUE_WORDS.contains(&t.as_str()) {
+        Some(true)
+    } else if FALSE_WORDS.contains(&t.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Removes currency symbols and codes, spaces (plain, non-breaking, thin) and apostrophes used
+/// as digit grouping, keeping digits, sign and separators.
+fn strip_number(s: &str) -> Option<String> {
+    let t = s.trim();
+    let mut out = String::with_capacity(t.len());
+    for c in t.chars() {
+        match c {
+            '0'..='9' | '.' | ',' | '-' | '+' => out.push(c),
+            ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '’' => {}
+            c if c.is_alphabetic() || matches!(c, '$' | '€' | '£' | '¥' | '₹' | '¤') => {}
+            _ => return None,
+        }
+    }
+    if out.is_empty() || !out.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(out)
+}
+
+/// A whole non-negative number such as a seat count: `12`, `1,234`, `1.234`, `1 234`, `12.0`.
+///
+/// A separator followed by exactly three digits groups thousands; otherwise it starts a
+/// fraction, which must be zero.
+pub fn parse_whole(s: &str) -> Option<u64> {
+    let t = strip_number(s)?;
+    if t.starts_with('-') || t.starts_with('+') && t.len() == 1 {
+        return None;
+    }
+    let t = t.trim_start_matches('+');
+    let parts: Vec<&str> = t.split(['.', ',']).collect();
+    let (int_parts, frac): (&[&str], Option<&str>) = match parts.last() {
+        Some(last) if parts.len() > 1 && last.len() != 3 => {
+            (&parts[..parts.len() - 1], Some(*last))
+        }
+        _ => (&parts[..], None),
+    };
+    if let Some(f) = frac {
+        if !f.chars().all(|c| c == '0') {
+            return None;
+        }
+    }
+    if int_parts.is_empty() || int_parts.iter().skip(1).any(|p| p.len() != 3) {
+        return None;
+    }
+    let digits: String = int_parts.concat();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Which character separates the fraction in a column of amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecimalMark {
+    /// `1,234.50`
+    Point,
+    /// `1.234,50`
+    Comma,
+}
+
+/// What one amount tells about its column's decimal mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberHint {
+    /// Only readable with this mark.
+    Only(DecimalMark),
+    /// Readable the same way with either (no separator, or `1.234.567`).
+    Either,
+    /// `1,234` or `1.234`: a thousands group or a fraction, the column must decide.
+    Ambiguous,
+    /// Not a number.
+    Invalid,
+}
+
+/// Classifies one amount.
+pub fn number_hint(s: &str) -> NumberHint {
+    let Some(t) = strip_number(s) else { return NumberHint::Invalid };
+    let dots = t.matches('.').count();
+    let commas = t.matches(',').count();
+    match (dots, commas) {
+        (0, 0) => NumberHint::Either,
+        (_, 0) | (0, _) => {
+            let sep = if dots > 0 { '.' } else { ',' };
+            let mark_if_fraction = if sep == '.' { DecimalMark::Point } else { DecimalMark::Comma };
+            let other = if sep == '.' { DecimalMark::Comma } else { DecimalMark::Point };
+            let groups: Vec<&str> = t.split(sep).collect();
+            let grouped = groups.iter().skip(1).all(|g| g.len() == 3);
+            if groups.len() > 2 {
+                if grouped {
+                    NumberHint::Only(other)
+                } else {
+                    NumberHint::Invalid
+                }
+            } else if grouped {
+                NumberHint::Ambiguous
+            } else {
+                NumberHint::Only(mark_if_fraction)
+            }
+        }
+        _ => {
+            let last_dot = t.rfind('.').unwrap_or(0);
+            let last_comma = t.rfind(',').unwrap_or(0);
+            NumberHint::Only(if last_dot > last_comma {
+                DecimalMark::Point
+            } else {
+                DecimalMark::Comma
+            })
+        }
+    }
+}
+
+/// An exact decimal amount, read with the column's decimal mark.
+pub fn parse_decimal(s: &str, mark: DecimalMark) -> Option<Decimal> {
+    let t = strip_number(s)?;
+    let (group, point) = match mark {
+        DecimalMark::Point => (',', '.'),
+        DecimalMark::Comma => ('.', ','),
+    };
+    if t.matches(point).count() > 1 {
+        return None;
+    }
+    let plain: String =
+        t.chars().filter(|&c| c != group).map(|c| if c == point { '.' } else { c }).collect();
+    Decimal::from_str(&plain).ok()
+}
+
+/// Day/month order of a column of dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    /// 01/07/2020 is the 1st of July.
+    Dmy,
+    /// 7/1/2020 is the 1st of July.
+    Mdy,
+}
+
+/// What one date value tells about its column's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateHint {
+    /// Readable without knowing the order (ISO, month names, day = month, dotted European).
+    Either,
+    /// Only valid in this order.
+    Only(DateOrder),
+    /// Valid both ways, with different meanings.
+    Ambiguous,
+    /// Not a date.
+    Invalid,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum DateForm {
+    Exact(NaiveDate),
+    /// Two numeric parts and a year: a/b/y.
+    Pair {
+        a: u32,
+        b: u32,
+        y: i32,
+    },
+}
+
+const MONTHS: [&str; 12] =
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+fn year_of(s: &str) -> Option<i32> {
+    if !s.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    match s.len() {
+        4 => s.parse().ok(),
+        2 => s.parse::<i32>().ok().map(|y| 2000 + y),
+        _ => None,
+    }
+}
+
+fn small(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 2 || !s.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn month_of(s: &str) -> Option<u32> {
+    let l = s.to_ascii_lowercase();
+    if l.len() < 3 {
+        return None;
+    }
+    MONTHS.iter().position(|m| l.starts_with(m)).map(|i| i as u32 + 1)
+}
+
+fn date_form(s: &str) -> Option<DateForm> {
+    let t = s.trim();
+    // The date part ends at a 'T' or a space followed by a time.
+    let date_part = t.split([' ', 'T']).next().unwrap_or("");
+    // ISO: YYYY-MM-DD or YYYY/MM/DD.
+    let iso: Vec<&str> = date_part.split(['-', '/', '.']).collect();
+    if iso.len() == 3 && iso[0].len() == 4 {
+        let y = year_of(iso[0])?;
+        return NaiveDate::from_ymd_opt(y, small(iso[1])?, small(iso[2])?).map(DateForm::Exact);
+    }
+    // Month names: "1 Jul 2020", "Jul 1, 2020", "01-Jul-2020".
+    let words: Vec<&str> =
+        t.split([' ', '-', '/', '.', ',']).filter(|w| !w.is_empty()).take(3).collect();
+    if words.len() == 3 {
+        if let Some(m) = month_of(words[1]) {
+            return NaiveDate::from_ymd_opt(year_of(words[2])?, m, small(words[0])?)
+                .map(DateForm::Exact);
+        }
+        if let Some(m) = month_of(words[0]) {
+            return NaiveDate::from_ymd_opt(year_of(words[2])?, m, small(words[1])?)
+                .map(DateForm::Exact);
+        }
+    }
+    if date_part.contains('.') {
+        // Dotted dates are European: day first.
+        let p: Vec<&str> = date_part.split('.').collect();
+        if p.len() == 3 {
+            return NaiveDate::from_ymd_opt(year_of(p[2])?, small(p[1])?, small(p[0])?)
+                .map(DateForm::Exact);
+        }
+        return None;
+    }
+    let p: Vec<&str> = date_part.split(['/', '-']).collect();
+    if p.len() == 3 {
+        return Some(DateForm::Pair { a: small(p[0])?, b: small(p[1])?, y: year_of(p[2])? });
+    }
+    None
+}
+
+fn pair_date(a: u32, b: u32, y: i32, order: DateOrder) -> Option<NaiveDate> {
+    match order {
+        DateOrder::Dmy => NaiveDate::from_ymd_opt(y, b, a),
+        DateOrder::Mdy => NaiveDate::from_ymd_opt(y, a, b),
+    }
+}
+
+/// Classifies one date value.
+pub fn date_hint(s: &str) -> DateHint {
+    match date_form(s) {
+        None => DateHint::Invalid,
+        Some(DateForm::Exact(_)) => DateHint::Either,
+        Some(DateForm::Pair { a, b, y }) => {
+            let dmy = pair_date(a, b, y, DateOrder::Dmy);
+            let mdy = pair_date(a, b, y, DateOrder::Mdy);
+            match (dmy, mdy) {
+                (Some(_), Some(_)) if a == b => DateHint::Either,
+                (Some(_), Some(_)) => DateHint::Ambiguous,
+                (Some(_), None) => DateHint::Only(DateOrder::Dmy),
+                (None, Some(_)) => DateHint::Only(DateOrder::Mdy),
+                (None, None) => DateHint::Invalid,
+            }
+        }
+    }
+}
+
+/// A date, read with the column's order where the value needs one.
+pub fn parse_date(s: &str, order: Option<DateOrder>) -> Option<NaiveDate> {
+    match date_form(s)? {
+        DateForm::Exact(d) => Some(d),
+        DateForm::Pair { a, b, y } => match order {
+            Some(o) => pair_date(a, b, y, o),
+            None if a == b => pair_date(a, b, y, DateOrder::Mdy),
+            None => None,
+        },
+    }
+}
+
+/// An Excel date serial number (1900 date system) as a date, for numbers in date columns.
+pub fn excel_serial_date(n: f64) -> Option<NaiveDate> {
+    if !(1.0..2_958_466.0).contains(&n) {
+        return None;
+    }
+    let days = n.floor() as i64;
+    // Serial 60 is Excel's fictitious 29 February 1900; later serials are one day ahead.
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    let days = if days < 60 { days + 1 } else { days };
+    base.checked_add_signed(chrono::Duration::days(days))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn headers_ignore_case_space_underscore_and_bom() {
+        assert_eq!(normalize_header("\u{feff}Auto_Renew Enabled"), "autorenewenabled");
+        assert_eq!(normalize_header("Auto-renew"), "autorenew");
+        assert_eq!(normalize_header("User\u{a0}principal name"), "userprincipalname");
+    }
+
+    #[test]
+    fn guids_in_any_form() {
+        let want = Some("0a1b2c3d-0000-4000-8000-00000000abcd".to_string());
+        assert_eq!(parse_guid("0A1B2C3D-0000-4000-8000-00000000ABCD"), want);
+        assert_eq!(parse_guid("{0a1b2c3d-0000-4000-8000-00000000abcd}"), want);
+        assert_eq!(parse_guid("0a1b2c3d000040008000 00000000abcd".replace(' ', "").as_str()), want);
+        assert_eq!(parse_guid("0a1b2c3d-0000-4000-8000"), None);
+        assert_eq!(parse_guid("0a1b2c3d0-000-4000-8000-00000000abcd"), None);
+        assert_eq!(parse_guid("contoso"), None);
+    }
+
+    #[test]
+    fn booleans_in_several_languages() {
+        for t in
+            ["TRUE", "yes", "Y", "1", "Sant", "WAHR", "vrai", "Verdadero", "waar", "VERDADEIRO"]
+        {
+            assert_eq!(parse_bool(t), Some(true), "{t}");
+        }
+        for f in ["false", "No", "n", "0", "FALSKT", "Falsch", "Faux", "falso", "Onwaar"] {
+            assert_eq!(parse_bool(f), Some(false), "{f}");
+        }
+        assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn whole_numbers_table() {
+        let cases = [
+            ("12", Some(12)),
+            (" 12 ", Some(12)),
+            ("1,234", Some(1234)),
+            ("1.234", Some(1234)),
+            ("1 234", Some(1234)),
+            ("1\u{a0}234", Some(1234)),
+            ("12.0", Some(12)),
+            ("12,00", Some(12)),
+            ("1,234,567", Some(1_234_567)),
+            ("12.5", None),
+            ("-3", None),
+            ("", None),
+            ("ten", None),
+            ("1,23,4", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_whole(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn amounts_and_their_hints() {
+        assert_eq!(number_hint("1,234.50"), NumberHint::Only(DecimalMark::Point));
+        assert_eq!(number_hint("1.234,50"), NumberHint::Only(DecimalMark::Comma));
+        assert_eq!(number_hint("6,82"), NumberHint::Only(DecimalMark::Comma));
+        assert_eq!(number_hint("6.82"), NumberHint::Only(DecimalMark::Point));
+        assert_eq!(number_hint("1,234"), NumberHint::Ambiguous);
+        assert_eq!(number_hint("1.234.567"), NumberHint::Only(DecimalMark::Comma));
+        assert_eq!(number_hint("€ 12"), NumberHint::Either);
+        assert_eq!(number_hint("n/a"), NumberHint::Invalid);
+        let dec = |s: &str| Decimal::from_str(s).unwrap();
+        assert_eq!(parse_decimal("1 234,50 kr", DecimalMark::Comma), Some(dec("1234.50")));
+        assert_eq!(parse_decimal("USD 1,234.50", DecimalMark::Point), Some(dec("1234.50")));
+        assert_eq!(parse_decimal("6,82", DecimalMark::Comma), Some(dec("6.82")));
+        assert_eq!(parse_decimal("1.2.3", DecimalMark::Point), None);
+    }
+
+    #[test]
+    fn dates_table() {
+        assert_eq!(parse_date("2020-07-01", None), Some(d(2020, 7, 1)));
+        assert_eq!(parse_date("2020-07-01T00:00:00Z", None), Some(d(2020, 7, 1)));
+        assert_eq!(parse_date("2022-01-13T23:59:59.000+02:00", None), Some(d(2022, 1, 13)));
+        assert_eq!(parse_date("01.07.2020", None), Some(d(2020, 7, 1)));
+        assert_eq!(parse_date("7/1/2020", Some(DateOrder::Mdy)), Some(d(2020, 7, 1)));
+        assert_eq!(parse_date("2/1/2019 0:00", Some(DateOrder::Mdy)), Some(d(2019, 2, 1)));
+        assert_eq!(parse_date("01/07/2020", Some(DateOrder::Dmy)), Some(d(2020, 7, 1)));
+        assert_eq!(parse_date("7/1/2020", None), None);
+        assert_eq!(parse_date("1 Jul 2020", None), Some(d(2020, 7, 1)));
+        assert_eq!(parse_date("Jul 1, 2020", None), Some(d(2020, 7, 1)));
+        assert_eq!(parse_date("01-Jul-2020", None), Some(d(2020, 7, 1)));
+        assert_eq!(parse_date("2020-02-30", None), None);
+        assert_eq!(date_hint("13/1/2020"), DateHint::Only(DateOrder::Dmy));
+        assert_eq!(date_hint("1/13/2020"), DateHint::Only(DateOrder::Mdy));
+        assert_eq!(date_hint("1/2/2020"), DateHint::Ambiguous);
+        assert_eq!(date_hint("3/3/2020"), DateHint::Either);
+        assert_eq!(date_hint("soon"), DateHint::Invalid);
+    }
+
+    #[test]
+    fn excel_serials() {
+        assert_eq!(excel_serial_date(44013.0), Some(d(2020, 7, 1)));
+        assert_eq!(excel_serial_date(61.0), Some(d(1900, 3, 1)));
+        assert_eq!(excel_serial_date(-1.0), None);
+    }
+}

@@ -1,0 +1,45 @@
+//! The `kaizala-migrate` binary: parse the command line, run the library, map the outcome to
+//! an exit code. Only this file exits.
+
+use std::io::{self, Write};
+use std::process;
+
+use clap::Parser;
+use kaizala_migrate::cli::{Command, Opts, Settings};
+use kaizala_migrate::cmd;
+use kaizala_migrate::error::{Error, ExitCode};
+
+fn main() {
+    let opts = Opts::parse();
+    let today = chrono::Local::now().date_naive();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut err = io::stderr();
+    let result = match &opts.command {
+        Command::Scan { input, format } => Settings::from_args(input, today)
+            .and_then(|s| cmd::scan::run(&s, *format, &mut out, &mut err)),
+        Command::Plan { input, out: dir } => Settings::from_args(input, today)
+            .and_then(|s| cmd::plan::run(&s, dir, &mut out, &mut err)),
+        Command::Check { input } => {
+            Settings::from_args(input, today).and_then(|s| cmd::check::run(&s, &mut out, &mut err))
+        }
+    };
+    let flushed = out.flush();
+    let code = match result {
+        Ok(code) => code,
+        Err(e) => report(&e),
+    };
+    if let Err(e) = flushed {
+        // A closed pipe (e.g. `| head`) is not a failure.
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            let _ = writeln!(io::stderr(), "kaizala-migrate: cannot write output: {e}");
+            process::exit(ExitCode::Internal as i32);
+        }
+    }
+    process::exit(code as i32);
+}
+
+fn report(e: &Error) -> ExitCode {
+    let _ = writeln!(io::stderr(), "kaizala-migrate: {:#}", anyhow::Error::msg(e.to_string()));
+    e.exit_code()
+}

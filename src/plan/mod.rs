@@ -1,0 +1,11 @@
+//! Plan: one migration plan per affected customer.
+//!
+//! `model` is the data every renderer reads; `build` makes it from ingested records;
+//! `target` holds the rule that picks the plan to move to.
+
+pub mod build;
+pub mod model;
+pub mod target;
+
+pub use build::{build, PlanOptions};
+pub use model::*;

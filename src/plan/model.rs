@@ -1,0 +1,221 @@
+//! The plan: everything every output is rendered from.
+//!
+//! Plain `Serialize` data with sorted collections, so rendering is deterministic. Renderers read
+//! it and decide nothing. `plan.json` is this structure; its schema is documented in the README.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::target::TargetReason;
+
+/// Version of the `plan.json` schema.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The migration plan for every affected customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// Version of this schema.
+    pub schema_version: u32,
+    /// "Today" for the plan.
+    pub as_of: NaiveDate,
+    /// Days after as-of within which an end date counts as expiring.
+    pub horizon_days: u32,
+    /// The last end date that counts as expiring.
+    pub horizon_end: NaiveDate,
+    /// Totals.
+    pub summary: Summary,
+    /// Affected customers, by deadline then customer id.
+    pub customers: Vec<CustomerPlan>,
+    /// Kaizala Pro subscriptions not planned, and why.
+    pub other_kaizala_subscriptions: Vec<OtherSubscription>,
+    /// Kaizala Pro users that match no customer (user principal names, sorted).
+    pub unmatched_users: Vec<String>,
+    /// Things a person should look at.
+    pub warnings: Vec<String>,
+}
+
+/// Totals over all customers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Affected customers.
+    pub customers: u64,
+    /// Customers whose deadline has passed.
+    pub lapsed_customers: u64,
+    /// Expiring Kaizala Pro subscriptions.
+    pub expiring_subscriptions: u64,
+    /// Kaizala Pro seats on those subscriptions.
+    pub current_seats: u64,
+    /// Seats to buy in all.
+    pub seats_to_buy: u64,
+    /// Users who get the new plan.
+    pub users_to_move: u64,
+    /// Users who only lose Kaizala Pro.
+    pub users_remove_only: u64,
+}
+
+/// How urgent a customer is, by days left to the deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// The deadline has passed.
+    Lapsed,
+    /// 30 days or fewer.
+    Within30Days,
+    /// 31 to 90 days.
+    Within90Days,
+    /// More than 90 days.
+    Later,
+}
+
+impl Urgency {
+    /// The bucket for a number of days left.
+    pub fn of(days_left: i64) -> Urgency {
+        match days_left {
+            d if d < 0 => Urgency::Lapsed,
+            0..=30 => Urgency::Within30Days,
+            31..=90 => Urgency::Within90Days,
+            _ => Urgency::Later,
+        }
+    }
+
+    /// A short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Urgency::Lapsed => "lapsed",
+            Urgency::Within30Days => "within 30 days",
+            Urgency::Within90Days => "within 90 days",
+            Urgency::Later => "later",
+        }
+    }
+}
+
+/// What to do for one customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerPlan {
+    /// Customer tenant id.
+    pub customer_id: String,
+    /// Company name, when an export gives it.
+    pub customer_name: Option<String>,
+    /// Domains seen in the exports.
+    pub domains: Vec<String>,
+    /// Account manager, when an export gives one.
+    pub account_manager: Option<String>,
+    /// Segment, when an export gives one.
+    pub segment: Option<String>,
+    /// The earliest end date of the customer's expiring subscriptions.
+    pub deadline: NaiveDate,
+    /// Days from as-of to the deadline (negative when lapsed).
+    pub days_left: i64,
+    /// The deadline has passed.
+    pub lapsed: bool,
+    /// Urgency bucket.
+    pub urgency: Urgency,
+    /// The expiring Kaizala Pro subscriptions, by end date then id.
+    pub expiring_subscriptions: Vec<ExpiringSubscription>,
+    /// Kaizala Pro seats on those subscriptions.
+    pub current_seats: u64,
+    /// The plan to move to.
+    pub target: Target,
+    /// Where the seat count comes from.
+    pub seats_basis: SeatsBasis,
+    /// Seats of the target plan to buy.
+    pub seats_to_buy: u64,
+    /// Users who get the target plan (user principal names, sorted).
+    pub users_to_move: Vec<String>,
+    /// Users who already hold a plan with Kaizala and only lose Kaizala Pro (sorted).
+    pub users_remove_only: Vec<String>,
+    /// One line per user licence change, by user principal name.
+    pub users: Vec<UserChange>,
+    /// Remarks on this customer's plan.
+    pub notes: Vec<String>,
+}
+
+/// One expiring subscription.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpiringSubscription {
+    /// Partner Center subscription id.
+    pub subscription_id: String,
+    /// Offer name, when known.
+    pub offer_name: Option<String>,
+    /// Offer id, when known.
+    pub offer_id: Option<String>,
+    /// Seats.
+    pub quantity: u64,
+    /// End date.
+    pub end_date: NaiveDate,
+    /// Days from as-of to the end date.
+    pub days_left: i64,
+    /// The end date has passed.
+    pub lapsed: bool,
+    /// Auto renew, when the export says.
+    pub auto_renew: Option<bool>,
+    /// Billing cycle as written.
+    pub billing_cycle: Option<String>,
+    /// Unit price from the export, as a decimal string.
+    pub unit_price: Option<String>,
+    /// Currency of the unit price.
+    pub currency: Option<String>,
+}
+
+/// The plan to move a customer to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    /// Offer name of the target plan.
+    pub offer_name: String,
+    /// Why it was chosen (machine-readable).
+    pub reason: TargetReason,
+    /// Why it was chosen, in one sentence.
+    pub reason_text: String,
+}
+
+/// Where a customer's seat count comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatsBasis {
+    /// The users files: one seat per user to move.
+    Users,
+    /// No users file has rows for the customer: the Kaizala Pro seat count.
+    SubscriptionSeats,
+}
+
+/// What happens to one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserAction {
+    /// Remove Kaizala Pro and assign the target plan.
+    Move,
+    /// Remove Kaizala Pro only: the user already holds a plan with Kaizala.
+    RemoveOnly,
+}
+
+/// One user licence change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserChange {
+    /// User principal name.
+    pub upn: String,
+    /// Display name, when known.
+    pub display_name: Option<String>,
+    /// Move or remove only.
+    pub action: UserAction,
+    /// The licence to remove, as the export names it.
+    pub remove_licence: String,
+    /// The licence to assign (none for remove-only users).
+    pub assign_licence: Option<String>,
+    /// The licence that already covers a remove-only user.
+    pub covered_by: Option<String>,
+}
+
+/// A Kaizala Pro subscription that is not in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OtherSubscription {
+    /// Customer tenant id.
+    pub customer_id: String,
+    /// Subscription id.
+    pub subscription_id: String,
+    /// Seats.
+    pub quantity: u64,
+    /// End date.
+    pub end_date: NaiveDate,
+    /// Why it is not planned.
+    pub reason: String,
+}

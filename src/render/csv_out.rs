@@ -1,0 +1,167 @@
+//! The CSV outputs: `worksheet.csv` (one row per customer), `users.csv` (one row per user
+//! licence change), `rejected.csv` and `filtered.csv` (input rows not used, with why).
+//!
+//! Text that a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`) is
+//! prefixed with `'`, since these files are opened in Excel.
+
+use std::io::Write;
+
+use crate::error::{Error, Rejection, Result};
+use crate::ingest::FilteredRow;
+use crate::plan::{Plan, SeatsBasis, UserAction};
+
+fn csv_err(e: csv::Error) -> Error {
+    Error::Internal(format!("cannot write CSV: {e}"))
+}
+
+/// Text as a spreadsheet-safe cell.
+fn safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.as_deref().map(safe).unwrap_or_default()
+}
+
+fn writer(out: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
+    csv::WriterBuilder::new().from_writer(out)
+}
+
+/// `worksheet.csv`: one row per customer.
+pub fn write_worksheet(plan: &Plan, out: &mut dyn Write) -> Result<()> {
+    let mut w = writer(out);
+    w.write_record([
+        "customer_id",
+        "customer_name",
+        "account_manager",
+        "segment",
+        "deadline",
+        "days_left",
+        "urgency",
+        "lapsed",
+        "expiring_subscriptions",
+        "current_seats",
+        "users_to_move",
+        "users_remove_only",
+        "seats_to_buy",
+        "seats_basis",
+        "target_plan",
+        "reason",
+        "notes",
+    ])
+    .map_err(csv_err)?;
+    for c in &plan.customers {
+        let subs: Vec<&str> =
+            c.expiring_subscriptions.iter().map(|s| s.subscription_id.as_str()).collect();
+        w.write_record([
+            c.customer_id.clone(),
+            opt(&c.customer_name),
+            opt(&c.account_manager),
+            opt(&c.segment),
+            c.deadline.to_string(),
+            c.days_left.to_string(),
+            c.urgency.label().to_string(),
+            if c.lapsed { "yes" } else { "no" }.to_string(),
+            safe(&subs.join(";")),
+            c.current_seats.to_string(),
+            c.users_to_move.len().to_string(),
+            c.users_remove_only.len().to_string(),
+            c.seats_to_buy.to_string(),
+            match c.seats_basis {
+                SeatsBasis::Users => "users",
+                SeatsBasis::SubscriptionSeats => "subscription seats",
+            }
+            .to_string(),
+            c.target.offer_name.clone(),
+            c.target.reason_text.clone(),
+            safe(&c.notes.join(" ")),
+        ])
+        .map_err(csv_err)?;
+    }
+    w.flush().map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// `users.csv`: one row per user licence change.
+pub fn write_users(plan: &Plan, out: &mut dyn Write) -> Result<()> {
+    let mut w = writer(out);
+    w.write_record([
+        "customer_id",
+        "customer_name",
+        "deadline",
+        "upn",
+        "display_name",
+        "action",
+        "remove_licence",
+        "assign_licence",
+        "covered_by",
+    ])
+    .map_err(csv_err)?;
+    for c in &plan.customers {
+        for u in &c.users {
+            w.write_record([
+                c.customer_id.clone(),
+                opt(&c.customer_name),
+                c.deadline.to_string(),
+                safe(&u.upn),
+                opt(&u.display_name),
+                match u.action {
+                    UserAction::Move => "move",
+                    UserAction::RemoveOnly => "remove only",
+                }
+                .to_string(),
+                safe(&u.remove_licence),
+                opt(&u.assign_licence),
+                opt(&u.covered_by),
+            ])
+            .map_err(csv_err)?;
+        }
+    }
+    w.flush().map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// `rejected.csv`: every rejected input row with its reason.
+pub fn write_rejected(rejections: &[Rejection], out: &mut dyn Write) -> Result<()> {
+    let mut w = writer(out);
+    w.write_record(["file", "sheet", "row", "column", "header", "reason"]).map_err(csv_err)?;
+    for r in rejections {
+        let l = &r.location;
+        w.write_record([
+            safe(&l.file),
+            opt(&l.sheet),
+            l.row.to_string(),
+            l.col.as_ref().map(|c| c.letter()).unwrap_or_default(),
+            l.col.as_ref().map(|c| safe(&c.header)).unwrap_or_default(),
+            safe(&r.reason),
+        ])
+        .map_err(csv_err)?;
+    }
+    w.flush().map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// `filtered.csv`: the Kaizala Pro rows left out of the plan, with why.
+pub fn write_filtered(rows: &[FilteredRow], out: &mut dyn Write) -> Result<()> {
+    let mut w = writer(out);
+    w.write_record(["file", "sheet", "row", "reason"]).map_err(csv_err)?;
+    for r in rows {
+        let l = &r.location;
+        w.write_record([safe(&l.file), opt(&l.sheet), l.row.to_string(), r.reason.clone()])
+            .map_err(csv_err)?;
+    }
+    w.flush().map_err(|e| Error::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_is_neutralised() {
+        assert_eq!(safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe("@sum"), "'@sum");
+        assert_eq!(safe("Contoso"), "Contoso");
+    }
+}

@@ -1,0 +1,43 @@
+//! `plan.json`: the plan as pretty-printed JSON with a final newline.
+
+use std::io::Write;
+
+use crate::error::{Error, Result};
+use crate::plan::Plan;
+
+/// Writes the plan as JSON.
+pub fn write(plan: &Plan, out: &mut dyn Write) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, plan)
+        .map_err(|e| Error::Internal(format!("cannot serialize the plan: {e}")))?;
+    out.write_all(b"\n").map_err(|e| Error::Internal(format!("cannot write the plan: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Summary, SCHEMA_VERSION};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn empty_plan_has_the_contract_fields() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let plan = Plan {
+            schema_version: SCHEMA_VERSION,
+            as_of: d,
+            horizon_days: 365,
+            horizon_end: d,
+            summary: Summary::default(),
+            customers: vec![],
+            other_kaizala_subscriptions: vec![],
+            unmatched_users: vec![],
+            warnings: vec![],
+        };
+        let mut buf = Vec::new();
+        write(&plan, &mut buf).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["as_of"], "2026-12-01");
+        assert!(v["customers"].as_array().unwrap().is_empty());
+        assert!(buf.ends_with(b"}\n"));
+    }
+}

@@ -1,0 +1,67 @@
+//! The short text summary `plan` and `check` print: per file, how it was read and where every
+//! row went; then the plan's totals and warnings.
+
+use std::fmt::Write as _;
+
+use crate::ingest::Ledger;
+use crate::plan::Plan;
+
+/// Per-file accounting, with the column mapping when `mapping` is set.
+pub fn files(ledger: &Ledger, mapping: bool) -> String {
+    let mut s = String::new();
+    for f in &ledger.files {
+        let filtered: u64 = f.filtered.values().sum();
+        let _ = writeln!(s, "{}: {} ({})", f.location.source_name(), f.layout, f.format);
+        let _ = writeln!(
+            s,
+            "  {} rows read = {} used + {} filtered out + {} rejected",
+            f.rows_read, f.used, filtered, f.rejected
+        );
+        for (reason, n) in &f.filtered {
+            let _ = writeln!(s, "    filtered out: {n} {reason}");
+        }
+        for note in &f.notes {
+            let _ = writeln!(s, "  note: {note}");
+        }
+        if mapping {
+            for (field, col) in &f.mapping.fields {
+                let _ = writeln!(s, "  column {} {:?} -> {field}", col.letter(), col.header);
+            }
+            for col in &f.mapping.ignored {
+                let _ = writeln!(s, "  column {} {:?} ignored", col.letter(), col.header);
+            }
+        }
+    }
+    let (read, accounted) = ledger.totals();
+    let _ = writeln!(
+        s,
+        "all files: {read} rows read, {accounted} accounted for, {} rejected",
+        ledger.rejections.len()
+    );
+    s
+}
+
+/// The plan's totals.
+pub fn plan(plan: &Plan) -> String {
+    let t = &plan.summary;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "as of {}, horizon {} days (to {}): {} customer(s) to migrate ({} lapsed), {} expiring subscription(s), {} Kaizala Pro seat(s)",
+        plan.as_of, plan.horizon_days, plan.horizon_end, t.customers, t.lapsed_customers, t.expiring_subscriptions, t.current_seats
+    );
+    let _ = writeln!(
+        s,
+        "users to move: {}, remove-only users: {}, seats to buy: {}",
+        t.users_to_move, t.users_remove_only, t.seats_to_buy
+    );
+    if !plan.unmatched_users.is_empty() {
+        let _ = writeln!(
+            s,
+            "{} Kaizala Pro user(s) match no customer: {}",
+            plan.unmatched_users.len(),
+            plan.unmatched_users.join(", ")
+        );
+    }
+    s
+}

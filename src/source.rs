@@ -1,0 +1,441 @@
+//! Opening input files and reading their rows as cells.
+//!
+//! Owns: the `Input` type (a path plus optional `#Sheet` and `=CUSTOMER` suffixes), format
+//! detection from the content (XLSX/XLS/ODS workbook or delimited text), text decoding (UTF-8
+//! with or without BOM, UTF-16 with BOM, Windows-1252 fallback), delimiter sniffing, and row
+//! numbering as a spreadsheet shows it. What the cells mean is left to `ingest`.
+
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Range, Reader};
+use chrono::NaiveDate;
+
+use crate::error::{Error, Location, Result};
+
+/// One input file named on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How messages name it (the path as given, without suffixes).
+    pub name: String,
+    /// The worksheet asked for with `FILE#Sheet`.
+    pub sheet: Option<String>,
+    /// The customer asked for with `FILE=CUSTOMER_ID` (users files).
+    pub customer: Option<String>,
+}
+
+impl Input {
+    /// Parses `PATH`, `PATH#Sheet`, `PATH=CUSTOMER` or `PATH#Sheet=CUSTOMER`.
+    ///
+    /// A suffix is split off only when the whole text is not an existing file, so file names
+    /// that contain `#` or `=` keep working.
+    pub fn parse(spec: &str) -> Input {
+        let mut rest = spec.to_string();
+        let mut customer = None;
+        let mut sheet = None;
+        if !Path::new(&rest).exists() {
+            if let Some(i) = rest.rfind('=') {
+                customer = Some(rest[i + 1..].to_string());
+                rest.truncate(i);
+            }
+        }
+        if !Path::new(&rest).exists() {
+            if let Some(i) = rest.rfind('#') {
+                sheet = Some(rest[i + 1..].to_string());
+                rest.truncate(i);
+            }
+        }
+        Input { path: PathBuf::from(&rest), name: rest, sheet, customer }
+    }
+}
+
+/// A cell value as the file holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Nothing in the cell.
+    Empty,
+    /// Text (every CSV cell is text).
+    Text(String),
+    /// A number cell of a workbook.
+    Number(f64),
+    /// A boolean cell of a workbook.
+    Bool(bool),
+    /// A date-formatted cell of a workbook (time of day dropped).
+    Date(NaiveDate),
+    /// An error cell of a workbook, such as `#N/A`.
+    Error(String),
+}
+
+impl Cell {
+    /// True when the cell holds nothing but white space.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, the way a person would read it.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) => format_number(*n),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// Shortest text for a number cell: whole numbers without a fraction.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// One row of an input table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The row number a spreadsheet shows (1-based).
+    pub number: u64,
+    /// The cells, from column A.
+    pub cells: Vec<Cell>,
+}
+
+impl Row {
+    /// True when every cell is blank.
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(Cell::is_blank)
+    }
+
+    /// The cell at a 0-based column, or `Empty` past the end.
+    pub fn cell(&self, index: usize) -> &Cell {
+        self.cells.get(index).unwrap_or(&Cell::Empty)
+    }
+}
+
+/// An opened input: one delimited table, or a workbook of sheets.
+pub enum Opened {
+    /// A CSV/TSV text file.
+    Table(RowReader),
+    /// A workbook.
+    Workbook(Workbook),
+}
+
+/// Opens an input, deciding its format from its first bytes.
+pub fn open(input: &Input) -> Result<Opened> {
+    let read_err = |source| Error::Read { path: input.name.clone(), source };
+    let mut file = File::open(&input.path).map_err(read_err)?;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(read_err)?;
+    let is_workbook = head.starts_with(b"PK\x03\x04") || head.starts_with(&OLE_MAGIC);
+    if is_workbook {
+        let mut bytes = head;
+        file.read_to_end(&mut bytes).map_err(read_err)?;
+        return Workbook::from_bytes(input, bytes).map(Opened::Workbook);
+    }
+    if input.sheet.is_some() {
+        return Err(Error::Usage(format!(
+            "{}: a sheet was named with '#' but the file is not a workbook",
+            input.name
+        )));
+    }
+    RowReader::csv(input, head, file).map(Opened::Table)
+}
+
+const SNIFF_BYTES: usize = 64 * 1024;
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Reads the rows of one table (a CSV file or one worksheet).
+pub struct RowReader {
+    /// The file (and sheet) the rows come from.
+    pub location: Location,
+    /// How the file was read, e.g. "CSV, UTF-8 with BOM, ';'-separated".
+    pub format: String,
+    inner: Inner,
+}
+
+enum Inner {
+    Csv(Box<CsvRows>),
+    Sheet(std::vec::IntoIter<Row>),
+}
+
+struct CsvRows {
+    rdr: csv::Reader<Box<dyn Read>>,
+    record: csv::ByteRecord,
+    /// Newlines inside quoted fields so far: they move the file's line count but not the row.
+    embedded_newlines: u64,
+    /// Set when a field was not valid UTF-8 and was read as Windows-1252.
+    cp1252_used: bool,
+    done: bool,
+    name: String,
+}
+
+impl RowReader {
+    fn csv(input: &Input, head: Vec<u8>, file: File) -> Result<RowReader> {
+        let read_err = |source| Error::Read { path: input.name.clone(), source };
+        let (encoding, body): (&str, Box<dyn Read>) =
+            if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+                // UTF-16 text (Excel's "Unicode text"): transcode the whole file to UTF-8.
+                let mut bytes = head;
+                let mut file = file;
+                file.read_to_end(&mut bytes).map_err(read_err)?;
+                let (enc, label) = if bytes[0] == 0xFF {
+                    (encoding_rs::UTF_16LE, "UTF-16LE")
+                } else {
+                    (encoding_rs::UTF_16BE, "UTF-16BE")
+                };
+                let (text, _) = enc.decode_with_bom_removal(&bytes);
+                (label, Box::new(Cursor::new(text.into_owned().into_bytes())))
+            } else if head.starts_with(b"\xEF\xBB\xBF") {
+                ("UTF-8 with BOM", Box::new(Cursor::new(head[3..].to_vec()).chain(file)))
+            } else {
+                ("UTF-8", Box::new(Cursor::new(head).chain(file)))
+            };
+        // Sniff on a copy of the beginning of the decoded text.
+        let mut body = body;
+        let mut prefix = Vec::with_capacity(SNIFF_BYTES);
+        (&mut body).take(SNIFF_BYTES as u64).read_to_end(&mut prefix).map_err(read_err)?;
+        let delimiter = sniff_delimiter(&prefix);
+        let body: Box<dyn Read> = Box::new(Cursor::new(prefix).chain(body));
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(body);
+        let shown = match delimiter {
+            b'\t' => "tab".to_string(),
+            d => format!("'{}'", d as char),
+        };
+        Ok(RowReader {
+            location: Location::file(input.name.clone(), None),
+            format: format!("CSV, {encoding}, {shown}-separated"),
+            inner: Inner::Csv(Box::new(CsvRows {
+                rdr,
+                record: csv::ByteRecord::new(),
+                embedded_newlines: 0,
+                cp1252_used: false,
+                done: false,
+                name: input.name.clone(),
+            })),
+        })
+    }
+
+    /// The next row, skipping nothing (blank rows are returned too).
+    pub fn next_row(&mut self) -> Option<Result<Row>> {
+        match &mut self.inner {
+            Inner::Sheet(rows) => rows.next().map(Ok),
+            Inner::Csv(csv) => csv.next_row(),
+        }
+    }
+
+    /// Notes worth telling the user once the file is read (e.g. a fallback encoding).
+    pub fn notes(&self) -> Vec<String> {
+        match &self.inner {
+            Inner::Csv(csv) if csv.cp1252_used => {
+                vec!["some text was not valid UTF-8 and was read as Windows-1252".to_string()]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl CsvRows {
+    fn next_row(&mut self) -> Option<Result<Row>> {
+        if self.done {
+            return None;
+        }
+        match self.rdr.read_byte_record(&mut self.record) {
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line());
+                let number = line.saturating_sub(self.embedded_newlines);
+                let mut cells = Vec::with_capacity(self.record.len());
+                for field in self.record.iter() {
+                    self.embedded_newlines += field.iter().filter(|&&b| b == b'\n').count() as u64;
+                    let text = match std::str::from_utf8(field) {
+                        Ok(s) => s.to_string(),
+                        Err(_) => {
+                            self.cp1252_used = true;
+                            encoding_rs::WINDOWS_1252
+                                .decode_without_bom_handling(field)
+                                .0
+                                .into_owned()
+                        }
+                    };
+                    cells.push(if text.is_empty() { Cell::Empty } else { Cell::Text(text) });
+                }
+                Some(Ok(Row { number, cells }))
+            }
+            Err(e) => {
+                self.done = true;
+                let row = e.position().map_or(0, |p| p.line());
+                let loc = Location::file(self.name.clone(), None).at(row, None);
+                Some(Err(Error::Workbook {
+                    location: loc,
+                    message: format!("unreadable CSV: {e}"),
+                }))
+            }
+        }
+    }
+}
+
+/// Picks the delimiter among `,` `;` tab `|` that splits the first lines most consistently.
+///
+/// For each candidate, the first records are parsed with CSV quoting; the candidate whose most
+/// common field count (above one) covers the most records wins. Title rows above the header
+/// do not spoil this because they are outvoted by the data rows.
+pub fn sniff_delimiter(prefix: &[u8]) -> u8 {
+    let mut best = (b',', 0usize, 0usize);
+    for &d in &[b',', b';', b'\t', b'|'] {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(d)
+            .from_reader(prefix);
+        let mut counts: Vec<usize> = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        while counts.len() < 50 {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {
+                    // A trailing empty field does not make a row wider.
+                    let mut n = rec.len();
+                    while n > 1 && rec.get(n - 1).is_some_and(|f| f.is_empty()) {
+                        n -= 1;
+                    }
+                    counts.push(n)
+                }
+                _ => break,
+            }
+        }
+        let mut tally: std::collections::BTreeMap<usize, usize> = Default::default();
+        for &n in counts.iter().filter(|&&n| n > 1) {
+            *tally.entry(n).or_default() += 1;
+        }
+        if let Some((&width, &rows)) = tally.iter().max_by_key(|(w, r)| (**r, **w)) {
+            if (rows, width) > (best.1, best.2) {
+                best = (d, rows, width);
+            }
+        }
+    }
+    best.0
+}
+
+/// An opened workbook.
+pub struct Workbook {
+    name: String,
+    sheets: calamine::Sheets<Cursor<Vec<u8>>>,
+    /// The sheet named with `FILE#Sheet`, if any.
+    pub wanted: Option<String>,
+}
+
+impl Workbook {
+    fn from_bytes(input: &Input, bytes: Vec<u8>) -> Result<Workbook> {
+        let sheets = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+            Error::Workbook {
+                location: Location::file(input.name.clone(), None),
+                message: format!("not a readable workbook: {e}"),
+            }
+        })?;
+        Ok(Workbook { name: input.name.clone(), sheets, wanted: input.sheet.clone() })
+    }
+
+    /// The sheet names in workbook order.
+    pub fn sheet_names(&self) -> Vec<String> {
+        self.sheets.sheet_names()
+    }
+
+    /// Reads one sheet.
+    pub fn sheet(&mut self, sheet: &str) -> Result<RowReader> {
+        let location = Location::file(self.name.clone(), Some(sheet.to_string()));
+        if !self.sheet_names().iter().any(|s| s == sheet) {
+            return Err(Error::Workbook {
+                location: Location::file(self.name.clone(), None),
+                message: format!(
+                    "no sheet named {sheet:?}; sheets: {}",
+                    self.sheet_names().join(", ")
+                ),
+            });
+        }
+        let range = self.sheets.worksheet_range(sheet).map_err(|e| Error::Workbook {
+            location: location.clone(),
+            message: format!("cannot read sheet: {e}"),
+        })?;
+        Ok(RowReader {
+            location,
+            format: "workbook".to_string(),
+            inner: Inner::Sheet(rows_of(&range).into_iter()),
+        })
+    }
+}
+
+fn rows_of(range: &Range<Data>) -> Vec<Row> {
+    let Some((row0, col0)) = range.start() else { return Vec::new() };
+    range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| {
+            let mut out = vec![Cell::Empty; col0 as usize];
+            out.extend(cells.iter().map(cell_of));
+            Row { number: u64::from(row0) + i as u64 + 1, cells: out }
+        })
+        .collect()
+}
+
+fn cell_of(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d))
+                .map_or_else(|| Cell::Number(dt.as_f64()), Cell::Date)
+        }
+        Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_each_delimiter() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter(b"a;b;c\n1,5;2;3\n"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\tc\n1\t2\t3\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a|b|c\n1|2|3\n"), b'|');
+    }
+
+    #[test]
+    fn sniffing_ignores_a_title_row_and_decimal_commas() {
+        let text = "Subscriptions report, all customers\n\nid;qty;price\nx;1;6,82\ny;2;7,10\n";
+        assert_eq!(sniff_delimiter(text.as_bytes()), b';');
+    }
+
+    #[test]
+    fn input_suffixes_split_only_when_the_file_does_not_exist() {
+        let i = Input::parse("no/such/users.csv=1b2c");
+        assert_eq!(i.name, "no/such/users.csv");
+        assert_eq!(i.customer.as_deref(), Some("1b2c"));
+        let i = Input::parse("no/such/book.xlsx#Subs");
+        assert_eq!(i.sheet.as_deref(), Some("Subs"));
+        assert_eq!(i.customer, None);
+    }
+}

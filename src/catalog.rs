@@ -242,7 +242,7 @@ mod tests {
             Licence::Covering("Office 365 A1".into())
         );
         assert_eq!(
-            c.licence("Microsoft 365 E3 (no Teams)"),
+            c.licence("Microsoft 365 E3 for nonprofits"),
             Licence::Covering("Microsoft 365 E3".into())
         );
         assert_eq!(c.licence("Microsoft 365 E5 Security"), Licence::Other);

@@ -222,7 +222,7 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
     let raw_sub = ctx.required(row, "subscription_id")?;
     let subscription_id = values::parse_guid(&raw_sub).unwrap_or(raw_sub);
     let offer_name = ctx.text(row, "offer_name");
-    let offer_id = ctx.text(row, "offer_id");
+    let offer_id = ctx.text(row, "offer_id").map(|id| values::parse_guid(&id).unwrap_or(id));
     if offer_name.is_none() && offer_id.is_none() {
         let field = if ctx.m.col("offer_name").is_some() { "offer_name" } else { "offer_id" };
         return Err((field, "no offer name or offer id".to_string()));

@@ -1,0 +1,202 @@
+//! Every error path: the message names the file, row and column, and the exit code is right.
+
+use crate::util::*;
+
+const HEADER: &str =
+    "CustomerId,SubscriptionId,OfferName,Quantity,CommitmentEndDate,AutoRenewEnabled,Status\n";
+const C1: &str = "11111111-1111-4111-8111-111111111111";
+
+fn run_subs(w: &Workdir, name: &str, body: &str, extra: &[&str]) -> std::process::Output {
+    w.write(name, body);
+    let mut args = vec!["plan", "--subscriptions", name, "--as-of", "2026-12-01", "--out", "out"];
+    args.extend(extra);
+    w.run(&args)
+}
+
+#[test]
+fn missing_required_column_stops_with_found_and_accepted_names() {
+    let w = Workdir::new();
+    let out = run_subs(&w, "s.csv", "CustomerId,SubscriptionId,OfferName,Quantity\nx,y,z,1\n", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("kaizala-migrate: s.csv:1: missing required column(s) end_date; columns found: \"CustomerId\", \"SubscriptionId\", \"OfferName\", \"Quantity\"; accepted names: end_date: CommitmentEndDate | CommitmentEndDateTime |"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_with_no_recognisable_header_is_refused() {
+    let w = Workdir::new();
+    let out = run_subs(&w, "s.csv", "a,b,c\n1,2,3\n", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("kaizala-migrate: s.csv: no header row of a subscriptions export found in the first 2 rows; a header needs a subscription_id column"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn unreadable_file_names_the_path() {
+    let w = Workdir::new();
+    let out = w.run(&["scan", "--subscriptions", "nope.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("kaizala-migrate: nope.csv: cannot read: "),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn ambiguous_day_month_order_is_refused_naming_the_column_and_the_option() {
+    let w = Workdir::new();
+    let body = format!("{HEADER}{C1},s1,Kaizala Pro,3,1/2/2027,False,Active\n");
+    let out = run_subs(&w, "s.csv", &body, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_same_text(
+        "kaizala-migrate: s.csv:E (CommitmentEndDate): dates such as \"1/2/2027\" could be day/month or month/day and no value in the column decides it; run again with --date-order dmy or --date-order mdy\n",
+        &stderr(&out),
+    );
+    let out = run_subs(&w, "s.csv", &body, &["--date-order", "dmy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(w.read("out/plan.json").contains("\"deadline\": \"2027-02-01\""));
+}
+
+#[test]
+fn a_column_mixing_day_month_and_month_day_is_refused() {
+    let w = Workdir::new();
+    let body = format!(
+        "{HEADER}{C1},s1,Kaizala Pro,3,13/1/2027,False,Active\n{C1},s2,Kaizala Pro,3,1/13/2027,False,Active\n"
+    );
+    let out = run_subs(&w, "s.csv", &body, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_same_text(
+        "kaizala-migrate: s.csv:E (CommitmentEndDate): the column mixes day/month (13/1/2027) and month/day (1/13/2027) dates\n",
+        &stderr(&out),
+    );
+}
+
+#[test]
+fn bad_values_reject_their_row_naming_file_row_and_column() {
+    let w = Workdir::new();
+    let body = format!(
+        "{HEADER}\
+         {C1},s1,Kaizala Pro,ten,2027-01-01,False,Active\n\
+         {C1},s2,Kaizala Pro,3,soon,False,Active\n\
+         {C1},s3,Kaizala Pro,3,2027-01-01,maybe,Active\n\
+         {C1},s4,Kaizala Pro,3,2027-01-01,False,Sleeping\n\
+         {C1},,Kaizala Pro,3,2027-01-01,False,Active\n\
+         {C1},s6,,3,2027-01-01,False,Active\n\
+         {C1},s7,Kaizala Pro,2.5,2027-01-01,False,Active\n\
+         {C1},s8,Kaizala Pro,3,2027-01-01,False,Active\n\
+         {C1},s8,Kaizala Pro,3,2027-02-01,False,Active\n"
+    );
+    let out = run_subs(&w, "s.csv", &body, &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_same_text(
+        "rejected: s.csv:2:D (Quantity): \"ten\" is not a whole number of seats\n\
+         rejected: s.csv:3:E (CommitmentEndDate): \"soon\" is not a date\n\
+         rejected: s.csv:4:F (AutoRenewEnabled): \"maybe\" is not a yes/no value\n\
+         rejected: s.csv:5:G (Status): \"Sleeping\" is not a subscription status (active, suspended, deleted, expired, disabled, pending)\n\
+         rejected: s.csv:6:B (SubscriptionId): empty, but the value is required\n\
+         rejected: s.csv:7:C (OfferName): no offer name or offer id\n\
+         rejected: s.csv:8:D (Quantity): \"2.5\" is not a whole number of seats\n\
+         rejected: s.csv:10:E (CommitmentEndDate): subscription s8 conflicts with s.csv:9: end_date 2027-01-01 there, 2027-02-01 here\n",
+        &stderr(&out),
+    );
+    assert!(
+        stdout(&out).contains("  9 rows read = 1 used + 0 filtered out + 8 rejected"),
+        "{}",
+        stdout(&out)
+    );
+    let strict = run_subs(&w, "s.csv", &body, &["--strict"]);
+    assert_eq!(strict.status.code(), Some(2));
+}
+
+#[test]
+fn users_file_errors_name_their_place() {
+    let w = Workdir::new();
+    w.write(
+        "u.csv",
+        "User principal name,Licenses\n,Microsoft Kaizala Pro\nnot-an-address,Microsoft Kaizala Pro\n",
+    );
+    let out = w.run(&[
+        "plan",
+        "--subscriptions",
+        "fixtures/subscriptions-api.csv",
+        "--users",
+        "u.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        "out",
+    ]);
+    let err = stderr(&out);
+    assert!(err.contains("rejected: u.csv:2:A (User principal name): empty, but the user principal name is required\n"), "{err}");
+    assert!(err.contains("rejected: u.csv:3:A (User principal name): \"not-an-address\" is not a user principal name (no @domain)\n"), "{err}");
+}
+
+#[test]
+fn users_customer_suffix_must_be_a_tenant_id() {
+    let w = Workdir::new();
+    let out = w.run(&[
+        "scan",
+        "--subscriptions",
+        "fixtures/subscriptions-api.csv",
+        "--users",
+        "fixtures/users-contoso.csv=contoso",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_same_text(
+        "kaizala-migrate: fixtures/users-contoso.csv=contoso: the customer after '=' must be a customer tenant id (a GUID)\n",
+        &stderr(&out),
+    );
+}
+
+#[test]
+fn a_missing_sheet_lists_the_sheets() {
+    let w = Workdir::new();
+    let out = w.run(&["scan", "--subscriptions", "fixtures/subscriptions.xlsx#Nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_same_text(
+        "kaizala-migrate: fixtures/subscriptions.xlsx: no sheet named \"Nope\"; sheets: Read me, Subscriptions\n",
+        &stderr(&out),
+    );
+}
+
+#[test]
+fn a_named_sheet_in_a_text_file_is_a_usage_error() {
+    let w = Workdir::new();
+    let out = w.run(&["scan", "--subscriptions", "fixtures/subscriptions-api.csv#Sheet1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("a sheet was named with '#' but the file is not a workbook"));
+}
+
+#[test]
+fn a_broken_workbook_is_refused_not_a_panic() {
+    let w = Workdir::new();
+    w.write("broken.xlsx", b"PK\x03\x04this is not really a zip file");
+    let out = w.run(&["scan", "--subscriptions", "broken.xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("kaizala-migrate: broken.xlsx: not a readable workbook:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_as_of_is_a_usage_error() {
+    let w = Workdir::new();
+    let out = w.run(&[
+        "scan",
+        "--subscriptions",
+        "fixtures/subscriptions-api.csv",
+        "--as-of",
+        "1/12/2026",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is not a date of the form YYYY-MM-DD"));
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the built binary on the fixtures.
+
+mod util;
+
+mod check;
+mod errors;
+mod plan;
+mod regression;
+mod scan;

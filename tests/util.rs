@@ -1,0 +1,109 @@
+//! Test helpers: a temp folder with the fixtures copied in, and the binary run there with a
+//! cleared environment.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// A temporary working folder holding a copy of `fixtures/`.
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let dst = dir.path().join("fixtures");
+        std::fs::create_dir_all(&dst).unwrap();
+        for entry in std::fs::read_dir(src).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), dst.join(entry.file_name())).unwrap();
+        }
+        Workdir { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) {
+        let p = self.file(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(p, contents).unwrap();
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.file(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// Runs the binary in the work folder.
+    pub fn run(&self, args: &[&str]) -> Output {
+        assert_cmd::Command::cargo_bin("kaizala-migrate")
+            .unwrap()
+            .env_clear()
+            .current_dir(self.path())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+/// Every fixture subscriptions file.
+pub const SUBSCRIPTIONS: [&str; 4] = [
+    "fixtures/subscriptions-api.csv",
+    "fixtures/recon-legacy.csv",
+    "fixtures/bam-subscriptions.csv",
+    "fixtures/subscriptions.xlsx",
+];
+
+/// Every fixture users file.
+pub const USERS: [&str; 3] =
+    ["fixtures/users-contoso.csv", "fixtures/users-combined.csv", "fixtures/users-unknown.csv"];
+
+/// The arguments of the README's main command, with a fixed as-of date.
+pub fn fixture_args(command: &str) -> Vec<&str> {
+    let mut args = vec![command, "--subscriptions"];
+    args.extend(SUBSCRIPTIONS);
+    args.push("--users");
+    args.extend(USERS);
+    args.extend(["--as-of", "2026-12-01"]);
+    args
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts two texts are equal, printing a line diff when they are not.
+#[track_caller]
+pub fn assert_same_text(want: &str, got: &str) {
+    if want == got {
+        return;
+    }
+    let mut diff = String::new();
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    for i in 0..w.len().max(g.len()) {
+        match (w.get(i), g.get(i)) {
+            (Some(a), Some(b)) if a == b => diff.push_str(&format!("  {a}\n")),
+            (a, b) => {
+                if let Some(a) = a {
+                    diff.push_str(&format!("- {a}\n"));
+                }
+                if let Some(b) = b {
+                    diff.push_str(&format!("+ {b}\n"));
+                }
+            }
+        }
+    }
+    panic!("texts differ (- expected, + got):\n{diff}");
+}

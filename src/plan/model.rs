@@ -60,8 +60,10 @@ pub enum Urgency {
     /// The deadline has passed.
     Lapsed,
     /// 30 days or fewer.
+    #[serde(rename = "within_30_days")]
     Within30Days,
     /// 31 to 90 days.
+    #[serde(rename = "within_90_days")]
     Within90Days,
     /// More than 90 days.
     Later,

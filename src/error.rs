@@ -123,7 +123,7 @@ pub enum Error {
     #[error("{location}: {message}")]
     Workbook {
         /// The file (and sheet).
-        location: Location,
+        location: Box<Location>,
         /// What went wrong.
         message: String,
     },
@@ -133,7 +133,7 @@ pub enum Error {
     )]
     NoHeader {
         /// The file (and sheet).
-        location: Location,
+        location: Box<Location>,
         /// "subscriptions" or "users".
         kind: &'static str,
         /// How many rows were looked at.
@@ -147,7 +147,7 @@ pub enum Error {
     )]
     MissingColumns {
         /// The file (and sheet) with the header row.
-        location: Location,
+        location: Box<Location>,
         /// The missing fields.
         missing: String,
         /// The header cells found.
@@ -161,7 +161,7 @@ pub enum Error {
     )]
     AmbiguousDates {
         /// The column.
-        location: Location,
+        location: Box<Location>,
         /// One ambiguous value.
         example: String,
     },
@@ -169,7 +169,7 @@ pub enum Error {
     #[error("{location}: the column mixes day/month ({dmy}) and month/day ({mdy}) dates")]
     MixedDates {
         /// The column.
-        location: Location,
+        location: Box<Location>,
         /// A value only valid as day/month.
         dmy: String,
         /// A value only valid as month/day.

@@ -127,7 +127,7 @@ pub enum Opened {
     /// A CSV/TSV text file.
     Table(RowReader),
     /// A workbook.
-    Workbook(Workbook),
+    Workbook(Box<Workbook>),
 }
 
 /// Opens an input, deciding its format from its first bytes.
@@ -140,7 +140,7 @@ pub fn open(input: &Input) -> Result<Opened> {
     if is_workbook {
         let mut bytes = head;
         file.read_to_end(&mut bytes).map_err(read_err)?;
-        return Workbook::from_bytes(input, bytes).map(Opened::Workbook);
+        return Workbook::from_bytes(input, bytes).map(|wb| Opened::Workbook(Box::new(wb)));
     }
     if input.sheet.is_some() {
         return Err(Error::Usage(format!(
@@ -283,7 +283,7 @@ impl CsvRows {
                 let row = e.position().map_or(0, |p| p.line());
                 let loc = Location::file(self.name.clone(), None).at(row, None);
                 Some(Err(Error::Workbook {
-                    location: loc,
+                    location: Box::new(loc),
                     message: format!("unreadable CSV: {e}"),
                 }))
             }
@@ -298,7 +298,7 @@ impl CsvRows {
 /// do not spoil this because they are outvoted by the data rows.
 pub fn sniff_delimiter(prefix: &[u8]) -> u8 {
     let mut best = (b',', 0usize, 0usize);
-    for &d in &[b',', b';', b'\t', b'|'] {
+    for &d in b",;\t|" {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -344,7 +344,7 @@ impl Workbook {
     fn from_bytes(input: &Input, bytes: Vec<u8>) -> Result<Workbook> {
         let sheets = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
             Error::Workbook {
-                location: Location::file(input.name.clone(), None),
+                location: Box::new(Location::file(input.name.clone(), None)),
                 message: format!("not a readable workbook: {e}"),
             }
         })?;
@@ -361,7 +361,7 @@ impl Workbook {
         let location = Location::file(self.name.clone(), Some(sheet.to_string()));
         if !self.sheet_names().iter().any(|s| s == sheet) {
             return Err(Error::Workbook {
-                location: Location::file(self.name.clone(), None),
+                location: Box::new(Location::file(self.name.clone(), None)),
                 message: format!(
                     "no sheet named {sheet:?}; sheets: {}",
                     self.sheet_names().join(", ")
@@ -369,7 +369,7 @@ impl Workbook {
             });
         }
         let range = self.sheets.worksheet_range(sheet).map_err(|e| Error::Workbook {
-            location: location.clone(),
+            location: Box::new(location.clone()),
             message: format!("cannot read sheet: {e}"),
         })?;
         Ok(RowReader {

@@ -228,7 +228,7 @@ impl Mapping {
             .map(|f| format!("{f}: {}", aliases.names(kind, f).join(" | ")))
             .collect();
         Err(Error::MissingColumns {
-            location: location.at(header.number, None),
+            location: Box::new(location.at(header.number, None)),
             missing: missing.iter().map(|any| any.join(" or ")).collect::<Vec<_>>().join(", "),
             found: found.join(", "),
             accepted: accepted.join("; "),
@@ -251,7 +251,7 @@ pub fn find_header(
         }
     }
     Err(Error::NoHeader {
-        location: location.clone(),
+        location: Box::new(location.clone()),
         kind: kind.name(),
         scanned: rows.len().min(HEADER_SEARCH_ROWS),
         hint: format!(

@@ -358,7 +358,7 @@ pub(crate) fn open_table(
                     (None, Some(e)) => return Err(e),
                     (None, None) => {
                         return Err(crate::error::Error::Workbook {
-                            location: Location::file(input.name.clone(), None),
+                            location: Box::new(Location::file(input.name.clone(), None)),
                             message: "the workbook has no sheets".into(),
                         })
                     }

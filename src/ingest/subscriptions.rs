@@ -58,12 +58,19 @@ pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingeste
         let col = m.col(field).cloned();
         let loc = ing.ledger.files[file].location.at(0, col);
         if let (Some(dmy), Some(mdy)) = (&ev.dmy_example, &ev.mdy_example) {
-            return Err(Error::MixedDates { location: loc, dmy: dmy.clone(), mdy: mdy.clone() });
+            return Err(Error::MixedDates {
+                location: Box::new(loc),
+                dmy: dmy.clone(),
+                mdy: mdy.clone(),
+            });
         }
         let order = ev.decided.as_ref().map(|(o, _)| *o).or(file_evidence).or(opts.date_order);
         match (order, &ev.ambiguous_example) {
             (None, Some(example)) => {
-                return Err(Error::AmbiguousDates { location: loc, example: example.clone() })
+                return Err(Error::AmbiguousDates {
+                    location: Box::new(loc),
+                    example: example.clone(),
+                })
             }
             (Some(o), Some(_)) if ev.decided.is_none() => {
                 let how = if file_evidence.is_some() {

@@ -5,5 +5,6 @@ mod util;
 mod check;
 mod errors;
 mod plan;
+mod properties;
 mod regression;
 mod scan;

@@ -1,0 +1,139 @@
+//! Property tests for the value parsers, and a fuzz-style test that feeds random and mutated
+//! bytes to the readers: errors, never panics.
+
+use chrono::{Datelike, NaiveDate};
+use kaizala_migrate::catalog::Catalog;
+use kaizala_migrate::ingest::values::{self, DateOrder, DecimalMark};
+use kaizala_migrate::ingest::{self, split_licences, Aliases, IngestOptions};
+use kaizala_migrate::source::Input;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+fn date() -> impl Strategy<Value = NaiveDate> {
+    (1990i32..2100, 1u32..=12, 1u32..=28).prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
+}
+
+proptest! {
+    #[test]
+    fn iso_dates_round_trip(d in date(), time in prop::bool::ANY) {
+        let text = if time { d.and_hms_opt(13, 5, 0).unwrap().format("%Y-%m-%dT%H:%M:%SZ").to_string() } else { d.to_string() };
+        prop_assert_eq!(values::parse_date(&text, None), Some(d));
+    }
+
+    #[test]
+    fn day_month_dates_round_trip_with_their_order(d in date()) {
+        let dmy = format!("{}/{}/{}", d.day(), d.month(), d.year());
+        let mdy = format!("{}/{}/{} 0:00", d.month(), d.day(), d.year());
+        let dotted = d.format("%d.%m.%Y").to_string();
+        prop_assert_eq!(values::parse_date(&dmy, Some(DateOrder::Dmy)), Some(d));
+        prop_assert_eq!(values::parse_date(&mdy, Some(DateOrder::Mdy)), Some(d));
+        prop_assert_eq!(values::parse_date(&dotted, None), Some(d));
+    }
+
+    #[test]
+    fn date_hints_never_contradict_the_value(d in date()) {
+        let text = format!("{}/{}/{}", d.day(), d.month(), d.year());
+        match values::date_hint(&text) {
+            values::DateHint::Only(o) => prop_assert_eq!(values::parse_date(&text, Some(o)), Some(d)),
+            values::DateHint::Either => prop_assert_eq!(values::parse_date(&text, None), Some(d)),
+            values::DateHint::Ambiguous => prop_assert!(d.day() <= 12 && d.day() != d.month()),
+            values::DateHint::Invalid => prop_assert!(false, "valid date called invalid: {}", text),
+        }
+    }
+
+    #[test]
+    fn whole_numbers_round_trip_with_grouping(n in 0u64..10_000_000, sep in prop::sample::select(vec!["", ",", ".", " ", "\u{a0}"])) {
+        let digits = n.to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push_str(sep);
+            }
+            grouped.push(c);
+        }
+        prop_assert_eq!(values::parse_whole(&grouped), Some(n));
+    }
+
+    #[test]
+    fn amounts_round_trip_in_both_marks(units in 0i64..100_000_000, cents in 0i64..100) {
+        let exact = Decimal::new(units * 100 + cents, 2);
+        let point = format!("{units}.{cents:02}");
+        let comma = format!("{units},{cents:02}");
+        prop_assert_eq!(values::parse_decimal(&point, DecimalMark::Point), Some(exact));
+        prop_assert_eq!(values::parse_decimal(&comma, DecimalMark::Comma), Some(exact));
+        prop_assert_eq!(values::parse_decimal(&format!("€ {comma}"), DecimalMark::Comma), Some(exact));
+    }
+
+    #[test]
+    fn guids_normalise_from_any_spelling(bytes in prop::array::uniform16(any::<u8>()), upper in any::<bool>(), braces in any::<bool>()) {
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let canonical = format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]);
+        let mut text = if upper { canonical.to_uppercase() } else { canonical.clone() };
+        if braces { text = format!("{{{text}}}"); }
+        prop_assert_eq!(values::parse_guid(&text), Some(canonical));
+    }
+
+    #[test]
+    fn licence_lists_split_back_into_their_names(names in prop::collection::vec("[A-Za-z0-9][A-Za-z0-9 ]{0,20}[A-Za-z0-9]( \\+ [A-Z][a-z]{1,5})?", 1..5)) {
+        let joined = names.join("+");
+        let got = split_licences(&joined);
+        let want: Vec<&str> = names.iter().map(|s| s.trim()).collect();
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
+    fn parsers_never_panic_on_any_text(s in ".{0,40}") {
+        let _ = values::parse_date(&s, None);
+        let _ = values::parse_date(&s, Some(DateOrder::Dmy));
+        let _ = values::date_hint(&s);
+        let _ = values::parse_whole(&s);
+        let _ = values::number_hint(&s);
+        let _ = values::parse_decimal(&s, DecimalMark::Comma);
+        let _ = values::parse_bool(&s);
+        let _ = values::parse_guid(&s);
+        let _ = split_licences(&s);
+    }
+}
+
+const SEED: &str = "CustomerId,SubscriptionId,OfferName,Quantity,CommitmentEndDate,AutoRenewEnabled,Status\n\
+11111111-1111-4111-8111-111111111111,s1,Kaizala Pro,3,2027-01-02,False,Active\n\
+11111111-1111-4111-8111-111111111111,s2,Kaizala Pro,\"1,5\",1/2/2027,Sant,Suspended\n";
+
+fn read_bytes(bytes: &[u8], name: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let input = Input::parse(path.to_str().unwrap());
+    let opts = IngestOptions { aliases: Aliases::builtin(), date_order: None };
+    let catalog = Catalog::builtin(&[]);
+    // Either outcome is fine; a panic fails the test.
+    let _ = ingest::read_all(std::slice::from_ref(&input), std::slice::from_ref(&input), &catalog, &opts);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn readers_survive_random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        read_bytes(&bytes, "random.csv");
+    }
+
+    #[test]
+    fn readers_survive_mutated_exports(flips in prop::collection::vec((0usize..SEED.len(), any::<u8>()), 1..12)) {
+        let mut bytes = SEED.as_bytes().to_vec();
+        for (at, b) in flips {
+            bytes[at] = b;
+        }
+        read_bytes(&bytes, "mutated.csv");
+    }
+
+    #[test]
+    fn readers_survive_mutated_workbooks(flips in prop::collection::vec((0usize..6000, any::<u8>()), 1..6)) {
+        let mut bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/subscriptions.xlsx")).unwrap();
+        for (at, b) in flips {
+            let at = at % bytes.len();
+            bytes[at] = b;
+        }
+        read_bytes(&bytes, "mutated.xlsx");
+    }
+}

@@ -10,7 +10,8 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 fn date() -> impl Strategy<Value = NaiveDate> {
-    (1990i32..2100, 1u32..=12, 1u32..=28).prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    (1990i32..2100, 1u32..=12, 1u32..=28)
+        .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
 }
 
 proptest! {
@@ -95,7 +96,8 @@ proptest! {
     }
 }
 
-const SEED: &str = "CustomerId,SubscriptionId,OfferName,Quantity,CommitmentEndDate,AutoRenewEnabled,Status\n\
+const SEED: &str =
+    "CustomerId,SubscriptionId,OfferName,Quantity,CommitmentEndDate,AutoRenewEnabled,Status\n\
 11111111-1111-4111-8111-111111111111,s1,Kaizala Pro,3,2027-01-02,False,Active\n\
 11111111-1111-4111-8111-111111111111,s2,Kaizala Pro,\"1,5\",1/2/2027,Sant,Suspended\n";
 
@@ -107,7 +109,12 @@ fn read_bytes(bytes: &[u8], name: &str) {
     let opts = IngestOptions { aliases: Aliases::builtin(), date_order: None };
     let catalog = Catalog::builtin(&[]);
     // Either outcome is fine; a panic fails the test.
-    let _ = ingest::read_all(std::slice::from_ref(&input), std::slice::from_ref(&input), &catalog, &opts);
+    let _ = ingest::read_all(
+        std::slice::from_ref(&input),
+        std::slice::from_ref(&input),
+        &catalog,
+        &opts,
+    );
 }
 
 proptest! {

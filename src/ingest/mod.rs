@@ -72,7 +72,7 @@ impl Status {
         })
     }
 
-    /// The status word in lower case.
+    /// The status word in lower case (also its `Display`).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Active => "active",
@@ -81,6 +81,12 @@ impl Status {
             Status::Expired => "expired",
             Status::Disabled => "disabled",
         }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -254,7 +260,7 @@ pub struct IngestOptions {
 }
 
 /// Everything read from the input files.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Ingested {
     /// Subscriptions, merged, in order of first appearance.
     pub subscriptions: Vec<SubscriptionRecord>,
@@ -270,9 +276,13 @@ pub struct Ingested {
     pub users_given: bool,
     /// Row accounting.
     pub ledger: Ledger,
-    /// Subscription id (lower case) to its index in `subscriptions`, with the rank of the charge
-    /// row its seat count came from (reconciliation files).
-    pub(crate) merge_index: std::collections::HashMap<String, (usize, ChargeRank)>,
+    /// Subscriptions being merged, before `subscriptions::finish` checks them.
+    pub(crate) partials: Vec<subscriptions::Partial>,
+    /// Subscription id (lower case) to its index in `partials`.
+    pub(crate) merge_index: std::collections::HashMap<String, usize>,
+    /// Subscriptions files that lack required columns: which, and the error to give if no
+    /// other file has them.
+    pub(crate) partial_files: Vec<(Vec<&'static [&'static str]>, crate::error::Error)>,
 }
 
 /// Whether a reconciliation row is a cycle charge, and when the charge starts.
@@ -289,6 +299,7 @@ pub fn read_all(
     for input in subscriptions {
         read_subscriptions(input, opts, &mut ing)?;
     }
+    subscriptions::finish(&mut ing)?;
     for input in users {
         read_users(input, catalog, opts, &mut ing)?;
     }
@@ -298,6 +309,8 @@ pub fn read_all(
 /// A table positioned below its header row.
 pub(crate) struct Table {
     pub reader: RowReader,
+    /// The header row.
+    pub header: Row,
     /// Rows read ahead while looking for the header, still to be returned.
     pub pending: std::vec::IntoIter<Row>,
     pub mapping: Mapping,
@@ -305,6 +318,11 @@ pub(crate) struct Table {
 }
 
 impl Table {
+    /// The file (and sheet).
+    pub fn location(&self) -> Location {
+        self.reader.location.clone()
+    }
+
     /// The next non-blank data row.
     pub fn next(&mut self) -> Option<Result<Row>> {
         loop {
@@ -319,6 +337,19 @@ impl Table {
                 return Some(Ok(row));
             }
         }
+    }
+}
+
+/// The customer named with `FILE=CUSTOMER_ID`, checked.
+pub(crate) fn file_customer(input: &Input) -> Result<Option<String>> {
+    match &input.customer {
+        None => Ok(None),
+        Some(c) => values::parse_guid(c).map(Some).ok_or_else(|| {
+            crate::error::Error::Usage(format!(
+                "{}={c}: the customer after '=' must be a customer tenant id (a GUID)",
+                input.name
+            ))
+        }),
     }
 }
 
@@ -368,8 +399,9 @@ pub(crate) fn open_table(
     };
     let head = read_head(&mut reader)?;
     let (i, mapping) = columns::find_header(kind, &opts.aliases, &head, &reader.location)?;
-    mapping.check_required(kind, &opts.aliases, &reader.location, &head[i])?;
-    let pending: Vec<Row> = head.into_iter().skip(i + 1).collect();
+    let mut rest = head.into_iter().skip(i);
+    let header = rest.next().unwrap_or(Row { number: 0, cells: Vec::new() });
+    let pending: Vec<Row> = rest.collect();
     ledger.files.push(FileReport {
         location: reader.location.clone(),
         kind: Some(kind),
@@ -377,7 +409,13 @@ pub(crate) fn open_table(
         mapping: mapping.clone(),
         ..Default::default()
     });
-    Ok(Table { reader, pending: pending.into_iter(), mapping, file: ledger.files.len() - 1 })
+    Ok(Table {
+        reader,
+        header,
+        pending: pending.into_iter(),
+        mapping,
+        file: ledger.files.len() - 1,
+    })
 }
 
 fn read_head(reader: &mut RowReader) -> Result<Vec<Row>> {

@@ -13,15 +13,38 @@ use rust_decimal::Decimal;
 
 use super::values::{self, DateHint, DateOrder, DecimalMark, NumberHint};
 use super::{
-    open_table, CustomerInfo, IngestOptions, Ingested, Kind, Origin, Status, SubscriptionRecord,
+    open_table, ChargeRank, CustomerInfo, IngestOptions, Ingested, Kind, Origin, Status,
+    SubscriptionRecord,
 };
 use crate::error::{Error, Result};
 use crate::source::{Cell, Input, Row};
 
 /// Reads one subscriptions file into `ing`.
+///
+/// A file may lack required columns when other files give those values for the same
+/// subscription ids (a Partner Center UI export has status and quantity but no dates); whether
+/// every required field is covered is decided by `finish` once all files are read.
 pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingested) -> Result<()> {
+    let file_customer = super::file_customer(input)?;
     let mut table = open_table(input, Kind::Subscriptions, opts, &mut ing.ledger)?;
     let file = table.file;
+    if let Err(e) = table.mapping.check_required(
+        Kind::Subscriptions,
+        &opts.aliases,
+        &table.location(),
+        &table.header,
+    ) {
+        let missing: Vec<&'static [&'static str]> = Kind::Subscriptions
+            .required()
+            .iter()
+            .copied()
+            .filter(|any| !any.iter().any(|f| table.mapping.col(f).is_some()))
+            .filter(|any| !(any == &["customer_id"] && file_customer.is_some()))
+            .collect();
+        if !missing.is_empty() {
+            ing.partial_files.push((missing, e));
+        }
+    }
     let mut rows = Vec::new();
     while let Some(row) = table.next() {
         rows.push(row?);
@@ -90,7 +113,7 @@ pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingeste
     }
     let price_mark = m.col("unit_price").and_then(|c| number_mark(&rows, c.index));
 
-    let ctx = RowContext { m: &m, order_of: &order_of, price_mark };
+    let ctx = RowContext { m: &m, order_of: &order_of, price_mark, file_customer };
     for row in &rows {
         let origin = Origin { file, row: row.number };
         match parse_row(row, &ctx) {
@@ -180,14 +203,34 @@ struct RowContext<'a> {
     m: &'a super::Mapping,
     order_of: &'a BTreeMap<&'static str, Option<DateOrder>>,
     price_mark: Option<DecimalMark>,
+    /// The customer named with `FILE=CUSTOMER_ID`.
+    file_customer: Option<String>,
+}
+
+/// One subscription as far as the rows read so far describe it.
+#[derive(Debug, Clone)]
+pub(crate) struct Partial {
+    subscription_id: String,
+    customer_id: Option<String>,
+    offer_name: Option<String>,
+    offer_id: Option<String>,
+    quantity: Option<u64>,
+    end_date: Option<NaiveDate>,
+    auto_renew: Option<bool>,
+    status: Option<Status>,
+    start_date: Option<NaiveDate>,
+    billing_cycle: Option<String>,
+    unit_price: Option<Decimal>,
+    currency: Option<String>,
+    origins: Vec<Origin>,
+    /// The charge row the seat count came from (reconciliation files).
+    charge: ChargeRank,
 }
 
 /// One row's values before merging.
 struct Parsed {
-    record: SubscriptionRecord,
+    record: Partial,
     info: CustomerInfo,
-    /// The charge type, for reconciliation rows.
-    charge: Option<(bool, Option<NaiveDate>)>,
 }
 
 type RowError = (&'static str, String);
@@ -200,8 +243,14 @@ impl RowContext<'_> {
         (!t.is_empty()).then(|| t.to_string())
     }
 
-    fn required(&self, row: &Row, field: &'static str) -> Result<String, RowError> {
-        self.text(row, field).ok_or((field, "empty, but the value is required".to_string()))
+    /// A value that must be there when the file has its column.
+    fn required(&self, row: &Row, field: &'static str) -> Result<Option<String>, RowError> {
+        if self.m.col(field).is_none() {
+            return Ok(None);
+        }
+        self.text(row, field)
+            .map(Some)
+            .ok_or((field, "empty, but the value is required".to_string()))
     }
 
     fn date(&self, row: &Row, field: &'static str) -> Result<Option<NaiveDate>, RowError> {
@@ -220,35 +269,50 @@ impl RowContext<'_> {
             other => Err((field, format!("{:?} is not a date", other.text()))),
         }
     }
+
+    fn required_date(&self, row: &Row, field: &'static str) -> Result<Option<NaiveDate>, RowError> {
+        match self.date(row, field)? {
+            None if self.m.col(field).is_some() => {
+                Err((field, "empty, but the value is required".to_string()))
+            }
+            d => Ok(d),
+        }
+    }
 }
 
 fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
-    let raw_customer = ctx.required(row, "customer_id")?;
-    let customer_id = values::parse_guid(&raw_customer)
-        .ok_or(("customer_id", format!("{raw_customer:?} is not a customer tenant id (a GUID)")))?;
-    let raw_sub = ctx.required(row, "subscription_id")?;
+    let customer_id = match ctx.required(row, "customer_id")? {
+        Some(raw) => Some(
+            values::parse_guid(&raw)
+                .ok_or(("customer_id", format!("{raw:?} is not a customer tenant id (a GUID)")))?,
+        ),
+        None => ctx.file_customer.clone(),
+    };
+    let raw_sub = ctx.required(row, "subscription_id")?.unwrap_or_default();
     let subscription_id = values::parse_guid(&raw_sub).unwrap_or(raw_sub);
     let offer_name = ctx.text(row, "offer_name");
     let offer_id = ctx.text(row, "offer_id").map(|id| values::parse_guid(&id).unwrap_or(id));
-    if offer_name.is_none() && offer_id.is_none() {
+    let has_offer_column = ctx.m.col("offer_name").is_some() || ctx.m.col("offer_id").is_some();
+    if has_offer_column && offer_name.is_none() && offer_id.is_none() {
         let field = if ctx.m.col("offer_name").is_some() { "offer_name" } else { "offer_id" };
         return Err((field, "no offer name or offer id".to_string()));
     }
-    let quantity = match ctx.m.col("quantity").map(|c| row.cell(c.index)) {
-        Some(Cell::Number(n)) if *n >= 0.0 && n.fract() == 0.0 => *n as u64,
-        Some(cell) => {
-            let t = cell.text();
-            if t.trim().is_empty() {
-                return Err(("quantity", "empty, but the value is required".to_string()));
+    let quantity =
+        match ctx.m.col("quantity").map(|c| row.cell(c.index)) {
+            None => None,
+            Some(Cell::Number(n)) if *n >= 0.0 && n.fract() == 0.0 => Some(*n as u64),
+            Some(cell) => {
+                let t = cell.text();
+                if t.trim().is_empty() {
+                    return Err(("quantity", "empty, but the value is required".to_string()));
+                }
+                Some(values::parse_whole(&t).ok_or((
+                    "quantity",
+                    format!("{:?} is not a whole number of seats", t.trim()),
+                ))?)
             }
-            values::parse_whole(&t)
-                .ok_or(("quantity", format!("{:?} is not a whole number of seats", t.trim())))?
-        }
-        None => return Err(("quantity", "no quantity column".to_string())),
-    };
-    let end_date = ctx
-        .date(row, "end_date")?
-        .ok_or(("end_date", "empty, but the value is required".to_string()))?;
+        };
+    let end_date = ctx.required_date(row, "end_date")?;
     let auto_renew = match ctx.m.col("auto_renew").map(|c| row.cell(c.index)) {
         None | Some(Cell::Empty) => None,
         Some(Cell::Bool(b)) => Some(*b),
@@ -268,7 +332,9 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
         None => None,
         Some(t) => Some(Status::parse(&t).ok_or((
             "status",
-            format!("{t:?} is not a subscription status (active, suspended, deleted, expired, disabled, pending)"),
+            format!(
+                "{t:?} is not a subscription status (active, suspended, deleted, expired, disabled, pending)"
+            ),
         ))?),
     };
     let start_date = ctx.date(row, "start_date")?;
@@ -280,24 +346,23 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
         ),
         Some(cell) => {
             let t = cell.text();
-            let mark = match (values::number_hint(&t), ctx.price_mark) {
-                (NumberHint::Only(m), _) => m,
-                (NumberHint::Either, m) => m.unwrap_or(DecimalMark::Point),
-                (NumberHint::Ambiguous, Some(m)) => m,
-                (NumberHint::Ambiguous, None) => {
-                    return Err((
-                        "unit_price",
-                        format!("{:?} could be a thousands group or a fraction, and no other value in the column decides it", t.trim()),
-                    ))
-                }
-                (NumberHint::Invalid, _) if t.trim().is_empty() => DecimalMark::Point,
-                (NumberHint::Invalid, _) => {
-                    return Err(("unit_price", format!("{:?} is not an amount", t.trim())))
-                }
-            };
             if t.trim().is_empty() {
                 None
             } else {
+                let mark = match (values::number_hint(&t), ctx.price_mark) {
+                    (NumberHint::Only(m), _) => m,
+                    (NumberHint::Either, m) => m.unwrap_or(DecimalMark::Point),
+                    (NumberHint::Ambiguous, Some(m)) => m,
+                    (NumberHint::Ambiguous, None) => {
+                        return Err((
+                            "unit_price",
+                            format!("{:?} could be a thousands group or a fraction, and no other value in the column decides it", t.trim()),
+                        ))
+                    }
+                    (NumberHint::Invalid, _) => {
+                        return Err(("unit_price", format!("{:?} is not an amount", t.trim())))
+                    }
+                };
                 Some(
                     values::parse_decimal(&t, mark)
                         .ok_or(("unit_price", format!("{:?} is not an amount", t.trim())))?,
@@ -320,7 +385,7 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
         segment: ctx.text(row, "segment"),
     };
     Ok(Parsed {
-        record: SubscriptionRecord {
+        record: Partial {
             subscription_id,
             customer_id,
             offer_name,
@@ -334,53 +399,49 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
             unit_price,
             currency: ctx.text(row, "currency").map(|c| c.to_uppercase()),
             origins: Vec::new(),
+            charge,
         },
         info,
-        charge,
     })
 }
 
 /// Merges a parsed row into the record of its subscription, or rejects it on a conflict.
 fn merge(parsed: Parsed, origin: Origin, ing: &mut Ingested) {
-    let Parsed { record: mut rec, info, charge } = parsed;
-    let customer = ing.customers.entry(rec.customer_id.clone()).or_default();
-    merge_info(customer, info);
+    let Parsed { record: mut rec, info } = parsed;
+    if let Some(c) = &rec.customer_id {
+        merge_info(ing.customers.entry(c.clone()).or_default(), info);
+    }
     let key = rec.subscription_id.to_lowercase();
-    let Some(&(i, _)) = ing.merge_index.get(&key) else {
+    let Some(&i) = ing.merge_index.get(&key) else {
         rec.origins.push(origin);
-        ing.merge_index.insert(key, (ing.subscriptions.len(), charge));
-        ing.subscriptions.push(rec);
+        ing.merge_index.insert(key, ing.partials.len());
+        ing.partials.push(rec);
         return;
     };
-    let first = ing.subscriptions[i].origins[0];
-    let old = &ing.subscriptions[i];
+    let old = &ing.partials[i];
+    let first = old.origins[0];
+    // Reconciliation files hold one row per charge: seat counts and prices differ between
+    // charge rows of one subscription on purpose.
+    let charge_rows = rec.charge.is_some() && old.charge.is_some();
     let mut conflict: Option<(&'static str, String, String)> = None;
     macro_rules! same {
-        ($field:ident, $name:literal) => {
+        ($field:ident) => {
             if conflict.is_none() && !agree(&old.$field, &rec.$field) {
-                conflict = Some(($name, show(&old.$field), show(&rec.$field)));
+                conflict = Some((stringify!($field), show(&old.$field), show(&rec.$field)));
             }
         };
     }
-    if old.customer_id != rec.customer_id {
-        conflict = Some(("customer_id", old.customer_id.clone(), rec.customer_id.clone()));
-    }
-    if old.end_date != rec.end_date && conflict.is_none() {
-        conflict = Some(("end_date", old.end_date.to_string(), rec.end_date.to_string()));
-    }
-    same!(offer_name, "offer_name");
-    same!(offer_id, "offer_id");
-    same!(auto_renew, "auto_renew");
-    same!(status, "status");
-    same!(start_date, "start_date");
-    same!(currency, "currency");
-    let charge_rows =
-        charge.is_some() && ing.merge_index.get(&key).is_some_and(|(_, c)| c.is_some());
+    same!(customer_id);
+    same!(end_date);
+    same!(offer_name);
+    same!(offer_id);
+    same!(auto_renew);
+    same!(status);
+    same!(start_date);
+    same!(currency);
     if !charge_rows {
-        if conflict.is_none() && old.quantity != rec.quantity {
-            conflict = Some(("quantity", old.quantity.to_string(), rec.quantity.to_string()));
-        }
-        same!(unit_price, "unit_price");
+        same!(quantity);
+        same!(unit_price);
     }
     if let Some((field, a, b)) = conflict {
         let col = ing.ledger.col(origin.file, field);
@@ -392,7 +453,9 @@ fn merge(parsed: Parsed, origin: Origin, ing: &mut Ingested) {
         ing.ledger.rejected(origin, col, reason);
         return;
     }
-    let old = &mut ing.subscriptions[i];
+    let old = &mut ing.partials[i];
+    old.customer_id = old.customer_id.take().or(rec.customer_id);
+    old.end_date = old.end_date.or(rec.end_date);
     old.offer_name = old.offer_name.take().or(rec.offer_name);
     old.offer_id = old.offer_id.take().or(rec.offer_id);
     old.auto_renew = old.auto_renew.or(rec.auto_renew);
@@ -401,19 +464,86 @@ fn merge(parsed: Parsed, origin: Origin, ing: &mut Ingested) {
     old.billing_cycle = old.billing_cycle.take().or(rec.billing_cycle);
     old.currency = old.currency.take().or(rec.currency);
     if charge_rows {
-        // Reconciliation files hold one row per charge: the seat count is the one of the latest
-        // cycle charge (prorated and cancel rows count only the seats they change).
-        let rank = |c: &Option<(bool, Option<NaiveDate>)>, q: u64| c.map(|(cy, d)| (cy, d, q));
-        let Some((_, slot)) = ing.merge_index.get_mut(&key) else { return };
-        if rank(&charge, rec.quantity) > rank(slot, old.quantity) {
-            old.quantity = rec.quantity;
+        // The seat count is the one of the latest cycle charge (prorated and cancel rows count
+        // only the seats they change).
+        let rank = |c: &ChargeRank, q: Option<u64>| c.map(|(cy, d)| (cy, d, q));
+        if rank(&rec.charge, rec.quantity) > rank(&old.charge, old.quantity) {
+            old.quantity = rec.quantity.or(old.quantity);
             old.unit_price = rec.unit_price.or(old.unit_price);
-            *slot = charge;
+            old.charge = rec.charge;
         }
     } else {
+        old.quantity = old.quantity.or(rec.quantity);
         old.unit_price = old.unit_price.or(rec.unit_price);
+        old.charge = old.charge.or(rec.charge);
     }
     old.origins.push(origin);
+}
+
+/// Turns the merged rows into records once every subscriptions file is read.
+///
+/// A required field that no file has a column for stops the run (the first such file's
+/// missing-column error); a subscription that lacks a required value because only files
+/// without that column describe it is rejected, every one of its rows.
+pub(crate) fn finish(ing: &mut Ingested) -> Result<()> {
+    let partial_files = std::mem::take(&mut ing.partial_files);
+    for (missing, err) in partial_files {
+        let covered = |any: &[&str]| {
+            ing.ledger.files.iter().any(|f| {
+                f.kind == Some(Kind::Subscriptions)
+                    && any.iter().any(|x| f.mapping.col(x).is_some())
+            })
+        };
+        if !missing.iter().all(|any| covered(any)) {
+            return Err(err);
+        }
+    }
+    for p in std::mem::take(&mut ing.partials) {
+        let mut lacking = Vec::new();
+        if p.customer_id.is_none() {
+            lacking.push("customer id");
+        }
+        if p.offer_name.is_none() && p.offer_id.is_none() {
+            lacking.push("offer name or id");
+        }
+        if p.quantity.is_none() {
+            lacking.push("quantity");
+        }
+        if p.end_date.is_none() {
+            lacking.push("end date");
+        }
+        match (p.customer_id, p.quantity, p.end_date) {
+            (Some(customer_id), Some(quantity), Some(end_date)) if lacking.is_empty() => {
+                ing.subscriptions.push(SubscriptionRecord {
+                    subscription_id: p.subscription_id,
+                    customer_id,
+                    offer_name: p.offer_name,
+                    offer_id: p.offer_id,
+                    quantity,
+                    end_date,
+                    auto_renew: p.auto_renew,
+                    status: p.status,
+                    start_date: p.start_date,
+                    billing_cycle: p.billing_cycle,
+                    unit_price: p.unit_price,
+                    currency: p.currency,
+                    origins: p.origins,
+                });
+            }
+            _ => {
+                let reason = format!(
+                    "subscription {} has no {} in any file (this file has no such column)",
+                    p.subscription_id,
+                    lacking.join(", ")
+                );
+                for o in p.origins {
+                    ing.ledger.rejected(o, None, reason.clone());
+                }
+            }
+        }
+    }
+    ing.merge_index.clear();
+    Ok(())
 }
 
 fn merge_info(into: &mut CustomerInfo, info: CustomerInfo) {
@@ -437,9 +567,9 @@ fn agree<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
     }
 }
 
-fn show<T: std::fmt::Debug>(v: &Option<T>) -> String {
+fn show<T: std::fmt::Display>(v: &Option<T>) -> String {
     match v {
-        Some(x) => format!("{x:?}"),
+        Some(x) => x.to_string(),
         None => "(empty)".to_string(),
     }
 }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{open_table, values, IngestOptions, Ingested, Kind, Origin, UserRecord};
 use crate::catalog::{Catalog, Licence};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::source::Input;
 
 /// Filter reason for users without Kaizala Pro.
@@ -23,16 +23,9 @@ pub fn read_users(
     opts: &IngestOptions,
     ing: &mut Ingested,
 ) -> Result<()> {
-    let file_customer = match &input.customer {
-        None => None,
-        Some(c) => Some(values::parse_guid(c).ok_or_else(|| {
-            Error::Usage(format!(
-                "{}={c}: the customer after '=' must be a customer tenant id (a GUID)",
-                input.name
-            ))
-        })?),
-    };
+    let file_customer = super::file_customer(input)?;
     let mut table = open_table(input, Kind::Users, opts, &mut ing.ledger)?;
+    table.mapping.check_required(Kind::Users, &opts.aliases, &table.location(), &table.header)?;
     let file = table.file;
     let m = table.mapping.clone();
     let first_user = ing.users.len();

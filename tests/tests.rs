@@ -8,3 +8,4 @@ mod plan;
 mod properties;
 mod regression;
 mod scan;
+mod variants;

@@ -6,6 +6,7 @@ mod check;
 mod errors;
 mod plan;
 mod properties;
+mod real_world;
 mod regression;
 mod scan;
 mod variants;

@@ -12,5 +12,7 @@ pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Res
     let (ing, plan) = super::pipeline(settings)?;
     super::report_problems(&ing, &plan, err);
     let _ = out.write_all(summary::files(&ing.ledger, true).as_bytes());
+    let _ =
+        out.write_all(summary::unrecognised_licences(&ing.unrecognised_licences, None).as_bytes());
     Ok(super::outcome(settings, &ing))
 }

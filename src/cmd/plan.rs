@@ -41,6 +41,8 @@ pub fn run(
     })?;
     super::report_problems(&ing, &plan, err);
     let _ = out.write_all(summary::files(&ing.ledger, false).as_bytes());
+    let _ = out
+        .write_all(summary::unrecognised_licences(&ing.unrecognised_licences, Some(10)).as_bytes());
     let _ = out.write_all(summary::plan(&plan).as_bytes());
     let _ = writeln!(out, "wrote {} into {}", OUTPUTS.join(", "), out_dir.display());
     Ok(super::outcome(settings, &ing))

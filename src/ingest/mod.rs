@@ -272,6 +272,9 @@ pub struct Ingested {
     pub customers_with_user_rows: BTreeSet<String>,
     /// Layouts without an auto-renew column (the end date alone was the signal there).
     pub files_without_auto_renew: Vec<String>,
+    /// Licence names that are neither Kaizala Pro nor a plan that includes Kaizala, with the
+    /// number of users holding each: listed so that a localized name the tables miss is seen.
+    pub unrecognised_licences: BTreeMap<String, u64>,
     /// True when any users file was given.
     pub users_given: bool,
     /// Row accounting.

@@ -32,6 +32,8 @@ pub fn read_users(
     // Domains of users with no customer of their own, for linking the file by domain.
     let mut domains: BTreeMap<String, u64> = BTreeMap::new();
     let mut rows_read = 0u64;
+    // Licence names repeat across users: classify each distinct name once.
+    let mut known: std::collections::HashMap<String, Licence> = std::collections::HashMap::new();
     while let Some(row) = table.next() {
         let row = row?;
         rows_read += 1;
@@ -88,7 +90,18 @@ pub fn read_users(
         let mut kaizala = None;
         let mut covered_by = None;
         for l in &licences {
-            match catalog.licence(l) {
+            let class = match known.get(l) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = catalog.licence(l);
+                    known.insert(l.clone(), c.clone());
+                    c
+                }
+            };
+            if class == Licence::Other {
+                *ing.unrecognised_licences.entry(l.clone()).or_default() += 1;
+            }
+            match class {
                 Licence::KaizalaPro => {
                     kaizala.get_or_insert_with(|| l.clone());
                 }

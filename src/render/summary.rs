@@ -41,6 +41,31 @@ pub fn files(ledger: &Ledger, mapping: bool) -> String {
     s
 }
 
+/// Licence names that are neither Kaizala Pro nor a plan with Kaizala, most held first; at
+/// most `limit` of them (all when `None`).
+pub fn unrecognised_licences(
+    names: &std::collections::BTreeMap<String, u64>,
+    limit: Option<usize>,
+) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let mut sorted: Vec<(&String, &u64)> = names.iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let shown = limit.unwrap_or(sorted.len()).min(sorted.len());
+    let mut s = format!(
+        "{} licence name(s) neither Kaizala Pro nor a plan that includes Kaizala (check for a localized name the tables miss):\n",
+        names.len()
+    );
+    for (name, n) in &sorted[..shown] {
+        let _ = writeln!(s, "  {name} ({n} user(s))");
+    }
+    if shown < sorted.len() {
+        let _ = writeln!(s, "  ... and {} more (`check` lists all)", sorted.len() - shown);
+    }
+    s
+}
+
 /// The plan's totals.
 pub fn plan(plan: &Plan) -> String {
     let t = &plan.summary;

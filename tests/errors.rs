@@ -200,3 +200,57 @@ fn bad_as_of_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("is not a date of the form YYYY-MM-DD"));
 }
+
+#[test]
+fn bad_amounts_reject_their_row() {
+    let w = Workdir::new();
+    let body = format!(
+        "CustomerId,SubscriptionId,OfferName,Quantity,CommitmentEndDate,UnitPrice\n\
+         {C1},s1,Kaizala Pro,3,2027-01-01,\"1,234\"\n\
+         {C1},s2,Kaizala Pro,3,2027-01-01,cheap\n"
+    );
+    let out = run_subs(&w, "s.csv", &body, &[]);
+    assert_same_text(
+        "rejected: s.csv:2:F (UnitPrice): \"1,234\" could be a thousands group or a fraction, and no other value in the column decides it\n\
+         rejected: s.csv:3:F (UnitPrice): \"cheap\" is not an amount\n",
+        &stderr(&out),
+    );
+}
+
+#[test]
+fn the_same_user_with_other_licences_in_another_file_is_rejected_naming_both() {
+    let w = Workdir::new();
+    w.write("u1.csv", "User principal name,Licenses\nAlice@Contoso.com,Microsoft Kaizala Pro\n");
+    w.write(
+        "u2.csv",
+        "User principal name,Licenses\nalice@contoso.com,Microsoft Kaizala Pro+Office 365 E3\n",
+    );
+    let out = w.run(&[
+        "plan",
+        "--subscriptions",
+        "fixtures/subscriptions-api.csv",
+        "fixtures/subscriptions.xlsx",
+        "--users",
+        "u1.csv",
+        "u2.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        "out",
+    ]);
+    assert!(
+        stderr(&out).contains("rejected: u2.csv:2:B (Licenses): user alice@contoso.com conflicts with u1.csv:2: licences \"Microsoft Kaizala Pro\" there, \"Microsoft Kaizala Pro+Office 365 E3\" here\n"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_output_that_cannot_be_written_is_exit_code_1() {
+    let w = Workdir::new();
+    w.write("taken", "a file where the output folder should go");
+    let out =
+        w.run(&["plan", "--subscriptions", "fixtures/subscriptions-api.csv", "--out", "taken"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("kaizala-migrate: taken: cannot write: "), "{}", stderr(&out));
+}

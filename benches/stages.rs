@@ -20,6 +20,15 @@ fn window() -> Window {
     }
 }
 
+fn options() -> PlanOptions {
+    PlanOptions {
+        window: window(),
+        horizon_days: 365,
+        forced_target: None,
+        frontline_customers: Default::default(),
+    }
+}
+
 fn fixture(name: &str) -> Input {
     Input::parse(&format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR")))
 }
@@ -66,7 +75,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("pipeline/fixtures", |b| {
         b.iter(|| {
             let mut ing = ingest::read_all(&subs, &users, &catalog, &opts).unwrap();
-            plan::build(&mut ing, &catalog, PlanOptions { window: window(), horizon_days: 365 })
+            plan::build(&mut ing, &catalog, options())
         })
     });
 
@@ -76,7 +85,7 @@ fn benches(c: &mut Criterion) {
     let mut ing = ingest::Ingested::default();
     ing.subscriptions = records(20_000);
     ing.ledger.files.push(Default::default());
-    let big = plan::build(&mut ing, &catalog, PlanOptions { window: window(), horizon_days: 365 });
+    let big = plan::build(&mut ing, &catalog, options());
     c.bench_function("render/plan_json", |b| {
         b.iter(|| {
             let mut buf = Vec::new();

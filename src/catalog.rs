@@ -132,6 +132,12 @@ impl Catalog {
         self.plan_names.get(&normalize_name(name)).map(|&i| &self.plans[i])
     }
 
+    /// The replacement plan a licence or offer name is, or is a variant of ("Office 365 A1 for
+    /// students" is Office 365 A1).
+    pub fn plan_of(&self, name: &str) -> Option<&PlanInfo> {
+        self.covering_plan(&normalize_name(name))
+    }
+
     /// True when an offer (by name and/or id) is the standalone Kaizala Pro product.
     ///
     /// Suites that merely include a Kaizala service plan are not.

@@ -95,6 +95,13 @@ pub struct InputArgs {
     /// Exit with code 2 when any input row was rejected.
     #[arg(long)]
     pub strict: bool,
+    /// Move every customer to this plan (one of the supported replacement plans), instead of
+    /// the plan the rule picks. A Business plan is still never used above 300 seats.
+    #[arg(long, value_name = "OFFER")]
+    pub target: Option<String>,
+    /// Customers whose staff are all frontline workers (tenant ids): they get Office 365 F3.
+    #[arg(long, num_args = 1.., value_name = "CUSTOMER_ID")]
+    pub frontline: Vec<String>,
 }
 
 /// `scan` output formats.
@@ -141,6 +148,10 @@ pub struct Settings {
     pub catalog: Catalog,
     /// Reject rows means exit 2.
     pub strict: bool,
+    /// The plan forced with --target (canonical name).
+    pub target: Option<String>,
+    /// Customers named with --frontline.
+    pub frontline: std::collections::BTreeSet<String>,
 }
 
 impl Settings {
@@ -160,17 +171,46 @@ impl Settings {
             DateOrderArg::Dmy => DateOrder::Dmy,
             DateOrderArg::Mdy => DateOrder::Mdy,
         });
+        let catalog = Catalog::builtin(&args.kaizala_offer_ids);
+        let target = match &args.target {
+            None => None,
+            Some(t) => Some(
+                catalog
+                    .plan(t)
+                    .map(|p| p.name.clone())
+                    .ok_or_else(|| Error::Usage(unsupported_plan(t, &catalog)))?,
+            ),
+        };
+        let frontline = args
+            .frontline
+            .iter()
+            .flat_map(|s| s.split(','))
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| {
+                crate::ingest::values::parse_guid(s).ok_or_else(|| {
+                    Error::Usage(format!("--frontline {s}: not a customer tenant id (a GUID)"))
+                })
+            })
+            .collect::<Result<_>>()?;
         Ok(Settings {
+            target,
+            frontline,
             subscriptions: args.subscriptions.iter().map(|s| Input::parse(s)).collect(),
             users: args.users.iter().map(|s| Input::parse(s)).collect(),
             as_of,
             horizon_days: args.horizon_days,
             horizon_end,
             ingest: IngestOptions { aliases, date_order },
-            catalog: Catalog::builtin(&args.kaizala_offer_ids),
+            catalog,
             strict: args.strict,
         })
     }
+}
+
+/// The message for a plan name that is not a supported replacement plan.
+pub fn unsupported_plan(name: &str, catalog: &Catalog) -> String {
+    let names: Vec<&str> = catalog.plans().iter().map(|p| p.name.as_str()).collect();
+    format!("{name:?} is not a supported replacement plan; supported: {}", names.join(", "))
 }
 
 #[cfg(test)]

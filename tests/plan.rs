@@ -94,6 +94,10 @@ fn plan_lists_each_affected_customer_as_hand_checked() {
     let litware = &customers[3];
     assert_eq!(litware["expiring_subscriptions"][0]["unit_price"], "2");
     assert_eq!(litware["expiring_subscriptions"][0]["currency"], "USD");
+    // Litware already has 120 seats of Office 365 E1: step A tops that subscription up.
+    assert_eq!(litware["purchase"]["action"], "increase");
+    assert_eq!(litware["purchase"]["subscription_id"], "a7000000-0000-4000-8000-000000000002");
+    assert_eq!(litware["purchase"]["new_quantity"], 570);
 
     let others: Vec<(String, String)> = plan["other_kaizala_subscriptions"]
         .as_array()

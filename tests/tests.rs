@@ -9,4 +9,5 @@ mod properties;
 mod real_world;
 mod regression;
 mod scan;
+mod targets;
 mod variants;

@@ -22,7 +22,12 @@ pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
     let plan = planner::build(
         &mut ing,
         &settings.catalog,
-        PlanOptions { window, horizon_days: settings.horizon_days },
+        PlanOptions {
+            window,
+            horizon_days: settings.horizon_days,
+            forced_target: settings.target.clone(),
+            frontline_customers: settings.frontline.clone(),
+        },
     );
     Ok((ing, plan))
 }

@@ -56,6 +56,7 @@ impl Kind {
                 "domain",
                 "account_manager",
                 "segment",
+                "frontline",
                 "charge_type",
                 "charge_start",
             ],

@@ -132,6 +132,8 @@ pub struct CustomerInfo {
     pub account_manager: Option<String>,
     /// Segment as written (first non-empty value read).
     pub segment: Option<String>,
+    /// A frontline column said yes for this customer.
+    pub frontline: bool,
 }
 
 /// A user who holds a Kaizala Pro licence.
@@ -268,6 +270,9 @@ pub struct Ingested {
     pub customers: BTreeMap<String, CustomerInfo>,
     /// Users holding Kaizala Pro, linked to customers where possible.
     pub users: Vec<UserRecord>,
+    /// Per customer, how many users hold each replacement plan (canonical name), counted over
+    /// every row of the users files: the seats of a plan already in use.
+    pub plan_holders: BTreeMap<String, BTreeMap<String, u64>>,
     /// Customers that have at least one row in a users file.
     pub customers_with_user_rows: BTreeSet<String>,
     /// Layouts without an auto-renew column (the end date alone was the signal there).

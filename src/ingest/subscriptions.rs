@@ -378,7 +378,14 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
         }
         None => None,
     };
+    let frontline = match ctx.text(row, "frontline") {
+        None => false,
+        Some(t) => {
+            values::parse_bool(&t).ok_or(("frontline", format!("{t:?} is not a yes/no value")))?
+        }
+    };
     let info = CustomerInfo {
+        frontline,
         name: ctx.text(row, "customer_name"),
         domains: ctx.text(row, "domain").map(|d| d.to_lowercase()).into_iter().collect(),
         account_manager: ctx.text(row, "account_manager"),
@@ -557,6 +564,7 @@ fn merge_info(into: &mut CustomerInfo, info: CustomerInfo) {
         into.segment = info.segment;
     }
     into.domains.extend(info.domains);
+    into.frontline |= info.frontline;
 }
 
 /// Two optional values agree when equal or when either is missing.

@@ -33,7 +33,10 @@ pub fn read_users(
     let mut domains: BTreeMap<String, u64> = BTreeMap::new();
     let mut rows_read = 0u64;
     // Licence names repeat across users: classify each distinct name once.
-    let mut known: std::collections::HashMap<String, Licence> = std::collections::HashMap::new();
+    let mut known: std::collections::HashMap<String, (Licence, Option<String>)> =
+        std::collections::HashMap::new();
+    // Holders of each replacement plan, by customer, or by domain until the file is linked.
+    let mut holders: BTreeMap<Holder, BTreeMap<String, u64>> = BTreeMap::new();
     while let Some(row) = table.next() {
         let row = row?;
         rows_read += 1;
@@ -82,22 +85,29 @@ pub fn read_users(
             Some(c) => {
                 ing.customers_with_user_rows.insert(c.clone());
             }
-            None => *domains.entry(domain).or_default() += 1,
+            None => *domains.entry(domain.clone()).or_default() += 1,
         }
         let licences: Vec<String> = text("licenses")
             .map(|l| split_licences(&l).into_iter().map(str::to_string).collect())
             .unwrap_or_default();
         let mut kaizala = None;
         let mut covered_by = None;
+        let holder = match &customer_id {
+            Some(c) => Holder::Customer(c.clone()),
+            None => Holder::Domain(domain.clone()),
+        };
         for l in &licences {
-            let class = match known.get(l) {
+            let (class, plan) = match known.get(l) {
                 Some(c) => c.clone(),
                 None => {
-                    let c = catalog.licence(l);
+                    let c = (catalog.licence(l), catalog.plan_of(l).map(|p| p.name.clone()));
                     known.insert(l.clone(), c.clone());
                     c
                 }
             };
+            if let Some(plan) = plan {
+                *holders.entry(holder.clone()).or_default().entry(plan).or_default() += 1;
+            }
             if class == Licence::Other {
                 *ing.unrecognised_licences.entry(l.clone()).or_default() += 1;
             }
@@ -133,8 +143,27 @@ pub fn read_users(
     };
     let notes = table.reader.notes();
     ing.ledger.files[file].notes.extend(notes);
-    link_by_domain(ing, file, first_user, &domains);
+    let owner_of_domain = link_by_domain(ing, file, first_user, &domains);
+    for (holder, plans) in holders {
+        let customer = match holder {
+            Holder::Customer(c) => Some(c),
+            Holder::Domain(d) => owner_of_domain.customer(&d),
+        };
+        if let Some(c) = customer {
+            let slot = ing.plan_holders.entry(c).or_default();
+            for (plan, n) in plans {
+                *slot.entry(plan).or_default() += n;
+            }
+        }
+    }
     Ok(())
+}
+
+/// Whose users a count belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Holder {
+    Customer(String),
+    Domain(String),
 }
 
 /// Links users that have no customer yet by their domains.
@@ -142,15 +171,15 @@ pub fn read_users(
 /// An admin-center export is one tenant's user list. When the domains in the file point at
 /// exactly one customer, every user of the file belongs to it (so `alice@contoso.onmicrosoft.com`
 /// goes with `bob@contoso.com`); otherwise each user is linked by its own domain, and users whose
-/// domain is no customer's stay unlinked.
+/// domain is no customer's stay unlinked. Returns how the file's domains map to customers.
 fn link_by_domain(
     ing: &mut Ingested,
     file: usize,
     first_user: usize,
     domains: &BTreeMap<String, u64>,
-) {
+) -> DomainOwner {
     if domains.is_empty() {
-        return;
+        return DomainOwner::default();
     }
     let mut owner: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (id, info) in &ing.customers {
@@ -187,6 +216,22 @@ fn link_by_domain(
             let d = u.upn.rsplit_once('@').map(|(_, d)| d.to_lowercase())?;
             per_domain.get(&d).cloned()
         });
+    }
+    DomainOwner { whole_file, per_domain }
+}
+
+/// How the domains of one users file map to customers.
+#[derive(Default)]
+struct DomainOwner {
+    /// The customer the whole file belongs to.
+    whole_file: Option<String>,
+    /// Domains that belong to exactly one customer.
+    per_domain: BTreeMap<String, String>,
+}
+
+impl DomainOwner {
+    fn customer(&self, domain: &str) -> Option<String> {
+        self.whole_file.clone().or_else(|| self.per_domain.get(domain).cloned())
     }
 }
 

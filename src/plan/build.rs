@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::*;
-use super::target;
+use super::{purchase, target};
 use crate::catalog::Catalog;
 use crate::detect::{self, Verdict, Window};
 use crate::ingest::{Ingested, UserRecord};
@@ -20,12 +20,16 @@ pub const NO_CUSTOMER: &str = "matches no customer of the subscriptions files";
 pub const DUPLICATE_USER: &str = "same user as an earlier row";
 
 /// What the plan needs besides the ingested data.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PlanOptions {
     /// As-of date and horizon.
     pub window: Window,
     /// Horizon in days, as given.
     pub horizon_days: u32,
+    /// The target plan forced with --target (canonical name).
+    pub forced_target: Option<String>,
+    /// Customers named frontline-only with --frontline.
+    pub frontline_customers: BTreeSet<String>,
 }
 
 /// Builds the plan and marks every row's fate in `ing.ledger`.
@@ -34,6 +38,7 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
     let mut warnings = Vec::new();
     let mut expiring: BTreeMap<String, Vec<ExpiringSubscription>> = BTreeMap::new();
     let mut others = Vec::new();
+    let mut plan_subs: BTreeMap<String, Vec<PlanSubscription>> = BTreeMap::new();
     for (sub, verdict) in ing.subscriptions.iter().zip(&verdicts) {
         match (verdict, verdict.reason()) {
             (Verdict::Expiring { days_left, lapsed }, _) => {
@@ -57,6 +62,25 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
             (Verdict::NotKaizala, Some(reason)) => {
                 for &o in &sub.origins {
                     ing.ledger.filtered(o, &reason);
+                }
+                let active = matches!(sub.status, None | Some(crate::ingest::Status::Active));
+                let plan = sub.offer_name.as_deref().and_then(|n| catalog.plan_of(n));
+                if let (true, Some(plan)) = (active, plan) {
+                    let assigned =
+                        ing.customers_with_user_rows.contains(&sub.customer_id).then(|| {
+                            ing.plan_holders
+                                .get(&sub.customer_id)
+                                .and_then(|h| h.get(&plan.name))
+                                .copied()
+                                .unwrap_or(0)
+                        });
+                    plan_subs.entry(sub.customer_id.clone()).or_default().push(PlanSubscription {
+                        subscription_id: sub.subscription_id.clone(),
+                        offer_name: sub.offer_name.clone().unwrap_or_default(),
+                        plan: plan.name.clone(),
+                        quantity: sub.quantity,
+                        assigned,
+                    });
                 }
             }
             (_, Some(reason)) => {
@@ -121,7 +145,9 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
         .into_iter()
         .map(|(customer_id, subs)| {
             let users = users_of.remove(&customer_id).unwrap_or_default();
-            customer_plan(ing, customer_id, subs, users)
+            let mut existing = plan_subs.remove(&customer_id).unwrap_or_default();
+            existing.sort_by(|a, b| a.subscription_id.cmp(&b.subscription_id));
+            customer_plan(ing, &opts, customer_id, subs, users, existing)
         })
         .collect();
     customers.sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
@@ -153,6 +179,7 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
         customers,
         other_kaizala_subscriptions: others,
         unmatched_users: unmatched.into_iter().collect(),
+        excluded_customers: Vec::new(),
         warnings,
     }
 }
@@ -164,9 +191,11 @@ fn same_licences(a: &UserRecord, b: &UserRecord) -> bool {
 
 fn customer_plan(
     ing: &Ingested,
+    opts: &PlanOptions,
     customer_id: String,
     mut subs: Vec<ExpiringSubscription>,
     users: BTreeMap<String, UserRecord>,
+    existing: Vec<PlanSubscription>,
 ) -> CustomerPlan {
     subs.sort_by(|a, b| (a.end_date, &a.subscription_id).cmp(&(b.end_date, &b.subscription_id)));
     let info = ing.customers.get(&customer_id).cloned().unwrap_or_default();
@@ -179,7 +208,7 @@ fn customer_plan(
     let users_remove_only: Vec<String> =
         users.values().filter(|u| u.covered_by.is_some()).map(|u| u.upn.clone()).collect();
     let mut notes = Vec::new();
-    let (seats_basis, seats_to_buy) = if has_user_rows {
+    let (seats_basis, seats_needed) = if has_user_rows {
         (SeatsBasis::Users, users_to_move.len() as u64)
     } else {
         notes.push(format!(
@@ -198,7 +227,26 @@ fn customer_plan(
             users.len()
         ));
     }
-    let (offer, reason) = target::choose(info.segment.as_deref(), seats_to_buy);
+    let frontline = match &info.segment {
+        Some(seg) if target::is_frontline(seg) => Some(format!("segment \"{seg}\"")),
+        _ if info.frontline => Some("frontline column".to_string()),
+        _ if opts.frontline_customers.contains(&customer_id) => Some("--frontline".to_string()),
+        _ => None,
+    };
+    let facts = target::TargetFacts {
+        segment: info.segment.as_deref(),
+        frontline: frontline.clone(),
+        seats: seats_needed,
+        forced: opts.forced_target.as_deref(),
+    };
+    let (offer, reason) = target::choose(&facts);
+    let (offer, reason, purchase) = settle(offer, reason, seats_needed, &existing);
+    if let Some(spare) = purchase.spare_seats.filter(|&s| s > 0) {
+        notes.push(format!(
+            "{spare} seat(s) of subscription {} are bought but not assigned: they reduce the seats to buy.",
+            purchase.subscription_id.as_deref().unwrap_or_default()
+        ));
+    }
     let changes = users
         .values()
         .map(|u| UserChange {
@@ -206,7 +254,7 @@ fn customer_plan(
             display_name: u.display_name.clone(),
             action: if u.covered_by.is_some() { UserAction::RemoveOnly } else { UserAction::Move },
             remove_licence: u.kaizala_licence.clone(),
-            assign_licence: u.covered_by.is_none().then(|| offer.to_string()),
+            assign_licence: u.covered_by.is_none().then(|| offer.clone()),
             covered_by: u.covered_by.clone(),
         })
         .collect();
@@ -216,18 +264,40 @@ fn customer_plan(
         domains: info.domains.into_iter().collect(),
         account_manager: info.account_manager,
         segment: info.segment,
+        frontline: frontline.is_some(),
         deadline,
         days_left,
         lapsed: days_left < 0,
         urgency: Urgency::of(days_left),
         expiring_subscriptions: subs,
         current_seats,
-        target: Target { offer_name: offer.to_string(), reason_text: reason.sentence(), reason },
+        target: Target { offer_name: offer, reason_text: reason.sentence(), reason },
         seats_basis,
-        seats_to_buy,
+        seats_needed,
+        existing_plan_subscriptions: existing,
+        seats_to_buy: purchase.seats,
+        purchase,
         users_to_move,
         users_remove_only,
         users: changes,
         notes,
     }
+}
+
+/// Step A for a target, switching a Business plan to Office 365 E1 when the customer would hold
+/// more than 300 seats of it (a top-up counts the seats already there).
+pub fn settle(
+    offer: String,
+    reason: target::TargetReason,
+    seats_needed: u64,
+    existing: &[PlanSubscription],
+) -> (String, target::TargetReason, Purchase) {
+    let p = purchase::decide(&offer, seats_needed, existing);
+    let after = purchase::seats_after(&p);
+    if target::is_business_plan(&offer) && after > target::BUSINESS_SEAT_CAP {
+        let (offer, reason) = target::capped(&offer, after, reason);
+        let p = purchase::decide(&offer, seats_needed, existing);
+        return (offer, reason, p);
+    }
+    (offer, reason, p)
 }

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod model;
+pub mod purchase;
 pub mod target;
 
 pub use build::{build, PlanOptions};

@@ -30,8 +30,23 @@ pub struct Plan {
     pub other_kaizala_subscriptions: Vec<OtherSubscription>,
     /// Kaizala Pro users that match no customer (user principal names, sorted).
     pub unmatched_users: Vec<String>,
+    /// Customers excluded in the worksheet (not migrated by this plan).
+    pub excluded_customers: Vec<ExcludedCustomer>,
     /// Things a person should look at.
     pub warnings: Vec<String>,
+}
+
+/// A customer the account manager excluded in the worksheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExcludedCustomer {
+    /// Customer tenant id.
+    pub customer_id: String,
+    /// Company name.
+    pub customer_name: Option<String>,
+    /// The deadline it had.
+    pub deadline: NaiveDate,
+    /// Where the exclusion was made.
+    pub reason: String,
 }
 
 /// Totals over all customers.
@@ -104,6 +119,8 @@ pub struct CustomerPlan {
     pub account_manager: Option<String>,
     /// Segment, when an export gives one.
     pub segment: Option<String>,
+    /// The customer's staff are frontline workers (segment, frontline column or --frontline).
+    pub frontline: bool,
     /// The earliest end date of the customer's expiring subscriptions.
     pub deadline: NaiveDate,
     /// Days from as-of to the deadline (negative when lapsed).
@@ -120,7 +137,13 @@ pub struct CustomerPlan {
     pub target: Target,
     /// Where the seat count comes from.
     pub seats_basis: SeatsBasis,
-    /// Seats of the target plan to buy.
+    /// Seats the users need: users to move, or the Kaizala Pro seats without users rows.
+    pub seats_needed: u64,
+    /// Active subscriptions of replacement plans the customer already has.
+    pub existing_plan_subscriptions: Vec<PlanSubscription>,
+    /// Step A.
+    pub purchase: Purchase,
+    /// Seats of the target plan to buy (new, or added to an existing subscription).
     pub seats_to_buy: u64,
     /// Users who get the target plan (user principal names, sorted).
     pub users_to_move: Vec<String>,
@@ -168,6 +191,52 @@ pub struct Target {
     pub reason: TargetReason,
     /// Why it was chosen, in one sentence.
     pub reason_text: String,
+}
+
+/// An active subscription of a replacement plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanSubscription {
+    /// Subscription id.
+    pub subscription_id: String,
+    /// Offer name as exported.
+    pub offer_name: String,
+    /// The replacement plan it is (canonical name).
+    pub plan: String,
+    /// Seats bought.
+    pub quantity: u64,
+    /// Users holding the plan, when the users files show it.
+    pub assigned: Option<u64>,
+}
+
+/// What step A does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PurchaseAction {
+    /// Buy a new subscription of the target plan.
+    Buy,
+    /// Increase the quantity of the customer's subscription of the target plan.
+    Increase,
+    /// Nothing to buy.
+    None,
+}
+
+/// Step A for one customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Purchase {
+    /// Buy, increase or nothing.
+    pub action: PurchaseAction,
+    /// The target plan.
+    pub offer_name: String,
+    /// Seats to buy or add.
+    pub seats: u64,
+    /// The subscription to increase.
+    pub subscription_id: Option<String>,
+    /// Its quantity now.
+    pub current_quantity: Option<u64>,
+    /// Its quantity after step A.
+    pub new_quantity: Option<u64>,
+    /// Seats bought there but not assigned, when known.
+    pub spare_seats: Option<u64>,
 }
 
 /// Where a customer's seat count comes from.

@@ -50,6 +50,7 @@ pub fn write_worksheet(plan: &Plan, out: &mut dyn Write) -> Result<()> {
         "seats_to_buy",
         "seats_basis",
         "target_plan",
+        "step_a",
         "reason",
         "notes",
     ])
@@ -77,12 +78,28 @@ pub fn write_worksheet(plan: &Plan, out: &mut dyn Write) -> Result<()> {
             }
             .to_string(),
             c.target.offer_name.clone(),
+            step_a(&c.purchase),
             c.target.reason_text.clone(),
             safe(&c.notes.join(" ")),
         ])
         .map_err(csv_err)?;
     }
     w.flush().map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Step A in a few words.
+pub fn step_a(p: &crate::plan::Purchase) -> String {
+    use crate::plan::PurchaseAction;
+    match p.action {
+        PurchaseAction::Buy => format!("buy {} x {}", p.seats, p.offer_name),
+        PurchaseAction::Increase => format!(
+            "increase subscription {} from {} to {} seats",
+            p.subscription_id.as_deref().unwrap_or_default(),
+            p.current_quantity.unwrap_or_default(),
+            p.new_quantity.unwrap_or_default()
+        ),
+        PurchaseAction::None => "nothing to buy".to_string(),
+    }
 }
 
 /// `users.csv`: one row per user licence change.

@@ -30,6 +30,7 @@ mod tests {
             customers: vec![],
             other_kaizala_subscriptions: vec![],
             unmatched_users: vec![],
+            excluded_customers: vec![],
             warnings: vec![],
         };
         let mut buf = Vec::new();

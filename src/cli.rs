@@ -102,6 +102,10 @@ pub struct InputArgs {
     /// Customers whose staff are all frontline workers (tenant ids): they get Office 365 F3.
     #[arg(long, num_args = 1.., value_name = "CUSTOMER_ID")]
     pub frontline: Vec<String>,
+    /// A worksheet written by `plan` (worksheet.xlsx or worksheets/<customer>.xlsx) and edited:
+    /// its target plans, seats to buy, include flags and notes are applied.
+    #[arg(long, value_name = "WORKBOOK")]
+    pub overrides: Option<String>,
 }
 
 /// `scan` output formats.
@@ -152,6 +156,8 @@ pub struct Settings {
     pub target: Option<String>,
     /// Customers named with --frontline.
     pub frontline: std::collections::BTreeSet<String>,
+    /// The edited worksheet to apply.
+    pub overrides: Option<Input>,
 }
 
 impl Settings {
@@ -193,6 +199,7 @@ impl Settings {
             })
             .collect::<Result<_>>()?;
         Ok(Settings {
+            overrides: args.overrides.as_deref().map(Input::parse),
             target,
             frontline,
             subscriptions: args.subscriptions.iter().map(|s| Input::parse(s)).collect(),

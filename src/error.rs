@@ -175,6 +175,15 @@ pub enum Error {
         /// A value only valid as month/day.
         mdy: String,
     },
+    /// A value that cannot be used, in a file that must be right as a whole (the overrides
+    /// workbook).
+    #[error("{location}: {message}")]
+    Value {
+        /// Where the value is.
+        location: Box<Location>,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A command-line value that makes no sense.
     #[error("{0}")]
     Usage(String),

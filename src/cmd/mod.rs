@@ -19,7 +19,7 @@ pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
         &settings.ingest,
     )?;
     let window = Window { as_of: settings.as_of, horizon_end: settings.horizon_end };
-    let plan = planner::build(
+    let mut plan = planner::build(
         &mut ing,
         &settings.catalog,
         PlanOptions {
@@ -29,6 +29,11 @@ pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
             frontline_customers: settings.frontline.clone(),
         },
     );
+    if let Some(input) = &settings.overrides {
+        let edits = ingest::overrides::read(input)?;
+        let warnings = planner::overrides::apply(&mut plan, &edits, &settings.catalog)?;
+        plan.warnings.extend(warnings);
+    }
     Ok((ing, plan))
 }
 

@@ -1,16 +1,16 @@
-//! `plan`: write the plan and its worksheets into `--out`.
+//! `plan`: write the plan and its deliverables into `--out`.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::cli::Settings;
 use crate::error::{Error, ExitCode, Result};
-use crate::render::{csv_out, json, summary};
-
-/// The files `plan` writes, in the order they are written.
-pub const OUTPUTS: [&str; 5] =
-    ["plan.json", "worksheet.csv", "users.csv", "rejected.csv", "filtered.csv"];
+use crate::plan::{slug, CustomerPlan, Plan};
+use crate::render::{csv_out, json, runbook, summary, workbook};
 
 /// Writes one output file through a buffer.
 pub fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
@@ -18,6 +18,45 @@ pub fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()>
     let mut w = BufWriter::new(File::create(path).map_err(werr)?);
     render(&mut w)?;
     w.flush().map_err(werr)
+}
+
+fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|source| Error::Write { path: path.to_path_buf(), source })
+}
+
+/// Creates a folder of generated files, removing files with `ext` left from an earlier run (the
+/// folder is the tool's own), so that it holds exactly this plan's files.
+fn fresh_dir(dir: &Path, ext: &str) -> Result<()> {
+    let werr = |source| Error::Write { path: dir.to_path_buf(), source };
+    std::fs::create_dir_all(dir).map_err(werr)?;
+    for entry in std::fs::read_dir(dir).map_err(werr)? {
+        let path = entry.map_err(werr)?.path();
+        if path.extension().is_some_and(|e| e == ext) && path.is_file() {
+            std::fs::remove_file(&path).map_err(|source| Error::Write { path, source })?;
+        }
+    }
+    Ok(())
+}
+
+/// The per-account-manager groups: (slug, customers), by name.
+pub fn account_manager_groups(plan: &Plan) -> Vec<(String, Vec<&CustomerPlan>)> {
+    let mut groups: BTreeMap<&str, Vec<&CustomerPlan>> = BTreeMap::new();
+    for c in &plan.customers {
+        if let Some(am) = c.account_manager.as_deref() {
+            groups.entry(am).or_default().push(c);
+        }
+    }
+    let slugs = slug::unique(
+        groups
+            .keys()
+            .map(|name| {
+                Some(slug::slugify(name, 60))
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "account-manager".into())
+            })
+            .collect(),
+    );
+    slugs.into_iter().zip(groups.into_values()).collect()
 }
 
 /// Runs `plan`.
@@ -30,20 +69,72 @@ pub fn run(
     let (ing, plan) = super::pipeline(settings)?;
     std::fs::create_dir_all(out_dir)
         .map_err(|source| Error::Write { path: out_dir.to_path_buf(), source })?;
-    write_file(&out_dir.join("plan.json"), |w| json::write(&plan, w))?;
-    write_file(&out_dir.join("worksheet.csv"), |w| csv_out::write_worksheet(&plan, w))?;
-    write_file(&out_dir.join("users.csv"), |w| csv_out::write_users(&plan, w))?;
-    write_file(&out_dir.join("rejected.csv"), |w| {
-        csv_out::write_rejected(&ing.ledger.rejections, w)
-    })?;
-    write_file(&out_dir.join("filtered.csv"), |w| {
-        csv_out::write_filtered(&ing.ledger.filtered_rows, w)
-    })?;
+    let mut written: Vec<String> = Vec::new();
+    let mut file = |name: &str, render: &dyn Fn(&mut dyn Write) -> Result<()>| -> Result<()> {
+        write_file(&out_dir.join(name), render)?;
+        written.push(name.to_string());
+        Ok(())
+    };
+    file("plan.json", &|w| json::write(&plan, w))?;
+    file("worksheet.csv", &|w| csv_out::write_worksheet(&plan, w))?;
+    file("users.csv", &|w| csv_out::write_users(&plan, w))?;
+    file("rejected.csv", &|w| csv_out::write_rejected(&ing.ledger.rejections, w))?;
+    file("filtered.csv", &|w| csv_out::write_filtered(&ing.ledger.filtered_rows, w))?;
+    let all: Vec<&CustomerPlan> = plan.customers.iter().collect();
+    let consolidated = workbook::render(&plan, &all, Some(&ing.ledger.rejections))?;
+    write_bytes(&out_dir.join("worksheet.xlsx"), &consolidated)?;
+    written.push("worksheet.xlsx".into());
+
+    // Per-customer deliverables, rendered in parallel, written in order.
+    let sheets_dir = out_dir.join("worksheets");
+    let runbooks_dir = out_dir.join("runbooks");
+    fresh_dir(&sheets_dir, "xlsx")?;
+    fresh_dir(&runbooks_dir, "md")?;
+    let rendered: Vec<Result<(PathBuf, Vec<u8>, PathBuf, String)>> = plan
+        .customers
+        .par_iter()
+        .map(|c| {
+            let book = workbook::render(&plan, &[c], None)?;
+            let text = runbook::customer(&plan, c);
+            Ok((
+                sheets_dir.join(format!("{}.xlsx", c.slug)),
+                book,
+                runbooks_dir.join(format!("{}.md", c.slug)),
+                text,
+            ))
+        })
+        .collect();
+    for r in rendered {
+        let (sheet_path, book, runbook_path, text) = r?;
+        write_bytes(&sheet_path, &book)?;
+        write_bytes(&runbook_path, text.as_bytes())?;
+    }
+    write_bytes(&runbooks_dir.join("README.md"), runbook::index(&plan).as_bytes())?;
+    written.push(format!("worksheets/ ({} files)", plan.customers.len()));
+    written.push(format!("runbooks/ ({} files and README.md)", plan.customers.len()));
+
+    let groups = account_manager_groups(&plan);
+    if !groups.is_empty() {
+        let am_dir = out_dir.join("by-account-manager");
+        fresh_dir(&am_dir, "xlsx")?;
+        let rendered: Vec<Result<(PathBuf, Vec<u8>)>> = groups
+            .par_iter()
+            .map(|(slug, customers)| {
+                Ok((am_dir.join(format!("{slug}.xlsx")), workbook::render(&plan, customers, None)?))
+            })
+            .collect();
+        for r in rendered {
+            let (path, bytes) = r?;
+            write_bytes(&path, &bytes)?;
+        }
+        written.push(format!("by-account-manager/ ({} files)", groups.len()));
+    }
+
     super::report_problems(&ing, &plan, err);
     let _ = out.write_all(summary::files(&ing.ledger, false).as_bytes());
     let _ = out
         .write_all(summary::unrecognised_licences(&ing.unrecognised_licences, Some(10)).as_bytes());
     let _ = out.write_all(summary::plan(&plan).as_bytes());
-    let _ = writeln!(out, "wrote {} into {}", OUTPUTS.join(", "), out_dir.display());
+    let _ = writeln!(out, "wrote into {}: {}", out_dir.display(), written.join(", "));
     Ok(super::outcome(settings, &ing))
 }

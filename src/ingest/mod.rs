@@ -7,6 +7,7 @@
 //! the fate of rows through the ledger; they never look at cells.
 
 pub mod columns;
+pub mod overrides;
 mod subscriptions;
 mod users;
 pub mod values;

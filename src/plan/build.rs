@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::*;
-use super::{purchase, target};
+use super::{purchase, slug, target};
 use crate::catalog::Catalog;
 use crate::detect::{self, Verdict, Window};
 use crate::ingest::{Ingested, UserRecord};
@@ -151,6 +151,20 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
         })
         .collect();
     customers.sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
+    // Slugs are made unique in customer-id order, so they do not depend on deadlines.
+    let mut by_id: Vec<usize> = (0..customers.len()).collect();
+    by_id.sort_by(|&a, &b| customers[a].customer_id.cmp(&customers[b].customer_id));
+    let slugs = slug::unique(
+        by_id
+            .iter()
+            .map(|&i| {
+                slug::customer(customers[i].customer_name.as_deref(), &customers[i].customer_id)
+            })
+            .collect(),
+    );
+    for (&i, s) in by_id.iter().zip(slugs) {
+        customers[i].slug = s;
+    }
     others.sort_by(|a, b| {
         (&a.customer_id, a.end_date, &a.subscription_id).cmp(&(
             &b.customer_id,
@@ -158,23 +172,13 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
             &b.subscription_id,
         ))
     });
-    let summary = Summary {
-        customers: customers.len() as u64,
-        lapsed_customers: customers.iter().filter(|c| c.lapsed).count() as u64,
-        expiring_subscriptions: customers
-            .iter()
-            .map(|c| c.expiring_subscriptions.len() as u64)
-            .sum(),
-        current_seats: customers.iter().map(|c| c.current_seats).sum(),
-        seats_to_buy: customers.iter().map(|c| c.seats_to_buy).sum(),
-        users_to_move: customers.iter().map(|c| c.users_to_move.len() as u64).sum(),
-        users_remove_only: customers.iter().map(|c| c.users_remove_only.len() as u64).sum(),
-    };
+    let summary = super::overrides::summarize(&customers);
     Plan {
         schema_version: SCHEMA_VERSION,
         as_of: opts.window.as_of,
         horizon_days: opts.horizon_days,
         horizon_end: opts.window.horizon_end,
+        supported_plans: catalog.plans().iter().map(|p| p.name.clone()).collect(),
         summary,
         customers,
         other_kaizala_subscriptions: others,
@@ -261,6 +265,7 @@ fn customer_plan(
     CustomerPlan {
         customer_id,
         customer_name: info.name,
+        slug: String::new(),
         domains: info.domains.into_iter().collect(),
         account_manager: info.account_manager,
         segment: info.segment,

@@ -5,7 +5,9 @@
 
 pub mod build;
 pub mod model;
+pub mod overrides;
 pub mod purchase;
+pub mod slug;
 pub mod target;
 
 pub use build::{build, PlanOptions};

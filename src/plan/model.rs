@@ -22,6 +22,8 @@ pub struct Plan {
     pub horizon_days: u32,
     /// The last end date that counts as expiring.
     pub horizon_end: NaiveDate,
+    /// The replacement plans a target may be (canonical names).
+    pub supported_plans: Vec<String>,
     /// Totals.
     pub summary: Summary,
     /// Affected customers, by deadline then customer id.
@@ -113,6 +115,8 @@ pub struct CustomerPlan {
     pub customer_id: String,
     /// Company name, when an export gives it.
     pub customer_name: Option<String>,
+    /// File name stem for this customer's own outputs (unique within the plan).
+    pub slug: String,
     /// Domains seen in the exports.
     pub domains: Vec<String>,
     /// Account manager, when an export gives one.

@@ -3,5 +3,7 @@
 
 pub mod csv_out;
 pub mod json;
+pub mod runbook;
 pub mod scan;
 pub mod summary;
+pub mod workbook;

@@ -1,0 +1,132 @@
+//! Reading an edited worksheet back: the account manager's changes per customer.
+//!
+//! Owns: finding the "Customers" sheet of a consolidated or per-customer workbook and reading,
+//! per row, the target plan, seats to buy, include flag and notes. A cell counts as edited only
+//! when it differs from the hidden "Recommended ..." column written beside it, so unedited cells
+//! change nothing even when the input has changed since. Whether an edit is allowed is decided
+//! by `plan::overrides`.
+
+use super::values;
+use crate::error::{Error, Location, Result};
+use crate::render::workbook::{headers, CUSTOMERS_SHEET};
+use crate::source::{self, Cell, Input, Opened, Row};
+
+/// One customer's edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// Customer tenant id.
+    pub customer_id: String,
+    /// The row.
+    pub location: Location,
+    /// A new target plan, as typed, and where.
+    pub target: Option<(String, Location)>,
+    /// A new seat count, and where.
+    pub seats: Option<(u64, Location)>,
+    /// False when the row says Include = No.
+    pub include: bool,
+    /// The account manager's notes.
+    pub notes: Option<String>,
+}
+
+fn cell_text(row: &Row, index: Option<usize>) -> String {
+    index.map(|i| row.cell(i).text().trim().to_string()).unwrap_or_default()
+}
+
+/// Reads the edits from a worksheet workbook.
+pub fn read(input: &Input) -> Result<Vec<Override>> {
+    let mut wb = match source::open(input)? {
+        Opened::Workbook(wb) => wb,
+        Opened::Table(_) => {
+            return Err(Error::Usage(format!(
+                "{}: --overrides takes the worksheet workbook (worksheet.xlsx or worksheets/<customer>.xlsx)",
+                input.name
+            )))
+        }
+    };
+    let sheet = wb.wanted.clone().unwrap_or_else(|| CUSTOMERS_SHEET.to_string());
+    let mut reader = wb.sheet(&sheet)?;
+    let location = reader.location.clone();
+    let mut rows = Vec::new();
+    while let Some(row) = reader.next_row() {
+        rows.push(row?);
+    }
+    let header_at = rows
+        .iter()
+        .position(|r| r.cells.iter().any(|c| c.text().trim() == headers::CUSTOMER_ID))
+        .ok_or_else(|| Error::Value {
+            location: Box::new(location.clone()),
+            message: format!("no header row with a {:?} column", headers::CUSTOMER_ID),
+        })?;
+    let header = &rows[header_at];
+    let col = |name: &str| header.cells.iter().position(|c| c.text().trim() == name);
+    let col_of = |name: &'static str| -> Result<usize> {
+        col(name).ok_or_else(|| Error::Value {
+            location: Box::new(location.at(header.number, None)),
+            message: format!("no {name:?} column: is this a worksheet written by kaizala-migrate?"),
+        })
+    };
+    let id_col = col_of(headers::CUSTOMER_ID)?;
+    let target_col = col_of(headers::TARGET)?;
+    let seats_col = col_of(headers::SEATS)?;
+    let include_col = col_of(headers::INCLUDE)?;
+    let rec_target_col = col_of(headers::RECOMMENDED_TARGET)?;
+    let rec_seats_col = col_of(headers::RECOMMENDED_SEATS)?;
+    let notes_col = col(headers::NOTES);
+    let at = |row: &Row, index: usize| {
+        location.at(
+            row.number,
+            Some(crate::error::Col { index, header: header.cell(index).text().trim().to_string() }),
+        )
+    };
+    let mut out = Vec::new();
+    for row in rows.iter().skip(header_at + 1).filter(|r| !r.is_blank()) {
+        let raw_id = cell_text(row, Some(id_col));
+        let customer_id = values::parse_guid(&raw_id).ok_or_else(|| Error::Value {
+            location: Box::new(at(row, id_col)),
+            message: format!("{raw_id:?} is not a customer tenant id (a GUID)"),
+        })?;
+        let target_text = cell_text(row, Some(target_col));
+        let recommended = cell_text(row, Some(rec_target_col));
+        let target = (!target_text.is_empty() && !target_text.eq_ignore_ascii_case(&recommended))
+            .then(|| (target_text.clone(), at(row, target_col)));
+        let seats_value = |index: usize| -> Result<Option<u64>> {
+            match row.cell(index) {
+                Cell::Empty => Ok(None),
+                Cell::Number(n) if *n >= 0.0 && n.fract() == 0.0 => Ok(Some(*n as u64)),
+                other => {
+                    let t = other.text();
+                    if t.trim().is_empty() {
+                        return Ok(None);
+                    }
+                    values::parse_whole(&t).map(Some).ok_or_else(|| Error::Value {
+                        location: Box::new(at(row, index)),
+                        message: format!("{:?} is not a whole number of seats", t.trim()),
+                    })
+                }
+            }
+        };
+        let seats = match (seats_value(seats_col)?, seats_value(rec_seats_col)?) {
+            (Some(n), rec) if Some(n) != rec => Some((n, at(row, seats_col))),
+            _ => None,
+        };
+        let include_text = cell_text(row, Some(include_col));
+        let include = match row.cell(include_col) {
+            Cell::Bool(b) => *b,
+            _ if include_text.is_empty() => true,
+            _ => values::parse_bool(&include_text).ok_or_else(|| Error::Value {
+                location: Box::new(at(row, include_col)),
+                message: format!("{include_text:?} is not Yes or No"),
+            })?,
+        };
+        let notes = Some(cell_text(row, notes_col)).filter(|n| !n.is_empty());
+        out.push(Override {
+            customer_id,
+            location: location.at(row.number, None),
+            target,
+            seats,
+            include,
+            notes,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,134 @@
+//! Applying the account managers' worksheet edits to the plan.
+//!
+//! A new target must be a supported replacement plan (and a Business plan holds at most 300
+//! seats); a new seat count may not leave users without a seat. Either mistake is an error that
+//! names the sheet, row and column. Customers marked Include = No leave the plan for
+//! `excluded_customers`; notes are carried into the customer's notes.
+
+use super::build::settle;
+use super::model::*;
+use super::purchase;
+use super::target::{self, TargetReason};
+use crate::catalog::Catalog;
+use crate::error::{Error, Location, Result};
+use crate::ingest::overrides::Override;
+
+fn value_error(location: &Location, message: String) -> Error {
+    Error::Value { location: Box::new(location.clone()), message }
+}
+
+/// Applies the edits; returns warnings for rows that name customers not in the plan.
+pub fn apply(plan: &mut Plan, edits: &[Override], catalog: &Catalog) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    let mut excluded = Vec::new();
+    for edit in edits {
+        let Some(i) = plan.customers.iter().position(|c| c.customer_id == edit.customer_id) else {
+            warnings.push(format!(
+                "{}: customer {} is not in this plan (no expiring Kaizala Pro subscription in these exports); its row is ignored",
+                edit.location, edit.customer_id
+            ));
+            continue;
+        };
+        let c = &mut plan.customers[i];
+        if let Some((text, at)) = &edit.target {
+            let offer = catalog
+                .plan(text)
+                .map(|p| p.name.clone())
+                .ok_or_else(|| value_error(at, crate::cli::unsupported_plan(text, catalog)))?;
+            let recommended = c.target.offer_name.clone();
+            let (offer, reason, p) = settle(
+                offer,
+                TargetReason::Worksheet { recommended },
+                c.seats_needed,
+                &c.existing_plan_subscriptions,
+            );
+            if let TargetReason::BusinessCapExceeded { offer, seats } = &reason {
+                return Err(value_error(
+                    at,
+                    format!(
+                        "{offer} holds at most {} seats; this customer would hold {seats}",
+                        target::BUSINESS_SEAT_CAP
+                    ),
+                ));
+            }
+            c.target = Target { offer_name: offer, reason_text: reason.sentence(), reason };
+            c.seats_to_buy = p.seats;
+            c.purchase = p;
+            for u in &mut c.users {
+                if u.action == UserAction::Move {
+                    u.assign_licence = Some(c.target.offer_name.clone());
+                }
+            }
+        }
+        if let Some((seats, at)) = &edit.seats {
+            let spare = c.purchase.spare_seats.unwrap_or(0);
+            let least = (c.users_to_move.len() as u64).saturating_sub(spare);
+            if *seats < least {
+                return Err(value_error(
+                    at,
+                    format!("seats to buy {seats} is fewer than the {} user(s) to move need ({least} after {spare} spare seat(s))", c.users_to_move.len()),
+                ));
+            }
+            let p = &mut c.purchase;
+            p.seats = *seats;
+            p.new_quantity = p.current_quantity.map(|q| q + seats);
+            p.action = match (seats, &p.subscription_id) {
+                (0, _) => PurchaseAction::None,
+                (_, Some(_)) => PurchaseAction::Increase,
+                (_, None) => PurchaseAction::Buy,
+            };
+            if target::is_business_plan(&p.offer_name)
+                && purchase::seats_after(p) > target::BUSINESS_SEAT_CAP
+            {
+                return Err(value_error(
+                    at,
+                    format!(
+                        "{} holds at most {} seats; this customer would hold {}",
+                        p.offer_name,
+                        target::BUSINESS_SEAT_CAP,
+                        purchase::seats_after(p)
+                    ),
+                ));
+            }
+            c.seats_to_buy = *seats;
+            c.notes.push(format!("Seats to buy set to {seats} in the worksheet."));
+        }
+        if let Some(n) = &edit.notes {
+            c.notes.push(format!("Worksheet note: {n}"));
+        }
+        if !edit.include {
+            excluded.push((i, edit.location.clone()));
+        }
+    }
+    excluded.sort_by_key(|e| std::cmp::Reverse(e.0));
+    excluded.dedup_by_key(|e| e.0);
+    for (i, at) in excluded {
+        let c = plan.customers.remove(i);
+        plan.excluded_customers.push(ExcludedCustomer {
+            customer_id: c.customer_id,
+            customer_name: c.customer_name,
+            deadline: c.deadline,
+            reason: format!("Include = No in {at}"),
+        });
+    }
+    plan.excluded_customers
+        .sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
+    plan.summary = summarize(&plan.customers);
+    Ok(warnings)
+}
+
+/// Totals over customers.
+pub fn summarize(customers: &[CustomerPlan]) -> Summary {
+    Summary {
+        customers: customers.len() as u64,
+        lapsed_customers: customers.iter().filter(|c| c.lapsed).count() as u64,
+        expiring_subscriptions: customers
+            .iter()
+            .map(|c| c.expiring_subscriptions.len() as u64)
+            .sum(),
+        current_seats: customers.iter().map(|c| c.current_seats).sum(),
+        seats_to_buy: customers.iter().map(|c| c.seats_to_buy).sum(),
+        users_to_move: customers.iter().map(|c| c.users_to_move.len() as u64).sum(),
+        users_remove_only: customers.iter().map(|c| c.users_remove_only.len() as u64).sum(),
+    }
+}

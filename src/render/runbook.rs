@@ -1,0 +1,219 @@
+//! Runbooks: `runbooks/<slug>.md`, the Partner Center procedure (steps A, B, C) filled in with
+//! one customer's values as checklists, and `runbooks/README.md`, every customer by deadline.
+
+use std::fmt::Write as _;
+
+use chrono::Duration;
+
+use crate::plan::{CustomerPlan, Plan, PurchaseAction, SeatsBasis, UserAction};
+
+/// Days after suspension when Microsoft deprovisions a subscription.
+pub const DEPROVISION_DAYS: i64 = 120;
+
+fn md(text: &str) -> String {
+    // Keep table and emphasis syntax out of values taken from the exports.
+    text.replace('|', "\\|").replace('*', "\\*").replace('_', "\\_").replace('\n', " ")
+}
+
+fn name(c: &CustomerPlan) -> String {
+    md(c.customer_name.as_deref().unwrap_or(&c.customer_id))
+}
+
+/// The runbook of one customer.
+pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Kaizala Pro migration: {}\n", name(c));
+    let when = if c.lapsed {
+        format!("{} (**lapsed {} day(s) before {}**)", c.deadline, -c.days_left, plan.as_of)
+    } else {
+        format!("{} ({} day(s) after {})", c.deadline, c.days_left, plan.as_of)
+    };
+    let _ = writeln!(s, "| | |\n|---|---|");
+    let _ = writeln!(s, "| Customer | {} |", name(c));
+    let _ = writeln!(s, "| Tenant id | `{}` |", c.customer_id);
+    if !c.domains.is_empty() {
+        let _ = writeln!(s, "| Domains | {} |", md(&c.domains.join(", ")));
+    }
+    if let Some(am) = &c.account_manager {
+        let _ = writeln!(s, "| Account manager | {} |", md(am));
+    }
+    let _ = writeln!(s, "| Deadline | {when} |");
+    let _ = writeln!(s, "| Target plan | {} |", md(&c.target.offer_name));
+    let _ = writeln!(s, "| Why | {} |", md(&c.target.reason_text));
+    let _ = writeln!(s);
+    if c.lapsed {
+        let _ = writeln!(
+            s,
+            "The deadline has passed: the users may already have lost Kaizala Pro. Do steps A and B now, then C.\n"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "Finish steps A and B before **{}**. Do step C only after every user is moved.\n",
+            c.deadline
+        );
+    }
+    let _ = writeln!(s, "## Kaizala Pro subscriptions ending\n");
+    let _ = writeln!(s, "| Subscription | Offer | Seats | Ends |\n|---|---|---:|---|");
+    for sub in &c.expiring_subscriptions {
+        let offer = sub.offer_name.as_deref().or(sub.offer_id.as_deref()).unwrap_or("");
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} |",
+            sub.subscription_id,
+            md(offer),
+            sub.quantity,
+            sub.end_date
+        );
+    }
+
+    let _ = writeln!(s, "\n## A. Buy {}\n", md(&c.target.offer_name));
+    let p = &c.purchase;
+    match p.action {
+        PurchaseAction::Buy => {
+            let _ = writeln!(
+                s,
+                "- [ ] Partner Center > Customers > {} > Add products: buy **{}**, quantity **{}**.",
+                name(c),
+                md(&p.offer_name),
+                p.seats
+            );
+        }
+        PurchaseAction::Increase => {
+            let _ = writeln!(
+                s,
+                "- [ ] Partner Center > Customers > {} > Subscriptions > `{}` ({}): change the quantity from {} to **{}** (+{}).",
+                name(c),
+                p.subscription_id.as_deref().unwrap_or_default(),
+                md(&p.offer_name),
+                p.current_quantity.unwrap_or_default(),
+                p.new_quantity.unwrap_or_default(),
+                p.seats
+            );
+        }
+        PurchaseAction::None => {
+            let why = match (&p.subscription_id, p.spare_seats) {
+                (Some(id), Some(spare)) => format!(
+                    "subscription `{id}` already has {spare} unassigned seat(s) of {}",
+                    md(&p.offer_name)
+                ),
+                _ => {
+                    "every Kaizala Pro user already holds a plan that includes Kaizala".to_string()
+                }
+            };
+            let _ = writeln!(s, "Nothing to buy: {why}.");
+        }
+    }
+    if p.action != PurchaseAction::None {
+        let _ = writeln!(s, "- [ ] Check that the subscription is active before step B.");
+    }
+
+    let _ = writeln!(s, "\n## B. Move the users\n");
+    let _ = writeln!(
+        s,
+        "In the customer's Microsoft 365 admin center (Partner Center > Customers > {} > Microsoft 365 admin center > Users > Active users), for each user:\n",
+        name(c)
+    );
+    match c.seats_basis {
+        SeatsBasis::SubscriptionSeats => {
+            let _ = writeln!(
+                s,
+                "The users files had no rows for this customer. In the admin center, open Billing > Licenses > Kaizala Pro and, for each of the (up to {}) users listed, remove Kaizala Pro and assign {}; users who already hold a plan with Kaizala only lose Kaizala Pro.",
+                c.current_seats,
+                md(&c.target.offer_name)
+            );
+        }
+        SeatsBasis::Users if c.users.is_empty() => {
+            let _ = writeln!(s, "No user holds a Kaizala Pro licence: nothing to move.");
+        }
+        SeatsBasis::Users => {
+            for u in &c.users {
+                let who = match &u.display_name {
+                    Some(d) => format!("{} ({})", md(&u.upn), md(d)),
+                    None => md(&u.upn),
+                };
+                match u.action {
+                    UserAction::Move => {
+                        let _ = writeln!(
+                            s,
+                            "- [ ] {who}: remove **{}**, assign **{}**",
+                            md(&u.remove_licence),
+                            md(u.assign_licence.as_deref().unwrap_or_default())
+                        );
+                    }
+                    UserAction::RemoveOnly => {
+                        let _ = writeln!(
+                            s,
+                            "- [ ] {who}: remove **{}** only (already covered by {})",
+                            md(&u.remove_licence),
+                            md(u.covered_by.as_deref().unwrap_or_default())
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    let _ = writeln!(s, "\n## C. Suspend the Kaizala Pro subscription(s)\n");
+    let _ = writeln!(s, "Only after every user above is moved:\n");
+    let _ = writeln!(s, "- [ ] In the admin center, Billing > Licenses: check that no user holds Kaizala Pro any more.");
+    for sub in &c.expiring_subscriptions {
+        let _ = writeln!(
+            s,
+            "- [ ] Partner Center > Customers > {} > Subscriptions > `{}`: set the status to **Suspended**.",
+            name(c),
+            sub.subscription_id
+        );
+    }
+    let example = c.deadline.max(plan.as_of);
+    let _ = writeln!(
+        s,
+        "\nMicrosoft deprovisions a suspended subscription {DEPROVISION_DAYS} days after suspension, at no further cost: suspended on {example}, it is deprovisioned on {}. Write down the day you suspend.",
+        example + Duration::days(DEPROVISION_DAYS)
+    );
+    if !c.notes.is_empty() {
+        let _ = writeln!(s, "\n## Notes\n");
+        for n in &c.notes {
+            let _ = writeln!(s, "- {}", md(n));
+        }
+    }
+    s
+}
+
+/// `runbooks/README.md`: every customer by deadline, with links.
+pub fn index(plan: &Plan) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Kaizala Pro migration runbooks\n");
+    let _ = writeln!(
+        s,
+        "As of {}: {} customer(s), {} lapsed. Sorted by deadline.\n",
+        plan.as_of, plan.summary.customers, plan.summary.lapsed_customers
+    );
+    let _ = writeln!(
+        s,
+        "| Deadline | Days left | Urgency | Customer | Target plan | Step A | Users to move | Runbook |\n|---|---:|---|---|---|---|---:|---|"
+    );
+    for c in &plan.customers {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | [{}.md]({}.md) |",
+            c.deadline,
+            c.days_left,
+            c.urgency.label(),
+            name(c),
+            md(&c.target.offer_name),
+            md(&super::csv_out::step_a(&c.purchase)),
+            c.users_to_move.len(),
+            c.slug,
+            c.slug
+        );
+    }
+    if !plan.excluded_customers.is_empty() {
+        let _ = writeln!(s, "\nExcluded in the worksheet (no runbook):\n");
+        for e in &plan.excluded_customers {
+            let n = e.customer_name.as_deref().unwrap_or(&e.customer_id);
+            let _ = writeln!(s, "- {} (`{}`), deadline {}", md(n), e.customer_id, e.deadline);
+        }
+    }
+    s
+}

@@ -90,24 +90,22 @@ pub fn run(
     let runbooks_dir = out_dir.join("runbooks");
     fresh_dir(&sheets_dir, "xlsx")?;
     fresh_dir(&runbooks_dir, "md")?;
-    let rendered: Vec<Result<(PathBuf, Vec<u8>, PathBuf, String)>> = plan
+    let rendered: Vec<Result<[(PathBuf, Vec<u8>); 2]>> = plan
         .customers
         .par_iter()
         .map(|c| {
             let book = workbook::render(&plan, &[c], None)?;
-            let text = runbook::customer(&plan, c);
-            Ok((
-                sheets_dir.join(format!("{}.xlsx", c.slug)),
-                book,
-                runbooks_dir.join(format!("{}.md", c.slug)),
-                text,
-            ))
+            let text = runbook::customer(&plan, c).into_bytes();
+            Ok([
+                (sheets_dir.join(format!("{}.xlsx", c.slug)), book),
+                (runbooks_dir.join(format!("{}.md", c.slug)), text),
+            ])
         })
         .collect();
-    for r in rendered {
-        let (sheet_path, book, runbook_path, text) = r?;
-        write_bytes(&sheet_path, &book)?;
-        write_bytes(&runbook_path, text.as_bytes())?;
+    for files in rendered {
+        for (path, bytes) in files? {
+            write_bytes(&path, &bytes)?;
+        }
     }
     write_bytes(&runbooks_dir.join("README.md"), runbook::index(&plan).as_bytes())?;
     written.push(format!("worksheets/ ({} files)", plan.customers.len()));

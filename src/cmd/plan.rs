@@ -12,6 +12,9 @@ use crate::error::{Error, ExitCode, Result};
 use crate::plan::{slug, CustomerPlan, Plan};
 use crate::render::{csv_out, json, runbook, summary, workbook};
 
+/// A rendered file: where it goes and its bytes.
+type OutputFile = (PathBuf, Vec<u8>);
+
 /// Writes one output file through a buffer.
 pub fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let werr = |source| Error::Write { path: path.to_path_buf(), source };
@@ -90,7 +93,7 @@ pub fn run(
     let runbooks_dir = out_dir.join("runbooks");
     fresh_dir(&sheets_dir, "xlsx")?;
     fresh_dir(&runbooks_dir, "md")?;
-    let rendered: Vec<Result<[(PathBuf, Vec<u8>); 2]>> = plan
+    let rendered: Vec<Result<[OutputFile; 2]>> = plan
         .customers
         .par_iter()
         .map(|c| {

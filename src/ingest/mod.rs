@@ -276,13 +276,9 @@ pub struct Ingested {
     pub plan_holders: BTreeMap<String, BTreeMap<String, u64>>,
     /// Customers that have at least one row in a users file.
     pub customers_with_user_rows: BTreeSet<String>,
-    /// Layouts without an auto-renew column (the end date alone was the signal there).
-    pub files_without_auto_renew: Vec<String>,
     /// Licence names that are neither Kaizala Pro nor a plan that includes Kaizala, with the
     /// number of users holding each: listed so that a localized name the tables miss is seen.
     pub unrecognised_licences: BTreeMap<String, u64>,
-    /// True when any users file was given.
-    pub users_given: bool,
     /// Row accounting.
     pub ledger: Ledger,
     /// Subscriptions being merged, before `subscriptions::finish` checks them.
@@ -304,7 +300,7 @@ pub fn read_all(
     catalog: &Catalog,
     opts: &IngestOptions,
 ) -> Result<Ingested> {
-    let mut ing = Ingested { users_given: !users.is_empty(), ..Default::default() };
+    let mut ing = Ingested::default();
     for input in subscriptions {
         read_subscriptions(input, opts, &mut ing)?;
     }

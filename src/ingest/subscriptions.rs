@@ -58,7 +58,6 @@ pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingeste
         report.notes.extend(table.reader.notes());
     }
     if m.col("auto_renew").is_none() {
-        ing.files_without_auto_renew.push(ing.ledger.files[file].location.source_name());
         ing.ledger.files[file].notes.push(
             "no auto-renew column: the end date alone marks a subscription as expiring".into(),
         );

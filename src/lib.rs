@@ -24,3 +24,4 @@ pub mod ingest;
 pub mod plan;
 pub mod render;
 pub mod source;
+pub mod worksheet_layout;

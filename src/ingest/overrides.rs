@@ -8,8 +8,8 @@
 
 use super::values;
 use crate::error::{Error, Location, Result};
-use crate::render::workbook::{headers, CUSTOMERS_SHEET};
 use crate::source::{self, Cell, Input, Opened, Row};
+use crate::worksheet_layout::{headers, CUSTOMERS_SHEET};
 
 /// One customer's edits.
 #[derive(Debug, Clone, PartialEq, Eq)]

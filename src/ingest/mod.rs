@@ -220,7 +220,14 @@ impl Ledger {
 
     /// Counts a row as filtered out.
     pub fn filtered(&mut self, origin: Origin, reason: &str) {
-        *self.files[origin.file].filtered.entry(reason.to_string()).or_default() += 1;
+        // Called for most rows of a large users file: allocate the key only once per reason.
+        let counts = &mut self.files[origin.file].filtered;
+        match counts.get_mut(reason) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(reason.to_string(), 1);
+            }
+        }
     }
 
     /// Counts a Kaizala-related row as filtered out and lists it.

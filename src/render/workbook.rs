@@ -81,10 +81,10 @@ impl Formats {
     }
 }
 
-fn excel_date(d: NaiveDate) -> Result<ExcelDateTime> {
-    let year =
-        u16::try_from(d.year()).map_err(|_| Error::Internal(format!("date {d} out of range")))?;
-    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8).map_err(xerr)
+fn excel_date(d: NaiveDate) -> std::result::Result<ExcelDateTime, XlsxError> {
+    let year = u16::try_from(d.year())
+        .map_err(|_| XlsxError::ParameterError(format!("date {d} out of range")))?;
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
 }
 
 /// The workbook for a set of customers; `rejections` adds the "Rejected" sheet.
@@ -102,7 +102,7 @@ fn build(
     rejections: Option<&[Rejection]>,
 ) -> std::result::Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
-    let created = excel_date(plan.as_of).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+    let created = excel_date(plan.as_of)?;
     wb.set_properties(
         &DocProperties::new()
             .set_title("Kaizala Pro migration worksheet")
@@ -165,8 +165,7 @@ fn customers_sheet(
         opt(ws, r, 1, &c.customer_name)?;
         opt(ws, r, 2, &c.account_manager)?;
         opt(ws, r, 3, &c.segment)?;
-        let deadline =
-            excel_date(c.deadline).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+        let deadline = excel_date(c.deadline)?;
         ws.write_datetime_with_format(r, 4, &deadline, &f.date)?;
         ws.write_number(r, 5, c.days_left as f64)?;
         ws.write_string(r, 6, c.urgency.label())?;
@@ -269,8 +268,7 @@ fn users_sheet(
         let r = i as u32 + 1;
         ws.write_string(r, 0, &c.customer_id)?;
         opt(ws, r, 1, &c.customer_name)?;
-        let deadline =
-            excel_date(c.deadline).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+        let deadline = excel_date(c.deadline)?;
         ws.write_datetime_with_format(r, 2, &deadline, &f.date)?;
         ws.write_string(r, 3, &u.upn)?;
         opt(ws, r, 4, &u.display_name)?;
@@ -324,7 +322,7 @@ fn subscriptions_sheet(
         ws.write_string(r, 2, &s.subscription_id)?;
         opt(ws, r, 3, &s.offer_name.clone().or_else(|| s.offer_id.clone()))?;
         ws.write_number(r, 4, s.quantity as f64)?;
-        let end = excel_date(s.end_date).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+        let end = excel_date(s.end_date)?;
         ws.write_datetime_with_format(r, 5, &end, &f.date)?;
         ws.write_number(r, 6, s.days_left as f64)?;
         ws.write_string(r, 7, if s.lapsed { "yes" } else { "no" })?;

@@ -58,7 +58,7 @@ fn records(n: usize) -> Vec<SubscriptionRecord> {
 
 fn benches(c: &mut Criterion) {
     let catalog = Catalog::builtin(&[]);
-    let opts = IngestOptions { aliases: Aliases::builtin(), date_order: None };
+    let opts = IngestOptions { aliases: Aliases::builtin(), date_order: None, price_basis: Default::default() };
     let subs: Vec<Input> = [
         "subscriptions-api.csv",
         "recon-legacy.csv",
@@ -74,7 +74,7 @@ fn benches(c: &mut Criterion) {
         .collect();
     c.bench_function("pipeline/fixtures", |b| {
         b.iter(|| {
-            let mut ing = ingest::read_all(&subs, &users, &catalog, &opts).unwrap();
+            let mut ing = ingest::read_all(&subs, &users, &[], &catalog, &opts).unwrap();
             plan::build(&mut ing, &catalog, options())
         })
     });

@@ -11,7 +11,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::ingest::values::DateOrder;
+use crate::ingest::prices::{Billing, PriceBasis, Term};
 use crate::ingest::{Aliases, IngestOptions};
+use crate::price::PriceOptions;
 use crate::source::Input;
 
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 internal error or output not writable; \
@@ -76,6 +78,24 @@ pub struct InputArgs {
     /// export holds; without it users are matched by the domain of their user principal name.
     #[arg(long, num_args = 1.., value_name = "FILE")]
     pub users: Vec<String>,
+    /// Price lists (CSV or XLSX): the new commerce market export, the legacy licence-based
+    /// list (one tab per currency) or a table of offer name or id, currency, unit price,
+    /// billing. Without them only the subscriptions' own unit prices are known.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub prices: Vec<String>,
+    /// Currency of customers whose exports give none (ISO 4217 code, e.g. EUR).
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+    /// Commitment term of the list price to use where a list has several (P1M, P1Y, P3Y).
+    #[arg(long, default_value = "P1Y", value_name = "TERM")]
+    pub term: String,
+    /// Billing frequency of the list price to use where a list has several.
+    #[arg(long, value_enum, default_value_t = BillingArg::Monthly, value_name = "BILLING")]
+    pub billing: BillingArg,
+    /// Which price a list gives: the partner's cost (UnitPrice, List Price) or the suggested
+    /// retail price (ERP Price).
+    #[arg(long, value_enum, default_value_t = PriceBasisArg::Partner, value_name = "BASIS")]
+    pub price_basis: PriceBasisArg,
     /// The date to plan from (YYYY-MM-DD); default today.
     #[arg(long, value_parser = parse_iso_date, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
@@ -119,6 +139,26 @@ pub enum Format {
     Json,
 }
 
+/// `--billing` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BillingArg {
+    /// Billed every month.
+    Monthly,
+    /// Billed every year.
+    Annual,
+    /// Billed every three years.
+    Triennial,
+}
+
+/// `--price-basis` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PriceBasisArg {
+    /// What the partner pays Microsoft.
+    Partner,
+    /// The suggested retail price.
+    Erp,
+}
+
 /// `--date-order` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DateOrderArg {
@@ -158,6 +198,10 @@ pub struct Settings {
     pub frontline: std::collections::BTreeSet<String>,
     /// The edited worksheet to apply.
     pub overrides: Option<Input>,
+    /// Price lists.
+    pub prices: Vec<Input>,
+    /// Price settings.
+    pub price: PriceOptions,
 }
 
 impl Settings {
@@ -198,7 +242,34 @@ impl Settings {
                 })
             })
             .collect::<Result<_>>()?;
+        let term = Term::parse(&args.term).ok_or_else(|| {
+            Error::Usage(format!("--term {}: not a term (P1M, P1Y, P3Y)", args.term))
+        })?;
+        let currency = match &args.currency {
+            Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
+                Some(c.to_uppercase())
+            }
+            Some(c) => {
+                return Err(Error::Usage(format!("--currency {c}: not a currency code such as EUR")))
+            }
+            None => None,
+        };
+        let price = PriceOptions {
+            currency,
+            term,
+            billing: match args.billing {
+                BillingArg::Monthly => Billing::Monthly,
+                BillingArg::Annual => Billing::Annual,
+                BillingArg::Triennial => Billing::Triennial,
+            },
+        };
+        let price_basis = match args.price_basis {
+            PriceBasisArg::Partner => PriceBasis::Partner,
+            PriceBasisArg::Erp => PriceBasis::Erp,
+        };
         Ok(Settings {
+            prices: args.prices.iter().map(|s| Input::parse(s)).collect(),
+            price,
             overrides: args.overrides.as_deref().map(Input::parse),
             target,
             frontline,
@@ -207,7 +278,7 @@ impl Settings {
             as_of,
             horizon_days: args.horizon_days,
             horizon_end,
-            ingest: IngestOptions { aliases, date_order },
+            ingest: IngestOptions { aliases, date_order, price_basis },
             catalog,
             strict: args.strict,
         })

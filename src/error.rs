@@ -184,6 +184,20 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// Several price list rows fit one price and none is preferred.
+    #[error("{offer} in {currency} for customer {customer}: the price lists give {candidates}; {hint}")]
+    AmbiguousPrice {
+        /// The offer priced.
+        offer: String,
+        /// The currency asked for ("any currency" when unknown).
+        currency: String,
+        /// The customer it was priced for.
+        customer: String,
+        /// The rows that fit, with where each is and how they differ.
+        candidates: String,
+        /// What to give to settle it.
+        hint: String,
+    },
     /// A command-line value that makes no sense.
     #[error("{0}")]
     Usage(String),

@@ -22,6 +22,7 @@ pub mod detect;
 pub mod error;
 pub mod ingest;
 pub mod plan;
+pub mod price;
 pub mod render;
 pub mod source;
 pub mod worksheet_layout;

@@ -15,6 +15,7 @@ pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
     let mut ing = ingest::read_all(
         &settings.subscriptions,
         &settings.users,
+        &settings.prices,
         &settings.catalog,
         &settings.ingest,
     )?;
@@ -34,6 +35,7 @@ pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
         let warnings = planner::overrides::apply(&mut plan, &edits, &settings.catalog)?;
         plan.warnings.extend(warnings);
     }
+    crate::price::apply(&mut plan, &ing, &settings.catalog, &settings.price)?;
     Ok((ing, plan))
 }
 

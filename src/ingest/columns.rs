@@ -25,6 +25,8 @@ pub enum Kind {
     Subscriptions,
     /// Users with their licences.
     Users,
+    /// Price lists.
+    Prices,
 }
 
 impl Kind {
@@ -33,6 +35,7 @@ impl Kind {
         match self {
             Kind::Subscriptions => "subscriptions",
             Kind::Users => "users",
+            Kind::Prices => "prices",
         }
     }
 
@@ -61,6 +64,25 @@ impl Kind {
                 "charge_start",
             ],
             Kind::Users => &["customer_id", "upn", "display_name", "licenses"],
+            Kind::Prices => &[
+                "offer_name",
+                "offer_id",
+                "product_id",
+                "sku_id",
+                "unit_price",
+                "currency",
+                "billing",
+                "term",
+                "segment",
+                "market",
+                "tier_min",
+                "tier_max",
+                "effective_start",
+                "effective_end",
+                "change",
+                "tags",
+                "license_type",
+            ],
         }
     }
 
@@ -69,6 +91,7 @@ impl Kind {
         match self {
             Kind::Subscriptions => "subscription_id",
             Kind::Users => "upn",
+            Kind::Prices => "unit_price",
         }
     }
 
@@ -83,6 +106,7 @@ impl Kind {
                 &["end_date"],
             ],
             Kind::Users => &[&["upn"], &["licenses"]],
+            Kind::Prices => &[&["offer_name", "offer_id"], &["unit_price"]],
         }
     }
 }
@@ -116,11 +140,12 @@ impl Aliases {
             let known: Option<&[&str]> = match kind.as_str() {
                 "subscriptions" => Some(Kind::Subscriptions.fields()),
                 "users" => Some(Kind::Users.fields()),
+                "prices" => Some(Kind::Prices.fields()),
                 _ => None,
             };
             let Some(known) = known else {
                 return Err(Error::Usage(format!(
-                    "{name}: unknown section [{kind}]; use [subscriptions] or [users]"
+                    "{name}: unknown section [{kind}]; use [subscriptions], [users] or [prices]"
                 )));
             };
             for (field, mut names) in fields {
@@ -275,7 +300,7 @@ mod tests {
     #[test]
     fn builtin_table_parses_and_covers_every_field() {
         let a = Aliases::builtin();
-        for kind in [Kind::Subscriptions, Kind::Users] {
+        for kind in [Kind::Subscriptions, Kind::Users, Kind::Prices] {
             for f in kind.fields() {
                 assert!(!a.names(kind, f).is_empty(), "{} {f}", kind.name());
             }

@@ -8,6 +8,7 @@
 
 pub mod columns;
 pub mod overrides;
+pub mod prices;
 mod subscriptions;
 mod users;
 pub mod values;
@@ -267,6 +268,8 @@ pub struct IngestOptions {
     pub aliases: Aliases,
     /// Day/month order for columns whose values do not decide it.
     pub date_order: Option<DateOrder>,
+    /// Which price column of a price list is read.
+    pub price_basis: prices::PriceBasis,
 }
 
 /// Everything read from the input files.
@@ -286,6 +289,8 @@ pub struct Ingested {
     /// Licence names that are neither Kaizala Pro nor a plan that includes Kaizala, with the
     /// number of users holding each: listed so that a localized name the tables miss is seen.
     pub unrecognised_licences: BTreeMap<String, u64>,
+    /// Price list rows, in file order.
+    pub prices: Vec<prices::PriceRow>,
     /// Row accounting.
     pub ledger: Ledger,
     /// Subscriptions being merged, before `subscriptions::finish` checks them.
@@ -304,6 +309,7 @@ pub(crate) type ChargeRank = Option<(bool, Option<NaiveDate>)>;
 pub fn read_all(
     subscriptions: &[Input],
     users: &[Input],
+    price_lists: &[Input],
     catalog: &Catalog,
     opts: &IngestOptions,
 ) -> Result<Ingested> {
@@ -314,6 +320,9 @@ pub fn read_all(
     subscriptions::finish(&mut ing)?;
     for input in users {
         read_users(input, catalog, opts, &mut ing)?;
+    }
+    for input in price_lists {
+        prices::read_prices(input, opts, &mut ing)?;
     }
     Ok(ing)
 }
@@ -373,7 +382,7 @@ pub(crate) fn open_table(
     opts: &IngestOptions,
     ledger: &mut Ledger,
 ) -> Result<Table> {
-    let mut reader = match source::open(input)? {
+    let reader = match source::open(input)? {
         Opened::Table(r) => r,
         Opened::Workbook(mut wb) => {
             if let Some(sheet) = wb.wanted.clone() {
@@ -409,6 +418,16 @@ pub(crate) fn open_table(
             }
         }
     };
+    open_table_from(reader, kind, opts, ledger)
+}
+
+/// Positions an opened table below the header of the given kind; registers it in the ledger.
+pub(crate) fn open_table_from(
+    mut reader: RowReader,
+    kind: Kind,
+    opts: &IngestOptions,
+    ledger: &mut Ledger,
+) -> Result<Table> {
     let head = read_head(&mut reader)?;
     let (i, mapping) = columns::find_header(kind, &opts.aliases, &head, &reader.location)?;
     let mut rest = head.into_iter().skip(i);

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::values::{self, DateHint, DateOrder, DecimalMark, NumberHint};
+use super::values::{self, DateHint, DateOrder, DecimalMark};
 use super::{
     open_table, ChargeRank, CustomerInfo, IngestOptions, Ingested, Kind, Origin, Status,
     SubscriptionRecord,
@@ -63,54 +63,14 @@ pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingeste
         );
     }
 
-    // Column-wide decisions, from all the column's values.
-    let mut orders = BTreeMap::new();
-    let mut file_evidence = None;
-    for field in ["end_date", "start_date", "charge_start"] {
-        if let Some(col) = m.col(field) {
-            let ev = date_evidence(&rows, col.index);
-            if let Some((o, _)) = &ev.decided {
-                file_evidence.get_or_insert(*o);
-            }
-            orders.insert(field, ev);
-        }
-    }
-    let mut order_of = BTreeMap::new();
-    for (field, ev) in &orders {
-        let col = m.col(field).cloned();
-        let loc = ing.ledger.files[file].location.at(0, col);
-        if let (Some(dmy), Some(mdy)) = (&ev.dmy_example, &ev.mdy_example) {
-            return Err(Error::MixedDates {
-                location: Box::new(loc),
-                dmy: dmy.clone(),
-                mdy: mdy.clone(),
-            });
-        }
-        let order = ev.decided.as_ref().map(|(o, _)| *o).or(file_evidence).or(opts.date_order);
-        match (order, &ev.ambiguous_example) {
-            (None, Some(example)) => {
-                return Err(Error::AmbiguousDates {
-                    location: Box::new(loc),
-                    example: example.clone(),
-                })
-            }
-            (Some(o), Some(_)) if ev.decided.is_none() => {
-                let how = if file_evidence.is_some() {
-                    "from the file's other date columns"
-                } else {
-                    "from --date-order"
-                };
-                ing.ledger.files[file].notes.push(format!(
-                    "{} read as {} {how}",
-                    loc.col.as_ref().map(|c| c.header.clone()).unwrap_or_default(),
-                    if o == DateOrder::Dmy { "day/month" } else { "month/day" }
-                ));
-            }
-            _ => {}
-        }
-        order_of.insert(*field, order);
-    }
-    let price_mark = m.col("unit_price").and_then(|c| number_mark(&rows, c.index));
+    let order_of = decide_date_orders(
+        &rows,
+        &m,
+        &["end_date", "start_date", "charge_start"],
+        opts.date_order,
+        &mut ing.ledger.files[file],
+    )?;
+    let price_mark = m.col("unit_price").and_then(|c| values::number_mark(&rows, c.index));
 
     let ctx = RowContext { m: &m, order_of: &order_of, price_mark, file_customer };
     for row in &rows {
@@ -142,6 +102,65 @@ fn layout_name(m: &super::Mapping) -> &'static str {
     } else {
         "subscriptions table"
     }
+}
+
+/// Decides the day/month order of each date column from all its values: a column decides for
+/// itself when its values say, else the file's other date columns decide, else `--date-order`;
+/// a column that mixes both orders, or stays ambiguous, is an error naming it.
+pub(crate) fn decide_date_orders(
+    rows: &[Row],
+    m: &super::Mapping,
+    fields: &[&'static str],
+    fallback: Option<DateOrder>,
+    report: &mut super::FileReport,
+) -> Result<BTreeMap<&'static str, Option<DateOrder>>> {
+    let mut orders = BTreeMap::new();
+    let mut file_evidence = None;
+    for &field in fields {
+        if let Some(col) = m.col(field) {
+            let ev = date_evidence(rows, col.index);
+            if let Some((o, _)) = &ev.decided {
+                file_evidence.get_or_insert(*o);
+            }
+            orders.insert(field, ev);
+        }
+    }
+    let mut order_of = BTreeMap::new();
+    for (field, ev) in &orders {
+        let col = m.col(field).cloned();
+        let loc = report.location.at(0, col);
+        if let (Some(dmy), Some(mdy)) = (&ev.dmy_example, &ev.mdy_example) {
+            return Err(Error::MixedDates {
+                location: Box::new(loc),
+                dmy: dmy.clone(),
+                mdy: mdy.clone(),
+            });
+        }
+        let order = ev.decided.as_ref().map(|(o, _)| *o).or(file_evidence).or(fallback);
+        match (order, &ev.ambiguous_example) {
+            (None, Some(example)) => {
+                return Err(Error::AmbiguousDates {
+                    location: Box::new(loc),
+                    example: example.clone(),
+                })
+            }
+            (Some(o), Some(_)) if ev.decided.is_none() => {
+                let how = if file_evidence.is_some() {
+                    "from the file's other date columns"
+                } else {
+                    "from --date-order"
+                };
+                report.notes.push(format!(
+                    "{} read as {} {how}",
+                    loc.col.as_ref().map(|c| c.header.clone()).unwrap_or_default(),
+                    if o == DateOrder::Dmy { "day/month" } else { "month/day" }
+                ));
+            }
+            _ => {}
+        }
+        order_of.insert(*field, order);
+    }
+    Ok(order_of)
 }
 
 #[derive(Default)]
@@ -176,26 +195,6 @@ fn date_evidence(rows: &[Row], index: usize) -> DateEvidence {
         _ => None,
     };
     ev
-}
-
-/// The decimal mark a column's values agree on; `None` when they do not say.
-fn number_mark(rows: &[Row], index: usize) -> Option<DecimalMark> {
-    let mut point = false;
-    let mut comma = false;
-    for row in rows {
-        if let Cell::Text(t) = row.cell(index) {
-            match values::number_hint(t) {
-                NumberHint::Only(DecimalMark::Point) => point = true,
-                NumberHint::Only(DecimalMark::Comma) => comma = true,
-                _ => {}
-            }
-        }
-    }
-    match (point, comma) {
-        (true, false) => Some(DecimalMark::Point),
-        (false, true) => Some(DecimalMark::Comma),
-        _ => None,
-    }
 }
 
 struct RowContext<'a> {
@@ -255,18 +254,7 @@ impl RowContext<'_> {
     fn date(&self, row: &Row, field: &'static str) -> Result<Option<NaiveDate>, RowError> {
         let Some(col) = self.m.col(field) else { return Ok(None) };
         let order = self.order_of.get(field).copied().flatten();
-        match row.cell(col.index) {
-            Cell::Empty => Ok(None),
-            Cell::Date(d) => Ok(Some(*d)),
-            Cell::Number(n) => values::excel_serial_date(*n)
-                .map(Some)
-                .ok_or((field, format!("{} is not a date", crate::source::format_number(*n)))),
-            Cell::Text(t) if t.trim().is_empty() => Ok(None),
-            Cell::Text(t) => values::parse_date(t, order)
-                .map(Some)
-                .ok_or((field, format!("{:?} is not a date", t.trim()))),
-            other => Err((field, format!("{:?} is not a date", other.text()))),
-        }
+        values::parse_date_cell(row.cell(col.index), order).map_err(|reason| (field, reason))
     }
 
     fn required_date(&self, row: &Row, field: &'static str) -> Result<Option<NaiveDate>, RowError> {
@@ -337,37 +325,10 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
         ))?),
     };
     let start_date = ctx.date(row, "start_date")?;
-    let unit_price = match ctx.m.col("unit_price").map(|c| row.cell(c.index)) {
-        None | Some(Cell::Empty) => None,
-        Some(Cell::Number(n)) => Some(
-            Decimal::from_str_exact(&crate::source::format_number(*n))
-                .map_err(|_| ("unit_price", format!("{n} is not an amount")))?,
-        ),
-        Some(cell) => {
-            let t = cell.text();
-            if t.trim().is_empty() {
-                None
-            } else {
-                let mark = match (values::number_hint(&t), ctx.price_mark) {
-                    (NumberHint::Only(m), _) => m,
-                    (NumberHint::Either, m) => m.unwrap_or(DecimalMark::Point),
-                    (NumberHint::Ambiguous, Some(m)) => m,
-                    (NumberHint::Ambiguous, None) => {
-                        return Err((
-                            "unit_price",
-                            format!("{:?} could be a thousands group or a fraction, and no other value in the column decides it", t.trim()),
-                        ))
-                    }
-                    (NumberHint::Invalid, _) => {
-                        return Err(("unit_price", format!("{:?} is not an amount", t.trim())))
-                    }
-                };
-                Some(
-                    values::parse_decimal(&t, mark)
-                        .ok_or(("unit_price", format!("{:?} is not an amount", t.trim())))?,
-                )
-            }
-        }
+    let unit_price = match ctx.m.col("unit_price") {
+        None => None,
+        Some(c) => values::parse_amount_cell(row.cell(c.index), ctx.price_mark)
+            .map_err(|reason| ("unit_price", reason))?,
     };
     let charge = match ctx.text(row, "charge_type") {
         Some(t) => {

@@ -202,6 +202,61 @@ pub fn parse_decimal(s: &str, mark: DecimalMark) -> Option<Decimal> {
     Decimal::from_str(&plain).ok()
 }
 
+/// The decimal mark a column's values agree on; `None` when they do not say.
+pub fn number_mark(rows: &[crate::source::Row], index: usize) -> Option<DecimalMark> {
+    let mut point = false;
+    let mut comma = false;
+    for row in rows {
+        if let crate::source::Cell::Text(t) = row.cell(index) {
+            match number_hint(t) {
+                NumberHint::Only(DecimalMark::Point) => point = true,
+                NumberHint::Only(DecimalMark::Comma) => comma = true,
+                _ => {}
+            }
+        }
+    }
+    match (point, comma) {
+        (true, false) => Some(DecimalMark::Point),
+        (false, true) => Some(DecimalMark::Comma),
+        _ => None,
+    }
+}
+
+/// An amount cell: `None` when blank, else an exact decimal read with the column's decimal mark
+/// (`column_mark`, from `number_mark`) where the value alone does not say. The error is the
+/// reason to give for the row.
+pub fn parse_amount_cell(
+    cell: &crate::source::Cell,
+    column_mark: Option<DecimalMark>,
+) -> std::result::Result<Option<Decimal>, String> {
+    use crate::source::Cell;
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Number(n) => Decimal::from_str_exact(&crate::source::format_number(*n))
+            .map(Some)
+            .map_err(|_| format!("{n} is not an amount")),
+        cell => {
+            let t = cell.text();
+            if t.trim().is_empty() {
+                return Ok(None);
+            }
+            let mark = match (number_hint(&t), column_mark) {
+                (NumberHint::Only(m), _) => m,
+                (NumberHint::Either, m) => m.unwrap_or(DecimalMark::Point),
+                (NumberHint::Ambiguous, Some(m)) => m,
+                (NumberHint::Ambiguous, None) => {
+                    return Err(format!(
+                        "{:?} could be a thousands group or a fraction, and no other value in the column decides it",
+                        t.trim()
+                    ))
+                }
+                (NumberHint::Invalid, _) => return Err(format!("{:?} is not an amount", t.trim())),
+            };
+            parse_decimal(&t, mark).map(Some).ok_or_else(|| format!("{:?} is not an amount", t.trim()))
+        }
+    }
+}
+
 /// Day/month order of a column of dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateOrder {
@@ -353,6 +408,27 @@ pub fn excel_serial_date(n: f64) -> Option<NaiveDate> {
     base.checked_add_signed(chrono::Duration::days(days))
 }
 
+/// A date cell: `None` when blank; a date cell, an Excel serial number or a date written as
+/// text in the column's day/month order. The error is the reason to give for the row.
+pub fn parse_date_cell(
+    cell: &crate::source::Cell,
+    order: Option<DateOrder>,
+) -> std::result::Result<Option<NaiveDate>, String> {
+    use crate::source::Cell;
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Date(d) => Ok(Some(*d)),
+        Cell::Number(n) => excel_serial_date(*n)
+            .map(Some)
+            .ok_or_else(|| format!("{} is not a date", crate::source::format_number(*n))),
+        Cell::Text(t) if t.trim().is_empty() => Ok(None),
+        Cell::Text(t) => {
+            parse_date(t, order).map(Some).ok_or_else(|| format!("{:?} is not a date", t.trim()))
+        }
+        other => Err(format!("{:?} is not a date", other.text())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,3 +536,4 @@ mod tests {
         assert_eq!(excel_serial_date(-1.0), None);
     }
 }
+

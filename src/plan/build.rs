@@ -184,6 +184,7 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
         other_kaizala_subscriptions: others,
         unmatched_users: unmatched.into_iter().collect(),
         excluded_customers: Vec::new(),
+        cost_totals: CostTotals::default(),
         warnings,
     }
 }
@@ -286,6 +287,7 @@ fn customer_plan(
         users_remove_only,
         users: changes,
         notes,
+        cost: CustomerCost::default(),
     }
 }
 

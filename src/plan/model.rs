@@ -34,6 +34,8 @@ pub struct Plan {
     pub unmatched_users: Vec<String>,
     /// Customers excluded in the worksheet (not migrated by this plan).
     pub excluded_customers: Vec<ExcludedCustomer>,
+    /// Cost totals per currency, overall and by grouping (filled by the price stage).
+    pub cost_totals: CostTotals,
     /// Things a person should look at.
     pub warnings: Vec<String>,
 }
@@ -157,6 +159,9 @@ pub struct CustomerPlan {
     pub users: Vec<UserChange>,
     /// Remarks on this customer's plan.
     pub notes: Vec<String>,
+    /// What the customer pays for these seats today and after the move (filled by the price
+    /// stage).
+    pub cost: CustomerCost,
 }
 
 /// One expiring subscription.
@@ -293,4 +298,145 @@ pub struct OtherSubscription {
     pub end_date: NaiveDate,
     /// Why it is not planned.
     pub reason: String,
+}
+
+/// An exact amount of money, rescaled to its currency's minor unit; written as a decimal string.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Money(pub rust_decimal::Decimal);
+
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Which side of the move a cost line is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostSide {
+    /// What the customer pays today (an expiring Kaizala Pro subscription).
+    Current,
+    /// What the customer pays after the move (the seats step A buys).
+    Target,
+}
+
+/// One priced line of a customer's cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostLine {
+    /// Today or after.
+    pub side: CostSide,
+    /// The offer priced.
+    pub offer_name: String,
+    /// The subscription, for current lines and top-ups.
+    pub subscription_id: Option<String>,
+    /// Seats on the line.
+    pub seats: u64,
+    /// The unit price as its source gives it, per seat per `price_period_months`.
+    pub unit_price: Option<Money>,
+    /// Months the unit price pays for (1 monthly, 12 annual, 36 for a three-year term).
+    pub price_period_months: Option<u32>,
+    /// The monthly price per seat (exact quotient, for reading; lines are computed from the
+    /// unit price).
+    pub unit_monthly: Option<String>,
+    /// The line's monthly amount; `None` is "no price", never zero.
+    pub monthly: Option<Money>,
+    /// Where the price comes from, or "no price: why".
+    pub price_source: String,
+    /// Commitment term of the chosen price (`P1Y`), when the list says.
+    pub term: Option<String>,
+    /// Billing frequency of the chosen price, when the source says.
+    pub billing: Option<String>,
+    /// Offer id of the chosen price row (legacy lists).
+    pub offer_id: Option<String>,
+    /// Product id of the chosen price row (new commerce).
+    pub product_id: Option<String>,
+    /// SKU id of the chosen price row (new commerce), as text.
+    pub sku_id: Option<String>,
+}
+
+/// A customer's cost today and after the move, in one currency.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CustomerCost {
+    /// ISO 4217 code; `None` when no source says.
+    pub currency: Option<String>,
+    /// Sum of the priced current lines; `None` when none is priced.
+    pub current_monthly: Option<Money>,
+    /// Sum of the priced target lines; zero when nothing is bought; `None` when the purchase
+    /// has no price.
+    pub target_monthly: Option<Money>,
+    /// Target minus current, when every line is priced.
+    pub delta_monthly: Option<Money>,
+    /// 12 × the monthly delta.
+    pub delta_annual: Option<Money>,
+    /// The part of today's cost that ends without replacement: remove-only users' Kaizala Pro
+    /// seats at the current price.
+    pub remove_only_saving_monthly: Option<Money>,
+    /// Lines with no price (left out of the sums above).
+    pub lines_without_price: u64,
+    /// Every line.
+    pub lines: Vec<CostLine>,
+}
+
+/// Cost totals in one currency for one group of customers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupTotal {
+    /// The group: an account manager, a target plan, an urgency bucket, a deadline month
+    /// (`YYYY-MM`), or `all`.
+    pub key: String,
+    /// ISO 4217 code; `None` for customers no source gives a currency for.
+    pub currency: Option<String>,
+    /// Customers in the group.
+    pub customers: u64,
+    /// Seats the users need on the new plans.
+    pub seats_to_migrate: u64,
+    /// Seats to buy.
+    pub seats_to_buy: u64,
+    /// Sum of priced current lines.
+    pub current_monthly: Money,
+    /// Sum of priced target lines.
+    pub target_monthly: Money,
+    /// Sum of the customers' monthly deltas (customers with every line priced).
+    pub delta_monthly: Money,
+    /// 12 × `delta_monthly`.
+    pub delta_annual: Money,
+    /// Sum of remove-only savings.
+    pub remove_only_saving_monthly: Money,
+    /// Lines with no price, left out of the sums.
+    pub lines_without_price: u64,
+    /// Customers left out of the delta because a line has no price.
+    pub customers_without_delta: u64,
+}
+
+/// Seats to migrate in one deadline month, over all currencies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthSeats {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Customers whose deadline falls in the month.
+    pub customers: u64,
+    /// Seats their users need on the new plans.
+    pub seats_to_migrate: u64,
+}
+
+/// Cost totals, per currency: never added across currencies.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CostTotals {
+    /// One row per currency (key `all`).
+    pub overall: Vec<GroupTotal>,
+    /// By account manager (`(none)` when the exports name none).
+    pub by_account_manager: Vec<GroupTotal>,
+    /// By target plan.
+    pub by_target_plan: Vec<GroupTotal>,
+    /// By urgency bucket, most urgent first.
+    pub by_urgency: Vec<GroupTotal>,
+    /// By deadline month.
+    pub by_deadline_month: Vec<GroupTotal>,
+    /// Seats to migrate by deadline month (a count, so over all currencies).
+    pub seats_by_deadline_month: Vec<MonthSeats>,
 }

@@ -1,5 +1,7 @@
 //! Writes the XLSX fixtures in `fixtures/` (run: `cargo run --example make_fixtures`).
 //!
+//! `pricing/legacy.xlsx` is described at `legacy_price_list`.
+//!
 //! `subscriptions.xlsx` is a partner's own tracking workbook:
 //!
 //! ```text
@@ -90,5 +92,67 @@ fn main() -> Result<(), XlsxError> {
     ws.write_string(5, 10, "Sven Svensson")?;
 
     wb.save("fixtures/subscriptions.xlsx")?;
+    legacy_price_list()
+}
+
+/// `pricing/legacy.xlsx`: a legacy licence-based price list, one tab per currency, monthly
+/// prices; the USD tab has a deleted row, an academic row and a trial row.
+fn legacy_price_list() -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    let when = ExcelDateTime::from_ymd(2026, 11, 1)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&when));
+    let date = Format::new().set_num_format("m/d/yyyy");
+    let readme = wb.add_worksheet().set_name("Read me")?;
+    readme.write_string(0, 0, "Licence-based price list, November 2026. Prices are monthly.")?;
+    let header = [
+        "Change Indicator",
+        "Effective Start Date",
+        "Effective End Date",
+        "Offer Display Name",
+        "Offer ID",
+        "License Agreement Type",
+        "Purchase Unit",
+        "Secondary License Type",
+        "End Customer Type",
+        "List Price",
+        "ERP Price",
+    ];
+    type Line<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, f64, f64);
+    let tabs: [(&str, &[Line]); 2] = [
+        (
+            "USD",
+            &[
+                ("UNC", "Kaizala Pro", "5c4e2fd5-7c1d-4d3e-9f61-1b0b8a6f0001", "Corporate", "Non-Specific", 3.00, 3.60),
+                ("DEL", "Kaizala Pro", "5c4e2fd5-7c1d-4d3e-9f61-1b0b8a6f0001", "Corporate", "Non-Specific", 2.00, 2.40),
+                ("UNC", "Kaizala Pro", "5c4e2fd5-7c1d-4d3e-9f61-1b0b8a6f0002", "Academic", "Non-Specific", 1.00, 1.20),
+                ("ADD", "Office 365 E1 Trial", "5c4e2fd5-7c1d-4d3e-9f61-1b0b8a6f0003", "Corporate", "Trial", 0.0, 0.0),
+            ],
+        ),
+        (
+            "EUR",
+            &[("UNC", "Kaizala Pro", "5c4e2fd5-7c1d-4d3e-9f61-1b0b8a6f0001", "Corporate", "Non-Specific", 2.40, 2.90)],
+        ),
+    ];
+    for (name, lines) in tabs {
+        let ws = wb.add_worksheet().set_name(name)?;
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(0, c as u16, *h)?;
+        }
+        for (i, (change, offer, id, agreement, license, price, erp)) in lines.iter().enumerate() {
+            let r = i as u32 + 1;
+            ws.write_string(r, 0, *change)?;
+            ws.write_datetime_with_format(r, 1, ExcelDateTime::from_ymd(2019, 1, 1)?, &date)?;
+            ws.write_datetime_with_format(r, 2, ExcelDateTime::from_ymd(9999, 12, 31)?, &date)?;
+            ws.write_string(r, 3, *offer)?;
+            ws.write_string(r, 4, *id)?;
+            ws.write_string(r, 5, *agreement)?;
+            ws.write_string(r, 6, "Licenses")?;
+            ws.write_string(r, 7, *license)?;
+            ws.write_string(r, 8, "Commercial")?;
+            ws.write_number(r, 9, *price)?;
+            ws.write_number(r, 10, *erp)?;
+        }
+    }
+    wb.save("fixtures/pricing/legacy.xlsx")?;
     Ok(())
 }

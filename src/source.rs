@@ -205,7 +205,9 @@ impl RowReader {
         let mut prefix = Vec::with_capacity(SNIFF_BYTES);
         (&mut body).take(SNIFF_BYTES as u64).read_to_end(&mut prefix).map_err(read_err)?;
         let delimiter = sniff_delimiter(&prefix);
-        let body: Box<dyn Read> = Box::new(Cursor::new(prefix).chain(body));
+        // Windows line ends become '\n' so the reader's line count is the row a spreadsheet
+        // shows (with "\r\n" it counts the '\n' to the next record).
+        let body: Box<dyn Read> = Box::new(CrLf::new(Cursor::new(prefix).chain(body)));
         let rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -288,6 +290,62 @@ impl CsvRows {
                 }))
             }
         }
+    }
+}
+
+/// A reader that turns "\r\n" into "\n".
+struct CrLf<R> {
+    inner: std::io::BufReader<R>,
+}
+
+impl<R: Read> CrLf<R> {
+    fn new(inner: R) -> CrLf<R> {
+        CrLf { inner: std::io::BufReader::with_capacity(64 * 1024, inner) }
+    }
+}
+
+impl<R: Read> Read for CrLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::BufRead;
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let buf = self.inner.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if buf.len() == 1 && buf[0] == b'\r' {
+            // A '\r' at the end of the buffer: look at the next byte before deciding.
+            self.inner.consume(1);
+            let next = self.inner.fill_buf()?;
+            if next.first() == Some(&b'\n') {
+                out[0] = b'\n';
+                self.inner.consume(1);
+            } else {
+                out[0] = b'\r';
+            }
+            return Ok(1);
+        }
+        let (mut r, mut w) = (0, 0);
+        while r < buf.len() && w < out.len() {
+            let b = buf[r];
+            if b == b'\r' {
+                match buf.get(r + 1) {
+                    Some(b'\n') => {
+                        r += 1;
+                        continue;
+                    }
+                    // Decided on the next call, with the following byte in view.
+                    None => break,
+                    Some(_) => {}
+                }
+            }
+            out[w] = b;
+            w += 1;
+            r += 1;
+        }
+        self.inner.consume(r);
+        Ok(w)
     }
 }
 
@@ -413,6 +471,29 @@ fn cell_of(data: &Data) -> Cell {
 
 #[cfg(test)]
 mod tests {
+    /// Hands out its bytes a few at a time, as a pipe might.
+    struct Trickle(Vec<u8>, usize);
+    impl std::io::Read for Trickle {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0.drain(..n);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn crlf_becomes_lf_whatever_the_chunking() {
+        use std::io::Read;
+        let text = b"a,b\r\nc\rd\r\n\r\n\"x\r\ny\"\r\r\n\r";
+        let want = b"a,b\nc\rd\n\n\"x\ny\"\r\n\r".to_vec();
+        for step in 1..6 {
+            let mut out = Vec::new();
+            super::CrLf::new(Trickle(text.to_vec(), step)).read_to_end(&mut out).unwrap();
+            assert_eq!(out, want, "step {step}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -58,7 +58,7 @@ pub fn apply(plan: &mut Plan, ing: &Ingested, catalog: &Catalog, opts: &PriceOpt
     let list_currencies: BTreeSet<&str> = ing.prices.iter().map(|p| p.currency.as_str()).collect();
     let only_list_currency = (list_currencies.len() == 1).then(|| list_currencies.iter().next()).flatten().copied();
     let ctx = Ctx { book: &book, subs: &subs, opts, catalog, day: plan.as_of };
-    let mut missing: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+    let mut missing: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for c in &mut plan.customers {
         let currency = c
             .expiring_subscriptions
@@ -74,7 +74,6 @@ pub fn apply(plan: &mut Plan, ing: &Ingested, catalog: &Catalog, opts: &PriceOpt
             missing
                 .entry((
                     line.offer_name.clone(),
-                    cost.currency.clone().unwrap_or_else(|| "an unknown currency".into()),
                     line.price_source.trim_start_matches("no price: ").to_string(),
                 ))
                 .or_default()
@@ -82,14 +81,14 @@ pub fn apply(plan: &mut Plan, ing: &Ingested, catalog: &Catalog, opts: &PriceOpt
         }
         c.cost = cost;
     }
-    for ((offer, currency, why), mut who) in missing {
+    for ((offer, why), mut who) in missing {
         who.sort();
         who.dedup();
         let n = who.len();
         let shown: Vec<String> = who.into_iter().take(5).collect();
         let more = if n > 5 { format!(" and {} more", n - 5) } else { String::new() };
         plan.warnings.push(format!(
-            "no price for {offer} in {currency} ({why}): {n} customer(s), {}{more}; their cost lines say \"no price\" and totals leave them out",
+            "no price for {offer}: {why}; {n} customer(s): {}{more}; their cost lines say \"no price\" and totals leave them out",
             shown.join(", ")
         ));
     }
@@ -290,6 +289,14 @@ fn own_price(rec: &SubscriptionRecord, currency: Option<&str>) -> Option<Priced>
     })
 }
 
+/// A unit price as written, with at least the currency's digits (`3` becomes `3.00`).
+fn at_least_digits(mut d: Decimal, digits: u32) -> Decimal {
+    if d.scale() < digits {
+        d.rescale(digits);
+    }
+    d
+}
+
 fn rescaled(mut d: Decimal, digits: u32) -> Decimal {
     d.rescale(digits);
     if d.is_zero() {
@@ -315,7 +322,7 @@ fn line(
                 offer_name,
                 subscription_id,
                 seats,
-                unit_price: Some(Money(p.amount)),
+                unit_price: Some(Money(at_least_digits(p.amount, digits))),
                 price_period_months: Some(p.months),
                 unit_monthly: Some(money::unit_monthly(p.amount, p.months, digits)),
                 price_source: if monthly.is_some() {

@@ -15,7 +15,7 @@ pub fn write(plan: &Plan, out: &mut dyn Write) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Summary, SCHEMA_VERSION};
+    use crate::plan::{CostTotals, Summary, SCHEMA_VERSION};
     use chrono::NaiveDate;
 
     #[test]
@@ -32,6 +32,7 @@ mod tests {
             other_kaizala_subscriptions: vec![],
             unmatched_users: vec![],
             excluded_customers: vec![],
+            cost_totals: CostTotals::default(),
             warnings: vec![],
         };
         let mut buf = Vec::new();
@@ -40,6 +41,7 @@ mod tests {
         assert_eq!(v["schema_version"], 1);
         assert_eq!(v["as_of"], "2026-12-01");
         assert!(v["customers"].as_array().unwrap().is_empty());
+        assert!(v["cost_totals"]["overall"].as_array().unwrap().is_empty());
         assert!(buf.ends_with(b"}\n"));
     }
 }

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::cli::Settings;
 use crate::error::{Error, ExitCode, Result};
 use crate::plan::{slug, CustomerPlan, Plan};
-use crate::render::{csv_out, json, runbook, summary, workbook};
+use crate::render::{cost, csv_out, json, runbook, summary, workbook};
 
 /// A rendered file: where it goes and its bytes.
 type OutputFile = (PathBuf, Vec<u8>);
@@ -83,6 +83,13 @@ pub fn run(
     file("users.csv", &|w| csv_out::write_users(&plan, w))?;
     file("rejected.csv", &|w| csv_out::write_rejected(&ing.ledger.rejections, w))?;
     file("filtered.csv", &|w| csv_out::write_filtered(&ing.ledger.filtered_rows, w))?;
+    file("cost-report.csv", &|w| cost::write_csv(&plan, w))?;
+    file("cost-report.html", &|w| {
+        w.write_all(cost::html(&plan).as_bytes())
+            .map_err(|source| Error::Write { path: out_dir.join("cost-report.html"), source })
+    })?;
+    write_bytes(&out_dir.join("cost-report.xlsx"), &cost::xlsx(&plan)?)?;
+    written.push("cost-report.xlsx".into());
     let all: Vec<&CustomerPlan> = plan.customers.iter().collect();
     let consolidated = workbook::render(&plan, &all, Some(&ing.ledger.rejections))?;
     write_bytes(&out_dir.join("worksheet.xlsx"), &consolidated)?;

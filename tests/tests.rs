@@ -3,6 +3,7 @@
 mod util;
 
 mod check;
+mod cost;
 mod deliverables;
 mod errors;
 mod plan;

@@ -13,12 +13,7 @@ impl Workdir {
     pub fn new() -> Workdir {
         let dir = tempfile::tempdir().expect("temp dir");
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let dst = dir.path().join("fixtures");
-        std::fs::create_dir_all(&dst).unwrap();
-        for entry in std::fs::read_dir(src).unwrap() {
-            let entry = entry.unwrap();
-            std::fs::copy(entry.path(), dst.join(entry.file_name())).unwrap();
-        }
+        copy_tree(&src, &dir.path().join("fixtures"));
         Workdir { dir }
     }
 
@@ -51,6 +46,19 @@ impl Workdir {
             .args(args)
             .output()
             .unwrap()
+    }
+}
+
+fn copy_tree(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), to).unwrap();
+        }
     }
 }
 

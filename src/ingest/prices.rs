@@ -333,17 +333,10 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
     let Some(unit_price_col) = m.col("unit_price").cloned() else {
         return Err(Error::Internal("price column checked above".into()));
     };
-    let price_col = match (basis, find_erp_column(&table.header)) {
-        (PriceBasis::Partner, _) => unit_price_col,
-        (PriceBasis::Erp, Some(c)) => c,
-        (PriceBasis::Erp, None) => {
-            return Err(Error::MissingColumns {
-                location: Box::new(location.at(table.header.number, None)),
-                missing: "ERP Price".into(),
-                found: header_names(&table.header),
-                accepted: "ERP Price (asked for with --price-basis erp)".into(),
-            })
-        }
+    let erp_col = find_erp_column(&table.header);
+    let price_col = match (basis, &erp_col) {
+        (PriceBasis::Erp, Some(c)) => c.clone(),
+        _ => unit_price_col,
     };
 
     let mut rows = Vec::new();
@@ -373,8 +366,15 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
         if matches!(period, PeriodFrom::Monthly) {
             report.notes.push("no term or billing column: prices are per seat per month".into());
         }
-        if basis == PriceBasis::Erp {
-            report.notes.push(format!("prices read from {:?} (--price-basis erp)", price_col.header));
+        match (basis, &erp_col) {
+            (PriceBasis::Erp, Some(_)) => report
+                .notes
+                .push(format!("prices read from {:?} (--price-basis erp)", price_col.header)),
+            (PriceBasis::Erp, None) => report.notes.push(format!(
+                "no ERP Price column: its own {:?} is used with --price-basis erp",
+                price_col.header
+            )),
+            _ => {}
         }
     }
     let mark = values::number_mark(&rows, price_col.index);

@@ -427,6 +427,8 @@ pub struct MonthSeats {
 /// Cost totals, per currency: never added across currencies.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CostTotals {
+    /// The price lists read (files and sheets), in the order given.
+    pub price_lists: Vec<String>,
     /// One row per currency (key `all`).
     pub overall: Vec<GroupTotal>,
     /// By account manager (`(none)` when the exports name none).

@@ -31,6 +31,7 @@ pub fn totals(customers: &[CustomerPlan]) -> Result<CostTotals> {
     };
     by_urgency.sort_by(|a, b| (rank(&a.key), &a.currency).cmp(&(rank(&b.key), &b.currency)));
     Ok(CostTotals {
+        price_lists: Vec::new(),
         overall: group(&df, "all")?,
         by_account_manager: group(&df, "account_manager")?,
         by_target_plan: group(&df, "target_plan")?,

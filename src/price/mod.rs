@@ -69,7 +69,9 @@ pub fn apply(plan: &mut Plan, ing: &Ingested, catalog: &Catalog, opts: &PriceOpt
             .or(only_list_currency)
             .map(str::to_string);
         let cost = ctx.customer_cost(c, currency)?;
-        for line in cost.lines.iter().filter(|l| l.monthly.is_none()) {
+        // Without price lists, missing list prices are expected: the lines say so, and the
+        // report says no list was given; warnings are for lists that lack an offer.
+        for line in cost.lines.iter().filter(|l| l.monthly.is_none() && !book.is_empty()) {
             let who = c.customer_name.clone().unwrap_or_else(|| c.customer_id.clone());
             missing
                 .entry((
@@ -93,6 +95,13 @@ pub fn apply(plan: &mut Plan, ing: &Ingested, catalog: &Catalog, opts: &PriceOpt
         ));
     }
     plan.cost_totals = aggregate::totals(&plan.customers)?;
+    plan.cost_totals.price_lists = ing
+        .ledger
+        .files
+        .iter()
+        .filter(|f| f.kind == Some(crate::ingest::Kind::Prices))
+        .map(|f| f.location.to_string())
+        .collect();
     Ok(())
 }
 

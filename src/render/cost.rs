@@ -195,7 +195,13 @@ fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
     ws.write_string_with_format(0, 0, "Kaizala Pro migration: cost report", &title)?;
     ws.write_string(1, 0, format!("As of {}. Monthly amounts per currency; amounts in different currencies are never added together.", plan.as_of))?;
     ws.write_string(2, 0, "Each line is unit price x seats / months the price covers, rounded to the currency's minor unit (half away from zero); totals are exact sums of lines; annual = 12 x monthly.")?;
-    let mut r = group_sheet(ws, "Totals", &t.overall, 4, &header)?;
+    let lists = if t.price_lists.is_empty() {
+        "No price list given (--prices): only the subscriptions' own unit prices are known.".to_string()
+    } else {
+        format!("Price lists: {}.", t.price_lists.join(", "))
+    };
+    ws.write_string(3, 0, lists)?;
+    let mut r = group_sheet(ws, "Totals", &t.overall, 5, &header)?;
     r += 2;
     // Chart data: delta by target plan, one block per currency; seats by deadline month.
     let data_col: u16 = 14;
@@ -547,6 +553,11 @@ pub fn html(plan: &Plan) -> String {
     let mut out = String::with_capacity(16 * 1024 + plan.customers.len() * 600);
     let _ = write!(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Kaizala Pro migration: cost report ({})</title><style>{CSS}</style></head><body>", plan.as_of);
     let _ = write!(out, "<h1>Kaizala Pro migration: cost report</h1><p class=\"meta\">As of {} &middot; {} customer(s) &middot; monthly amounts per currency; amounts in different currencies are never added together.</p>", plan.as_of, plan.customers.len());
+    if t.price_lists.is_empty() {
+        out.push_str("<p class=\"warn\">No price list was given (<code>--prices</code>): only the subscriptions' own unit prices are known, so most lines say \"no price\".</p>");
+    } else {
+        let _ = write!(out, "<p class=\"meta\">Price lists: {}.</p>", esc(&t.price_lists.join(", ")));
+    }
     out.push_str("<h2>Totals</h2>");
     group_table(&mut out, "", &t.overall);
     let missing: Vec<&String> = plan.warnings.iter().filter(|w| w.starts_with("no price for")).collect();

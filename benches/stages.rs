@@ -58,7 +58,11 @@ fn records(n: usize) -> Vec<SubscriptionRecord> {
 
 fn benches(c: &mut Criterion) {
     let catalog = Catalog::builtin(&[]);
-    let opts = IngestOptions { aliases: Aliases::builtin(), date_order: None, price_basis: Default::default() };
+    let opts = IngestOptions {
+        aliases: Aliases::builtin(),
+        date_order: None,
+        price_basis: Default::default(),
+    };
     let subs: Vec<Input> = [
         "subscriptions-api.csv",
         "recon-legacy.csv",

@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::ingest::values::DateOrder;
 use crate::ingest::prices::{Billing, PriceBasis, Term};
+use crate::ingest::values::DateOrder;
 use crate::ingest::{Aliases, IngestOptions};
 use crate::price::PriceOptions;
 use crate::source::Input;
@@ -250,7 +250,9 @@ impl Settings {
                 Some(c.to_uppercase())
             }
             Some(c) => {
-                return Err(Error::Usage(format!("--currency {c}: not a currency code such as EUR")))
+                return Err(Error::Usage(format!(
+                    "--currency {c}: not a currency code such as EUR"
+                )))
             }
             None => None,
         };

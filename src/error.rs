@@ -185,7 +185,9 @@ pub enum Error {
         message: String,
     },
     /// Several price list rows fit one price and none is preferred.
-    #[error("{offer} in {currency} for customer {customer}: the price lists give {candidates}; {hint}")]
+    #[error(
+        "{offer} in {currency} for customer {customer}: the price lists give {candidates}; {hint}"
+    )]
     AmbiguousPrice {
         /// The offer priced.
         offer: String,

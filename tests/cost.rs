@@ -92,21 +92,39 @@ fn customer_costs_match_the_hand_computed_figures() {
             .cloned()
             .unwrap()
     };
-    assert_eq!(line("Alpine AG", "target")["price_source"], "price list fixtures/pricing/own-prices.csv:2");
+    assert_eq!(
+        line("Alpine AG", "target")["price_source"],
+        "price list fixtures/pricing/own-prices.csv:2"
+    );
     assert_eq!(line("Alpine AG", "target")["price_period_months"], 12);
-    assert_eq!(line("Boston Corp", "current")["price_source"], "price list fixtures/pricing/legacy.xlsx[USD]:2");
+    assert_eq!(
+        line("Boston Corp", "current")["price_source"],
+        "price list fixtures/pricing/legacy.xlsx[USD]:2"
+    );
     let boston = line("Boston Corp", "target");
     assert_eq!(boston["price_source"], "price list fixtures/pricing/nce-usd.csv:2");
-    assert_eq!((boston["term"].as_str(), boston["billing"].as_str()), (Some("P1Y"), Some("monthly")));
-    assert_eq!((boston["product_id"].as_str(), boston["sku_id"].as_str()), (Some("CFQ7TTC0LH18"), Some("0001")));
+    assert_eq!(
+        (boston["term"].as_str(), boston["billing"].as_str()),
+        (Some("P1Y"), Some("monthly"))
+    );
+    assert_eq!(
+        (boston["product_id"].as_str(), boston["sku_id"].as_str()),
+        (Some("CFQ7TTC0LH18"), Some("0001"))
+    );
     let cascade = line("Cascade Ltd", "target");
     assert_eq!(cascade["price_source"], "price list fixtures/pricing/nce-usd.csv:8");
     assert_eq!(cascade["billing"], "annual", "the only E1 price is billed annually");
-    assert_eq!(line("Cascade Ltd", "current")["price_source"], "subscription export unit price (per seat per year)");
+    assert_eq!(
+        line("Cascade Ltd", "current")["price_source"],
+        "subscription export unit price (per seat per year)"
+    );
     let delta = line("Delta GmbH", "target");
     assert_eq!(delta["seats"], 4);
     assert_eq!(delta["subscription_id"], "d4000000-0000-4000-8000-00000000000b");
-    assert!(delta["price_source"].as_str().unwrap().starts_with("topped-up subscription's unit price"));
+    assert!(delta["price_source"]
+        .as_str()
+        .unwrap()
+        .starts_with("topped-up subscription's unit price"));
 
     // A missing price is "no price", never zero, and is warned about.
     let echo = &customer(&plan, "Echo Sarl")["cost"];
@@ -120,8 +138,17 @@ fn customer_costs_match_the_hand_computed_figures() {
     }
     let warnings: Vec<&str> =
         plan["warnings"].as_array().unwrap().iter().filter_map(|w| w.as_str()).collect();
-    assert!(warnings.iter().any(|w| w.starts_with("no price for Kaizala Pro: no price in CHF") && w.contains("Echo Sarl")), "{warnings:?}");
-    assert!(warnings.iter().any(|w| w.starts_with("no price for Microsoft 365 Business Basic: no price in CHF")), "{warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w.starts_with("no price for Kaizala Pro: no price in CHF")
+            && w.contains("Echo Sarl")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("no price for Microsoft 365 Business Basic: no price in CHF")),
+        "{warnings:?}"
+    );
 }
 
 #[test]
@@ -174,10 +201,17 @@ fn totals_are_per_currency_and_exactly_the_sum_of_their_lines() {
         assert_eq!(target, dec(&g["target_monthly"]), "{cur}");
         assert_eq!(dec(&g["delta_annual"]), dec(&g["delta_monthly"]) * Decimal::from(12), "{cur}");
         // Every grouping adds up to the overall figures of its currency.
-        for grouping in ["by_account_manager", "by_target_plan", "by_urgency", "by_deadline_month"] {
-            let rows: Vec<&Value> =
-                totals[grouping].as_array().unwrap().iter().filter(|r| &r["currency"] == cur).collect();
-            for k in ["current_monthly", "target_monthly", "delta_monthly", "remove_only_saving_monthly"] {
+        for grouping in ["by_account_manager", "by_target_plan", "by_urgency", "by_deadline_month"]
+        {
+            let rows: Vec<&Value> = totals[grouping]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| &r["currency"] == cur)
+                .collect();
+            for k in
+                ["current_monthly", "target_monthly", "delta_monthly", "remove_only_saving_monthly"]
+            {
                 let sum: Decimal = rows.iter().map(|r| dec(&r[k])).sum();
                 assert_eq!(sum, dec(&g[k]), "{grouping} {k} {cur}");
             }
@@ -187,7 +221,13 @@ fn totals_are_per_currency_and_exactly_the_sum_of_their_lines() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| (s(g["key"].as_str().unwrap()), s(g["currency"].as_str().unwrap()), s(g["delta_monthly"].as_str().unwrap())))
+        .map(|g| {
+            (
+                s(g["key"].as_str().unwrap()),
+                s(g["currency"].as_str().unwrap()),
+                s(g["delta_monthly"].as_str().unwrap()),
+            )
+        })
         .collect();
     assert_eq!(
         am,
@@ -199,8 +239,12 @@ fn totals_are_per_currency_and_exactly_the_sum_of_their_lines() {
             (s("Maria Lopez"), s("USD"), s("9.00")),
         ]
     );
-    let urgency: Vec<&str> =
-        totals["by_urgency"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
+    let urgency: Vec<&str> = totals["by_urgency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
     assert_eq!(urgency, ["lapsed", "within 30 days", "within 90 days", "within 90 days", "later"]);
     let months: Vec<(String, u64)> = totals["seats_by_deadline_month"]
         .as_array()
@@ -208,7 +252,10 @@ fn totals_are_per_currency_and_exactly_the_sum_of_their_lines() {
         .iter()
         .map(|m| (s(m["month"].as_str().unwrap()), m["seats_to_migrate"].as_u64().unwrap()))
         .collect();
-    assert_eq!(months, [(s("2026-11"), 5), (s("2026-12"), 4), (s("2027-01"), 5), (s("2027-03"), 400)]);
+    assert_eq!(
+        months,
+        [(s("2026-11"), 5), (s("2026-12"), 4), (s("2027-01"), 5), (s("2027-03"), 400)]
+    );
 }
 
 #[test]
@@ -239,7 +286,12 @@ fn cost_report_html_is_one_self_contained_page_with_both_charts() {
     let sel = |s: &str| scraper::Selector::parse(s).unwrap();
     // Nothing fetched from elsewhere.
     assert_eq!(doc.select(&sel("script[src], link, img, iframe, object")).count(), 0);
-    assert!(!text.contains("http://") || text.matches("http://").all(|_| text.contains("xmlns=\"http://www.w3.org/2000/svg\"")));
+    assert!(
+        !text.contains("http://")
+            || text
+                .matches("http://")
+                .all(|_| text.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+    );
     assert!(!text.contains("https://"));
     // The delta chart for each priced currency, and the seats chart.
     for id in ["#chart-delta-eur svg", "#chart-delta-usd svg", "#chart-seats svg"] {
@@ -247,7 +299,10 @@ fn cost_report_html_is_one_self_contained_page_with_both_charts() {
     }
     let seats: Vec<String> =
         doc.select(&sel("#chart-seats svg rect title")).map(|t| t.text().collect()).collect();
-    assert_eq!(seats, ["2026-11: 5 seats", "2026-12: 4 seats", "2027-01: 5 seats", "2027-03: 400 seats"]);
+    assert_eq!(
+        seats,
+        ["2026-11: 5 seats", "2026-12: 4 seats", "2027-01: 5 seats", "2027-03: 400 seats"]
+    );
     let usd: Vec<String> =
         doc.select(&sel("#chart-delta-usd svg rect title")).map(|t| t.text().collect()).collect();
     assert_eq!(usd, ["Microsoft 365 Business Basic: 9.00 USD", "Office 365 E1: 3,200.00 USD"]);
@@ -271,41 +326,55 @@ fn cost_report_workbook_holds_the_numbers_and_native_charts() {
     let w = Workdir::new();
     run_pricing(&w);
     let path = w.file("out/cost-report.xlsx");
-    let mut wb = open_workbook_auto(&path).unwrap();
+    let wb = open_workbook_auto(&path).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        ["Summary", "Customers", "By account manager", "By target plan", "By urgency", "By deadline month", "Lines"]
+        [
+            "Summary",
+            "Customers",
+            "By account manager",
+            "By target plan",
+            "By urgency",
+            "By deadline month",
+            "Lines"
+        ]
     );
     let rows = cells(&path, "Customers");
     let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let cascade = rows.iter().find(|r| r[0].to_string() == "Cascade Ltd").unwrap();
+    let cascade = rows.iter().find(|r| r[0] == "Cascade Ltd").unwrap();
     assert_eq!(cascade[col("Monthly delta")], Data::Float(3200.0));
     assert_eq!(cascade[col("Annual delta")], Data::Float(38400.0));
-    let alpine = rows.iter().find(|r| r[0].to_string() == "Alpine AG").unwrap();
+    let alpine = rows.iter().find(|r| r[0] == "Alpine AG").unwrap();
     assert_eq!(alpine[col("New monthly")], Data::Float(22.4));
-    let echo = rows.iter().find(|r| r[0].to_string() == "Echo Sarl").unwrap();
+    let echo = rows.iter().find(|r| r[0] == "Echo Sarl").unwrap();
     assert_eq!(echo[col("Current monthly")], Data::String("no price".into()));
     let totals = cells(&path, "Summary");
-    let eur = totals.iter().find(|r| r.get(1).map(|c| c.to_string()) == Some("EUR".into())).unwrap();
+    let eur =
+        totals.iter().find(|r| r.get(1).map(|c| c.to_string()) == Some("EUR".into())).unwrap();
     assert_eq!(eur[5], Data::Float(40.0));
     assert_eq!(eur[7], Data::Float(2.8));
     // Native charts: the package holds chart parts (two currency delta charts and the seats chart).
     let bytes = std::fs::read(&path).unwrap();
     let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-    assert!(has("xl/charts/chart1.xml") && has("xl/charts/chart2.xml") && has("xl/charts/chart3.xml"));
+    assert!(
+        has("xl/charts/chart1.xml") && has("xl/charts/chart2.xml") && has("xl/charts/chart3.xml")
+    );
 }
 
 #[test]
 fn cost_report_is_byte_identical_across_runs() {
     let w = Workdir::new();
     run_pricing(&w);
-    let first: Vec<Vec<u8>> = ["cost-report.csv", "cost-report.html", "cost-report.xlsx", "plan.json"]
-        .iter()
-        .map(|f| std::fs::read(w.file(&format!("out/{f}"))).unwrap())
-        .collect();
+    let first: Vec<Vec<u8>> =
+        ["cost-report.csv", "cost-report.html", "cost-report.xlsx", "plan.json"]
+            .iter()
+            .map(|f| std::fs::read(w.file(&format!("out/{f}"))).unwrap())
+            .collect();
     run_pricing(&w);
-    for (i, f) in ["cost-report.csv", "cost-report.html", "cost-report.xlsx", "plan.json"].iter().enumerate() {
+    for (i, f) in
+        ["cost-report.csv", "cost-report.html", "cost-report.xlsx", "plan.json"].iter().enumerate()
+    {
         assert!(std::fs::read(w.file(&format!("out/{f}"))).unwrap() == first[i], "{f} differs");
     }
 }
@@ -350,7 +419,17 @@ fn an_unknown_currency_with_a_multi_currency_list_asks_for_currency() {
         "prices.csv",
         "Offer name,Currency,Unit price,Billing\nMicrosoft 365 Business Basic,EUR,6.00,Monthly\nMicrosoft 365 Business Basic,USD,6.50,Monthly\n",
     );
-    let base = ["plan", "--subscriptions", "subs.csv", "--prices", "prices.csv", "--as-of", "2026-12-01", "--out", "o"];
+    let base = [
+        "plan",
+        "--subscriptions",
+        "subs.csv",
+        "--prices",
+        "prices.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        "o",
+    ];
     let o = w.run(&base);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("give --currency"), "{}", stderr(&o));
@@ -367,7 +446,13 @@ fn bad_price_rows_are_rejected_naming_file_row_and_column() {
         "prices.csv",
         "Offer name,Currency,Unit price,Billing\nOffice 365 E1,EUR,cheap,Monthly\nOffice 365 E1,EURO,8,Monthly\nOffice 365 E1,EUR,8,Weekly\nOffice 365 E1,EUR,-1,Monthly\n",
     );
-    let o = w.run(&["check", "--subscriptions", "fixtures/pricing/subscriptions.csv", "--prices", "prices.csv"]);
+    let o = w.run(&[
+        "check",
+        "--subscriptions",
+        "fixtures/pricing/subscriptions.csv",
+        "--prices",
+        "prices.csv",
+    ]);
     let err = stderr(&o);
     for want in [
         "prices.csv:2:C (Unit price): \"cheap\" is not an amount",
@@ -379,7 +464,13 @@ fn bad_price_rows_are_rejected_naming_file_row_and_column() {
     }
     // A table that cannot say what period its prices cover is refused.
     w.write("noperiod.csv", "Offer name,Currency,Unit price\nOffice 365 E1,EUR,8\n");
-    let o = w.run(&["check", "--subscriptions", "fixtures/pricing/subscriptions.csv", "--prices", "noperiod.csv"]);
+    let o = w.run(&[
+        "check",
+        "--subscriptions",
+        "fixtures/pricing/subscriptions.csv",
+        "--prices",
+        "noperiod.csv",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("missing required column(s) billing or term"), "{}", stderr(&o));
 }

@@ -106,7 +106,11 @@ fn read_bytes(bytes: &[u8], name: &str) {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
     let input = Input::parse(path.to_str().unwrap());
-    let opts = IngestOptions { aliases: Aliases::builtin(), date_order: None, price_basis: Default::default() };
+    let opts = IngestOptions {
+        aliases: Aliases::builtin(),
+        date_order: None,
+        price_basis: Default::default(),
+    };
     let catalog = Catalog::builtin(&[]);
     // Either outcome is fine; a panic fails the test.
     let _ = ingest::read_all(

@@ -88,8 +88,12 @@ impl Billing {
         if t.contains("one") && t.contains("time") || t == "onetime" || t == "perpetual" {
             return Err(Some("one-time purchase"));
         }
-        if matches!(t, "p1m" | "1m") || t.starts_with("month") || t.contains("månad") || t.contains("monat")
-            || t.contains("mensual") || t.contains("mensuel")
+        if matches!(t, "p1m" | "1m")
+            || t.starts_with("month")
+            || t.contains("månad")
+            || t.contains("monat")
+            || t.contains("mensual")
+            || t.contains("mensuel")
         {
             Ok(Billing::Monthly)
         } else if matches!(t, "p1y" | "1y" | "yearly" | "year" | "per year")
@@ -167,7 +171,7 @@ impl Term {
 
     /// The ISO 8601 form (`P1M`, `P1Y`, `P3Y`, `P18M`) the Partner Center API uses.
     pub fn iso(self) -> String {
-        if self.months % 12 == 0 {
+        if self.months.is_multiple_of(12) {
             format!("P{}Y", self.months / 12)
         } else {
             format!("P{}M", self.months)
@@ -384,7 +388,7 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
         match parse_row(row, &ctx) {
             Ok(Parsed::Price(mut p)) => {
                 p.origin = origin;
-                ing.prices.push(p);
+                ing.prices.push(*p);
                 ing.ledger.used(origin);
             }
             Ok(Parsed::Skip(reason)) => ing.ledger.filtered(origin, reason),
@@ -431,7 +435,7 @@ struct Ctx<'a> {
 }
 
 enum Parsed {
-    Price(PriceRow),
+    Price(Box<PriceRow>),
     Skip(&'static str),
 }
 
@@ -493,17 +497,21 @@ fn parse_row(row: &Row, ctx: &Ctx) -> Result<Parsed, RowError> {
     };
     let term = match ctx.text(row, "term") {
         None => None,
-        Some(t) => Some(Term::parse(&t).ok_or((
-            "term",
-            format!("{t:?} is not a term (P1M, P1Y, P3Y, 1 year, ...)"),
-        ))?),
+        Some(t) => Some(
+            Term::parse(&t)
+                .ok_or(("term", format!("{t:?} is not a term (P1M, P1Y, P3Y, 1 year, ...)")))?,
+        ),
     };
     let months = match ctx.period {
-        PeriodFrom::Term => term
-            .ok_or(("term", "empty, but the term says what period the price pays for".into()))?
-            .months,
+        PeriodFrom::Term => {
+            term.ok_or(("term", "empty, but the term says what period the price pays for".into()))?
+                .months
+        }
         PeriodFrom::Billing => billing
-            .ok_or(("billing", "empty, but the billing says what period the price pays for".into()))?
+            .ok_or((
+                "billing",
+                "empty, but the billing says what period the price pays for".into(),
+            ))?
             .months(),
         PeriodFrom::Monthly => 1,
     };
@@ -537,7 +545,7 @@ fn parse_row(row: &Row, ctx: &Ctx) -> Result<Parsed, RowError> {
     };
     let tier_min = ctx.whole(row, "tier_min")?;
     let tier_max = ctx.whole(row, "tier_max")?;
-    Ok(Parsed::Price(PriceRow {
+    Ok(Parsed::Price(Box::new(PriceRow {
         origin: Origin { file: 0, row: row.number },
         offer_name,
         offer_id,
@@ -554,7 +562,7 @@ fn parse_row(row: &Row, ctx: &Ctx) -> Result<Parsed, RowError> {
         tier_max: tier_max.filter(|&m| m > 0),
         effective_start: ctx.date(row, "effective_start")?,
         effective_end: ctx.date(row, "effective_end")?,
-    }))
+    })))
 }
 
 #[cfg(test)]

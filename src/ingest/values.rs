@@ -252,7 +252,9 @@ pub fn parse_amount_cell(
                 }
                 (NumberHint::Invalid, _) => return Err(format!("{:?} is not an amount", t.trim())),
             };
-            parse_decimal(&t, mark).map(Some).ok_or_else(|| format!("{:?} is not an amount", t.trim()))
+            parse_decimal(&t, mark)
+                .map(Some)
+                .ok_or_else(|| format!("{:?} is not an amount", t.trim()))
         }
     }
 }
@@ -536,4 +538,3 @@ mod tests {
         assert_eq!(excel_serial_date(-1.0), None);
     }
 }
-

@@ -52,8 +52,12 @@ fn frame(customers: &[CustomerPlan]) -> Result<DataFrame> {
     };
     let n = customers.len();
     let mut currency = Vec::with_capacity(n);
-    let (mut current, mut target, mut delta, mut saving) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut current, mut target, mut delta, mut saving) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for c in customers {
         let digits = money::minor_digits(c.cost.currency.as_deref());
         currency.push(c.cost.currency.clone().unwrap_or_default());
@@ -62,8 +66,10 @@ fn frame(customers: &[CustomerPlan]) -> Result<DataFrame> {
         delta.push(minor(c.cost.delta_monthly, digits)?);
         saving.push(minor(c.cost.remove_only_saving_monthly, digits)?);
     }
-    let text = |f: &dyn Fn(&CustomerPlan) -> String| -> Vec<String> { customers.iter().map(f).collect() };
-    let count = |f: &dyn Fn(&CustomerPlan) -> u64| -> Vec<u64> { customers.iter().map(f).collect() };
+    let text =
+        |f: &dyn Fn(&CustomerPlan) -> String| -> Vec<String> { customers.iter().map(f).collect() };
+    let count =
+        |f: &dyn Fn(&CustomerPlan) -> u64| -> Vec<u64> { customers.iter().map(f).collect() };
     df!(
         "all" => vec!["all"; n],
         "currency" => currency,
@@ -169,12 +175,10 @@ fn text_at(column: &Column, i: usize) -> Result<String> {
 
 fn uint_at(df: &DataFrame, name: &str, i: usize) -> Result<u64> {
     let v = df.column(name).map_err(internal)?.get(i).map_err(internal)?;
-    v.extract::<u64>()
-        .ok_or_else(|| Error::Internal(format!("aggregating costs: {name} is {v:?}")))
+    v.extract::<u64>().ok_or_else(|| Error::Internal(format!("aggregating costs: {name} is {v:?}")))
 }
 
 fn int_at(df: &DataFrame, name: &str, i: usize) -> Result<i64> {
     let v = df.column(name).map_err(internal)?.get(i).map_err(internal)?;
-    v.extract::<i64>()
-        .ok_or_else(|| Error::Internal(format!("aggregating costs: {name} is {v:?}")))
+    v.extract::<i64>().ok_or_else(|| Error::Internal(format!("aggregating costs: {name} is {v:?}")))
 }

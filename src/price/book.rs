@@ -117,11 +117,8 @@ impl<'a> PriceBook<'a> {
         let pick = |idx: Option<&Vec<usize>>| -> Vec<&'a PriceRow> {
             idx.map(|v| v.iter().map(|&i| &self.rows[i]).collect()).unwrap_or_default()
         };
-        let by_id: Vec<&PriceRow> = key
-            .ids
-            .iter()
-            .flat_map(|id| pick(self.by_id.get(&id.to_lowercase())))
-            .collect();
+        let by_id: Vec<&PriceRow> =
+            key.ids.iter().flat_map(|id| pick(self.by_id.get(&id.to_lowercase()))).collect();
         if !by_id.is_empty() {
             return by_id;
         }
@@ -155,7 +152,9 @@ impl<'a> PriceBook<'a> {
             None => {}
         }
         if rows.is_empty() {
-            return Ok(Err(Missing::NoCurrency(currencies.iter().map(|s| s.to_string()).collect())));
+            return Ok(Err(Missing::NoCurrency(
+                currencies.iter().map(|s| s.to_string()).collect(),
+            )));
         }
         if rows.iter().any(|r| r.segment == Some(want.segment)) {
             rows.retain(|r| r.segment == Some(want.segment));

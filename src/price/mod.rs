@@ -19,9 +19,7 @@ use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::ingest::prices::{Billing, PriceRow, Segment, Term};
 use crate::ingest::{Ingested, SubscriptionRecord};
-use crate::plan::{
-    CostLine, CostSide, CustomerCost, CustomerPlan, Money, Plan, PurchaseAction,
-};
+use crate::plan::{CostLine, CostSide, CustomerCost, CustomerPlan, Money, Plan, PurchaseAction};
 use book::{OfferKey, PriceBook, Want};
 
 /// The names Kaizala Pro goes by in price lists.
@@ -45,7 +43,12 @@ impl Default for PriceOptions {
 }
 
 /// Prices every customer of the plan and fills in the totals. An ambiguous price is an error.
-pub fn apply(plan: &mut Plan, ing: &Ingested, catalog: &Catalog, opts: &PriceOptions) -> Result<()> {
+pub fn apply(
+    plan: &mut Plan,
+    ing: &Ingested,
+    catalog: &Catalog,
+    opts: &PriceOptions,
+) -> Result<()> {
     let book = PriceBook::new(&ing.prices, &ing.ledger);
     let subs: HashMap<String, &SubscriptionRecord> =
         ing.subscriptions.iter().map(|s| (s.subscription_id.to_lowercase(), s)).collect();
@@ -56,7 +59,8 @@ pub fn apply(plan: &mut Plan, ing: &Ingested, catalog: &Catalog, opts: &PriceOpt
         }
     }
     let list_currencies: BTreeSet<&str> = ing.prices.iter().map(|p| p.currency.as_str()).collect();
-    let only_list_currency = (list_currencies.len() == 1).then(|| list_currencies.iter().next()).flatten().copied();
+    let only_list_currency =
+        (list_currencies.len() == 1).then(|| list_currencies.iter().next()).flatten().copied();
     let ctx = Ctx { book: &book, subs: &subs, opts, catalog, day: plan.as_of };
     let mut missing: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for c in &mut plan.customers {
@@ -140,7 +144,7 @@ impl Ctx<'_> {
                         .and_then(|r| r.billing_cycle.as_deref())
                         .and_then(|b| Billing::parse(b).ok())
                         .unwrap_or(self.opts.billing);
-                    self.from_list(
+                    self.list_price(
                         OfferKey {
                             ids: s.offer_id.as_deref().into_iter().collect(),
                             name: &offer,
@@ -179,8 +183,12 @@ impl Ctx<'_> {
                     Ok(o)
                 }
                 None => {
-                    let plan_names = self.catalog.plan(&p.offer_name).map(|i| i.aliases.clone()).unwrap_or_default();
-                    self.from_list(
+                    let plan_names = self
+                        .catalog
+                        .plan(&p.offer_name)
+                        .map(|i| i.aliases.clone())
+                        .unwrap_or_default();
+                    self.list_price(
                         OfferKey { ids: Vec::new(), name: &p.offer_name, other_names: &plan_names },
                         currency.as_deref(),
                         segment,
@@ -237,7 +245,7 @@ impl Ctx<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn from_list(
+    fn list_price(
         &self,
         offer: OfferKey,
         currency: Option<&str>,

@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Chart, ChartType, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartType, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
+};
 
 use crate::error::{Error, Result};
 use crate::plan::{CostSide, CustomerPlan, GroupTotal, Money, Plan};
@@ -106,7 +108,11 @@ pub fn write_csv(plan: &Plan, w: &mut dyn Write) -> Result<()> {
 /// An Excel number format for amounts in a currency: `#,##0.00 "EUR"`.
 fn currency_format(currency: Option<&str>) -> Format {
     let digits = minor_digits(currency);
-    let body = if digits == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(digits as usize)) };
+    let body = if digits == 0 {
+        "#,##0".to_string()
+    } else {
+        format!("#,##0.{}", "0".repeat(digits as usize))
+    };
     let code = currency.unwrap_or("");
     let fmt = if code.is_empty() {
         format!("{body};-{body}")
@@ -122,9 +128,18 @@ fn cell_number(m: Money) -> f64 {
     m.0.to_f64().unwrap_or(f64::NAN)
 }
 
-fn write_money(ws: &mut Worksheet, r: u32, c: u16, m: Option<Money>, currency: Option<&str>, none: &str) -> std::result::Result<(), XlsxError> {
+fn write_money(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    m: Option<Money>,
+    currency: Option<&str>,
+    none: &str,
+) -> std::result::Result<(), XlsxError> {
     match m {
-        Some(m) => ws.write_number_with_format(r, c, cell_number(m), &currency_format(currency)).map(|_| ()),
+        Some(m) => ws
+            .write_number_with_format(r, c, cell_number(m), &currency_format(currency))
+            .map(|_| ()),
         None => ws.write_string(r, c, none).map(|_| ()),
     }
 }
@@ -152,7 +167,13 @@ fn print_setup(ws: &mut Worksheet) -> std::result::Result<(), XlsxError> {
     Ok(())
 }
 
-fn group_sheet(ws: &mut Worksheet, first: &str, rows: &[GroupTotal], start: u32, header: &Format) -> std::result::Result<u32, XlsxError> {
+fn group_sheet(
+    ws: &mut Worksheet,
+    first: &str,
+    rows: &[GroupTotal],
+    start: u32,
+    header: &Format,
+) -> std::result::Result<u32, XlsxError> {
     for (i, h) in GROUP_HEADER.iter().enumerate() {
         ws.write_string_with_format(start, i as u16, if i == 0 { first } else { h }, header)?;
     }
@@ -164,7 +185,16 @@ fn group_sheet(ws: &mut Worksheet, first: &str, rows: &[GroupTotal], start: u32,
         ws.write_number(r, 2, g.customers as f64)?;
         ws.write_number(r, 3, g.seats_to_migrate as f64)?;
         ws.write_number(r, 4, g.seats_to_buy as f64)?;
-        for (c, m) in [g.current_monthly, g.target_monthly, g.delta_monthly, g.delta_annual, g.remove_only_saving_monthly].into_iter().enumerate() {
+        for (c, m) in [
+            g.current_monthly,
+            g.target_monthly,
+            g.delta_monthly,
+            g.delta_annual,
+            g.remove_only_saving_monthly,
+        ]
+        .into_iter()
+        .enumerate()
+        {
             write_money(ws, r, 5 + c as u16, Some(m), cur, "")?;
         }
         ws.write_number(r, 10, g.lines_without_price as f64)?;
@@ -184,8 +214,16 @@ pub fn xlsx(plan: &Plan) -> Result<Vec<u8>> {
 
 fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let when = ExcelDateTime::from_ymd(plan.as_of.format("%Y").to_string().parse().unwrap_or(2026), plan.as_of.format("%m").to_string().parse().unwrap_or(1), plan.as_of.format("%d").to_string().parse().unwrap_or(1))?;
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&when).set_title("Kaizala Pro migration: cost report"));
+    let when = ExcelDateTime::from_ymd(
+        plan.as_of.format("%Y").to_string().parse().unwrap_or(2026),
+        plan.as_of.format("%m").to_string().parse().unwrap_or(1),
+        plan.as_of.format("%d").to_string().parse().unwrap_or(1),
+    )?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&when)
+            .set_title("Kaizala Pro migration: cost report"),
+    );
     let header = Format::new().set_bold().set_text_wrap().set_background_color("#DDEBF7");
     let title = Format::new().set_bold().set_font_size(14);
     let t = &plan.cost_totals;
@@ -196,7 +234,8 @@ fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
     ws.write_string(1, 0, format!("As of {}. Monthly amounts per currency; amounts in different currencies are never added together.", plan.as_of))?;
     ws.write_string(2, 0, "Each line is unit price x seats / months the price covers, rounded to the currency's minor unit (half away from zero); totals are exact sums of lines; annual = 12 x monthly.")?;
     let lists = if t.price_lists.is_empty() {
-        "No price list given (--prices): only the subscriptions' own unit prices are known.".to_string()
+        "No price list given (--prices): only the subscriptions' own unit prices are known."
+            .to_string()
     } else {
         format!("Price lists: {}.", t.price_lists.join(", "))
     };
@@ -210,18 +249,31 @@ fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
     let mut charts = Vec::new();
     let currencies: Vec<Option<String>> = t.overall.iter().map(|g| g.currency.clone()).collect();
     for cur in &currencies {
-        let rows: Vec<&GroupTotal> = t.by_target_plan.iter().filter(|g| &g.currency == cur).collect();
+        let rows: Vec<&GroupTotal> =
+            t.by_target_plan.iter().filter(|g| &g.currency == cur).collect();
         if rows.iter().all(|g| g.customers_without_delta == g.customers) {
             // No customer in this currency has a priced delta: nothing to chart.
             continue;
         }
         let label = cur.clone().unwrap_or_else(|| NO_CURRENCY.into());
         ws.write_string_with_format(data_row, data_col, format!("Target plan ({label})"), &header)?;
-        ws.write_string_with_format(data_row, data_col + 1, format!("Monthly delta ({label})"), &header)?;
+        ws.write_string_with_format(
+            data_row,
+            data_col + 1,
+            format!("Monthly delta ({label})"),
+            &header,
+        )?;
         let first = data_row + 1;
         for (i, g) in rows.iter().enumerate() {
             ws.write_string(first + i as u32, data_col, &g.key)?;
-            write_money(ws, first + i as u32, data_col + 1, Some(g.delta_monthly), cur.as_deref(), "")?;
+            write_money(
+                ws,
+                first + i as u32,
+                data_col + 1,
+                Some(g.delta_monthly),
+                cur.as_deref(),
+                "",
+            )?;
         }
         let last = first + rows.len() as u32 - 1;
         let mut chart = Chart::new(ChartType::Bar);
@@ -309,7 +361,21 @@ fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
         write_money(ws, r, 12, k.delta_annual, cur, "no price")?;
         write_money(ws, r, 13, k.remove_only_saving_monthly, cur, "")?;
         ws.write_number(r, 14, k.lines_without_price as f64)?;
-        let sources: Vec<String> = k.lines.iter().map(|l| format!("{} {}: {}", match l.side { CostSide::Current => "today", CostSide::Target => "after" }, l.offer_name, l.price_source)).collect();
+        let sources: Vec<String> = k
+            .lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {}: {}",
+                    match l.side {
+                        CostSide::Current => "today",
+                        CostSide::Target => "after",
+                    },
+                    l.offer_name,
+                    l.price_source
+                )
+            })
+            .collect();
         ws.write_string(r, 15, sources.join("; "))?;
     }
     ws.set_freeze_panes(1, 1)?;
@@ -355,7 +421,14 @@ fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
         let cur = c.cost.currency.as_deref();
         for l in &c.cost.lines {
             ws.write_string(r, 0, c.customer_name.as_deref().unwrap_or(&c.customer_id))?;
-            ws.write_string(r, 1, match l.side { CostSide::Current => "today", CostSide::Target => "after" })?;
+            ws.write_string(
+                r,
+                1,
+                match l.side {
+                    CostSide::Current => "today",
+                    CostSide::Target => "after",
+                },
+            )?;
             ws.write_string(r, 2, &l.offer_name)?;
             ws.write_string(r, 3, l.subscription_id.as_deref().unwrap_or(""))?;
             ws.write_number(r, 4, l.seats as f64)?;
@@ -415,7 +488,9 @@ pub fn grouped(amount: &str) -> String {
 
 fn money_html(m: Option<Money>, currency: Option<&str>) -> String {
     match m {
-        Some(m) => format!("{} {}", grouped(&m.to_string()), esc(currency.unwrap_or(""))).trim_end().to_string(),
+        Some(m) => format!("{} {}", grouped(&m.to_string()), esc(currency.unwrap_or("")))
+            .trim_end()
+            .to_string(),
         None => "<span class=\"none\">no price</span>".into(),
     }
 }
@@ -514,7 +589,11 @@ fn svg_bars(title: &str, bars: &[(String, f64, String)]) -> String {
             vx = if *v < 0.0 { zero_x + 4.0 } else { zero_x + w + 4.0 },
         );
     }
-    let _ = write!(s, "<line x1=\"{zero_x}\" y1=\"28\" x2=\"{zero_x}\" y2=\"{}\" stroke=\"#444\"/></svg>", height - 6.0);
+    let _ = write!(
+        s,
+        "<line x1=\"{zero_x}\" y1=\"28\" x2=\"{zero_x}\" y2=\"{}\" stroke=\"#444\"/></svg>",
+        height - 6.0
+    );
     s
 }
 
@@ -543,7 +622,11 @@ fn svg_columns(title: &str, cols: &[(String, u64)]) -> String {
             l = esc(label),
         );
     }
-    let _ = write!(s, "<line x1=\"{left}\" y1=\"{bottom}\" x2=\"{}\" y2=\"{bottom}\" stroke=\"#444\"/></svg>", width - 10.0);
+    let _ = write!(
+        s,
+        "<line x1=\"{left}\" y1=\"{bottom}\" x2=\"{}\" y2=\"{bottom}\" stroke=\"#444\"/></svg>",
+        width - 10.0
+    );
     s
 }
 
@@ -556,11 +639,13 @@ pub fn html(plan: &Plan) -> String {
     if t.price_lists.is_empty() {
         out.push_str("<p class=\"warn\">No price list was given (<code>--prices</code>): only the subscriptions' own unit prices are known, so most lines say \"no price\".</p>");
     } else {
-        let _ = write!(out, "<p class=\"meta\">Price lists: {}.</p>", esc(&t.price_lists.join(", ")));
+        let _ =
+            write!(out, "<p class=\"meta\">Price lists: {}.</p>", esc(&t.price_lists.join(", ")));
     }
     out.push_str("<h2>Totals</h2>");
     group_table(&mut out, "", &t.overall);
-    let missing: Vec<&String> = plan.warnings.iter().filter(|w| w.starts_with("no price for")).collect();
+    let missing: Vec<&String> =
+        plan.warnings.iter().filter(|w| w.starts_with("no price for")).collect();
     if !missing.is_empty() {
         out.push_str("<div class=\"warn\"><strong>Lines without a price</strong> are left out of the totals:<ul>");
         for w in missing {
@@ -580,14 +665,28 @@ pub fn html(plan: &Plan) -> String {
                 if b.customers_without_delta == b.customers {
                     (b.key.clone(), 0.0, "no price".to_string())
                 } else {
-                    (b.key.clone(), b.delta_monthly.0.to_f64().unwrap_or(0.0), format!("{} {}", grouped(&b.delta_monthly.to_string()), label))
+                    (
+                        b.key.clone(),
+                        b.delta_monthly.0.to_f64().unwrap_or(0.0),
+                        format!("{} {}", grouped(&b.delta_monthly.to_string()), label),
+                    )
                 }
             })
             .collect();
-        let _ = write!(out, "<div class=\"chart\" id=\"chart-delta-{}\">{}</div>", esc(&label.to_lowercase().replace(' ', "-")), svg_bars(&format!("Monthly delta by target plan ({label})"), &bars));
+        let _ = write!(
+            out,
+            "<div class=\"chart\" id=\"chart-delta-{}\">{}</div>",
+            esc(&label.to_lowercase().replace(' ', "-")),
+            svg_bars(&format!("Monthly delta by target plan ({label})"), &bars)
+        );
     }
-    let cols: Vec<(String, u64)> = t.seats_by_deadline_month.iter().map(|m| (m.month.clone(), m.seats_to_migrate)).collect();
-    let _ = write!(out, "<div class=\"chart\" id=\"chart-seats\">{}</div></div>", svg_columns("Seats to migrate by deadline month", &cols));
+    let cols: Vec<(String, u64)> =
+        t.seats_by_deadline_month.iter().map(|m| (m.month.clone(), m.seats_to_migrate)).collect();
+    let _ = write!(
+        out,
+        "<div class=\"chart\" id=\"chart-seats\">{}</div></div>",
+        svg_columns("Seats to migrate by deadline month", &cols)
+    );
 
     out.push_str("<h2>Customers</h2><p class=\"meta\">By deadline (click a column heading to sort). Delta = new minus current; negative is a saving.</p><div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>Customer</th><th>Account manager</th><th>Target plan</th><th>Deadline</th><th>Currency</th><th class=\"n\">Seats to buy</th><th class=\"n\">Current monthly</th><th class=\"n\">New monthly</th><th class=\"n\">Monthly delta</th><th class=\"n\">Annual delta</th><th class=\"n\">Remove-only saving</th></tr></thead><tbody>");
     for c in &plan.customers {
@@ -628,7 +727,7 @@ pub fn html(plan: &Plan) -> String {
         group_table(&mut out, first, rows);
     }
     out.push_str("<p class=\"meta\">Rounding: each line is unit price &times; seats &divide; months the price covers, rounded to the currency's minor unit, half away from zero; every total is the exact sum of its lines; annual = 12 &times; monthly. Today's cost uses the subscription's own unit price where the export has one, else the price lists.</p>");
-    let _ = write!(out, "<script>{SORT_JS}</script></body></html>\n");
+    let _ = writeln!(out, "<script>{SORT_JS}</script></body></html>");
     out
 }
 

@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 use crate::plan::{CostSide, CustomerPlan, GroupTotal, Money, Plan};
 use crate::price::money::minor_digits;
 
+use super::csv_out::safe;
+
 /// What a report calls a customer no source gives a currency for.
 pub const NO_CURRENCY: &str = "no currency";
 
@@ -67,7 +69,8 @@ pub const CSV_HEADER: [&str; 22] = [
 ];
 
 /// `cost-report.csv`: one row per customer, amounts as exact decimal strings; an amount with no
-/// price is empty and its price source says "no price".
+/// price is empty and its price source says "no price". Text Excel would take for a formula is
+/// prefixed with `'` (amounts are not text and keep their sign).
 pub fn write_csv(plan: &Plan, w: &mut dyn Write) -> Result<()> {
     let mut out = csv::Writer::from_writer(w);
     let cerr = |e: csv::Error| Error::Internal(format!("cannot write the cost report: {e}"));
@@ -76,8 +79,8 @@ pub fn write_csv(plan: &Plan, w: &mut dyn Write) -> Result<()> {
         let k = &c.cost;
         out.write_record([
             c.customer_id.clone(),
-            c.customer_name.clone().unwrap_or_default(),
-            c.account_manager.clone().unwrap_or_default(),
+            safe(c.customer_name.as_deref().unwrap_or_default()),
+            safe(c.account_manager.as_deref().unwrap_or_default()),
             c.target.offer_name.clone(),
             c.urgency.label().to_string(),
             c.deadline.to_string(),
@@ -94,8 +97,8 @@ pub fn write_csv(plan: &Plan, w: &mut dyn Write) -> Result<()> {
             c.users_remove_only.len().to_string(),
             money_opt(k.remove_only_saving_monthly),
             k.lines_without_price.to_string(),
-            line_source(c, CostSide::Current),
-            line_source(c, CostSide::Target),
+            safe(&line_source(c, CostSide::Current)),
+            safe(&line_source(c, CostSide::Target)),
             if k.lines_without_price == 0 { "yes" } else { "no" }.to_string(),
         ])
         .map_err(cerr)?;

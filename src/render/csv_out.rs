@@ -15,7 +15,7 @@ fn csv_err(e: csv::Error) -> Error {
 }
 
 /// Text as a spreadsheet-safe cell.
-fn safe(s: &str) -> String {
+pub(crate) fn safe(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {

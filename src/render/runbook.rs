@@ -171,6 +171,7 @@ pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
         "\nMicrosoft deprovisions a suspended subscription {DEPROVISION_DAYS} days after suspension, at no further cost: suspended on {example}, it is deprovisioned on {}. Write down the day you suspend.",
         example + Duration::days(DEPROVISION_DAYS)
     );
+    cost_section(&mut s, c);
     if !c.notes.is_empty() {
         let _ = writeln!(s, "\n## Notes\n");
         for n in &c.notes {
@@ -178,6 +179,56 @@ pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
         }
     }
     s
+}
+
+/// What the customer pays today and after, line by line, as the price stage priced it.
+fn cost_section(s: &mut String, c: &CustomerPlan) {
+    use crate::plan::{CostSide, Money};
+    let k = &c.cost;
+    let cur = k.currency.as_deref().unwrap_or("");
+    let amount = |m: Option<Money>| match m {
+        Some(m) => format!("{m} {cur}").trim_end().to_string(),
+        None => "no price".to_string(),
+    };
+    let _ = writeln!(s, "\n## Cost (monthly)\n");
+    let _ = writeln!(s, "| | Offer | Seats | Monthly | Price source |\n|---|---|---:|---:|---|");
+    for l in &k.lines {
+        let side = match l.side {
+            CostSide::Current => "Today",
+            CostSide::Target => "After",
+        };
+        let _ = writeln!(
+            s,
+            "| {side} | {} | {} | {} | {} |",
+            md(&l.offer_name),
+            l.seats,
+            amount(l.monthly),
+            md(&l.price_source)
+        );
+    }
+    match (k.delta_monthly, k.delta_annual) {
+        (Some(m), Some(a)) => {
+            let _ = writeln!(
+                s,
+                "\nToday {}, after {}: monthly delta {}, annual delta {}.",
+                amount(k.current_monthly),
+                amount(k.target_monthly),
+                amount(Some(m)),
+                amount(Some(a))
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                s,
+                "\nNo delta: {} line(s) have no price (see the price source).",
+                k.lines_without_price
+            );
+        }
+    }
+    if let Some(saving) = k.remove_only_saving_monthly {
+        let _ =
+            writeln!(s, "Remove-only users free {} a month of today's cost.", amount(Some(saving)));
+    }
 }
 
 /// `runbooks/README.md`: every customer by deadline, with links.

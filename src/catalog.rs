@@ -65,6 +65,9 @@ pub struct Catalog {
     plan_names: BTreeMap<String, usize>,
     /// Normalized offer ids known to be Kaizala Pro.
     kaizala_ids: BTreeSet<String>,
+    /// Normalized product names to their SKU GUIDs (lower case), as the licensing table lists
+    /// them.
+    sku_guids: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// Lower case, single spaces, no surrounding space; non-breaking spaces count as spaces.
@@ -85,6 +88,7 @@ impl Catalog {
     pub fn builtin(extra_kaizala_ids: &[String]) -> Catalog {
         let mut suite_names = BTreeMap::new();
         let mut suite_ids = BTreeSet::new();
+        let mut sku_guids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut rdr = csv::Reader::from_reader(SKU_CATALOG.as_bytes());
         for rec in rdr.records().flatten() {
             let (name, string_id, guid, plan) = (
@@ -93,6 +97,7 @@ impl Catalog {
                 rec.get(2).unwrap_or(""),
                 rec.get(3).unwrap_or(""),
             );
+            sku_guids.entry(normalize_name(name)).or_default().insert(normalize_id(guid));
             if plan.is_empty() {
                 continue;
             }
@@ -119,7 +124,16 @@ impl Catalog {
             .chain(extra_kaizala_ids)
             .map(|s| normalize_id(s))
             .collect();
-        Catalog { suite_names, suite_ids, plans: file.plan, plan_names, kaizala_ids }
+        Catalog { suite_names, suite_ids, plans: file.plan, plan_names, kaizala_ids, sku_guids }
+    }
+
+    /// The SKU GUIDs of the product with exactly this name (a product may have several, e.g.
+    /// Business Basic's `O365_BUSINESS_ESSENTIALS` and `SMB_BUSINESS_ESSENTIALS`), sorted.
+    pub fn sku_guids(&self, product_name: &str) -> Vec<String> {
+        self.sku_guids
+            .get(&normalize_name(product_name))
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The replacement plans, in table order.

@@ -65,6 +65,69 @@ pub enum Command {
         #[command(flatten)]
         input: InputArgs,
     },
+    /// Write bash and PowerShell scripts that carry a plan out through the Partner Center API
+    /// (dry run unless started with --apply / -Apply).
+    #[command(
+        after_long_help = "Examples:\n  kaizala-migrate scripts --plan out/plan.json --out scripts/\n  kaizala-migrate scripts --plan out/plan.json --out scripts/ --format bash --license-api graph --batch-size 5"
+    )]
+    Scripts {
+        /// The plan.json written by `plan`.
+        #[arg(long, value_name = "FILE")]
+        plan: PathBuf,
+        /// Folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Which scripts to write.
+        #[arg(long, value_enum, default_value_t = ScriptFormat::Both)]
+        format: ScriptFormat,
+        /// Which API changes users' licences.
+        #[arg(long, value_enum, default_value_t = LicenseApiArg::PartnerCenter)]
+        license_api: LicenseApiArg,
+        /// How new subscriptions are bought: the new commerce cart, or the legacy order resource.
+        #[arg(long, value_enum, default_value_t = PurchaseApiArg::Cart)]
+        purchase_api: PurchaseApiArg,
+        /// Customers run-all processes at a time.
+        #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        batch_size: u32,
+    },
+    /// Report how far the scripts got, per customer, from their results files.
+    Status {
+        /// The plan.json the scripts were written from.
+        #[arg(long, value_name = "FILE")]
+        plan: PathBuf,
+        /// Results files written by the scripts.
+        #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+        results: Vec<PathBuf>,
+    },
+}
+
+/// `scripts --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScriptFormat {
+    /// bash + curl + jq.
+    Bash,
+    /// PowerShell 7 with Invoke-RestMethod.
+    Powershell,
+    /// Both.
+    Both,
+}
+
+/// `scripts --license-api` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LicenseApiArg {
+    /// Partner Center licenseupdates.
+    PartnerCenter,
+    /// Microsoft Graph assignLicense.
+    Graph,
+}
+
+/// `scripts --purchase-api` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PurchaseApiArg {
+    /// Cart and checkout (new commerce).
+    Cart,
+    /// Legacy order (offer id and quantity).
+    Order,
 }
 
 /// Inputs and options shared by every subcommand.

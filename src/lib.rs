@@ -24,5 +24,6 @@ pub mod ingest;
 pub mod plan;
 pub mod price;
 pub mod render;
+pub mod scripts;
 pub mod source;
 pub mod worksheet_layout;

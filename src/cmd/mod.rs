@@ -3,6 +3,7 @@
 pub mod check;
 pub mod plan;
 pub mod scan;
+pub mod scripts;
 
 use crate::cli::Settings;
 use crate::detect::Window;

@@ -10,7 +10,8 @@ use crate::plan::{CustomerPlan, Plan, PurchaseAction, SeatsBasis, UserAction};
 /// Days after suspension when Microsoft deprovisions a subscription.
 pub const DEPROVISION_DAYS: i64 = 120;
 
-fn md(text: &str) -> String {
+/// Text for a Markdown table cell or list item: table and emphasis syntax escaped, one line.
+pub fn md(text: &str) -> String {
     // Keep table and emphasis syntax out of values taken from the exports.
     text.replace('|', "\\|").replace('*', "\\*").replace('_', "\\_").replace('\n', " ")
 }

@@ -1,0 +1,466 @@
+# shellcheck shell=bash
+# Functions shared by the Kaizala Pro migration scripts that kaizala-migrate generates.
+# Sourced by each customer's script, which sets the customer's values and calls km_main.
+#
+# Environment:
+#   PARTNER_CENTER_TOKEN     Partner Center access token (App+User); never written anywhere
+#   GRAPH_TOKEN              Microsoft Graph token for the customer's tenant (--license-api graph)
+#   PARTNER_CENTER_BASE_URL  default https://api.partnercenter.microsoft.com
+#   GRAPH_BASE_URL           default https://graph.microsoft.com
+#   RESULTS_FILE             default results.csv beside the scripts
+#   KM_MAX_ATTEMPTS          tries per request on 429 / 5xx / no answer, default 6
+
+km_log() { printf '%s\n' "$*" >&2; }
+km_die() { printf 'error: %s\n' "$*" >&2; exit 2; }
+
+km_usage() {
+  cat >&2 <<'USAGE'
+Usage: <customer>.sh [--apply]
+Without --apply the script reads the tenant and prints every request that would change
+something (method, URL, body), sending none of them. With --apply it buys (A), moves the users
+(B) and suspends the Kaizala Pro subscriptions (C), skipping whatever is already done.
+USAGE
+}
+
+km_uuid() {
+  if [ -r /proc/sys/kernel/random/uuid ]; then
+    cat /proc/sys/kernel/random/uuid
+  elif command -v uuidgen >/dev/null 2>&1; then
+    uuidgen | tr '[:upper:]' '[:lower:]'
+  else
+    od -An -N16 -tx1 /dev/urandom | tr -d ' \n' |
+      sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/\1-\2-\3-\4-\5/'
+  fi
+}
+
+km_init() {
+  KM_APPLY=0
+  while [ "$#" -gt 0 ]; do
+    case "$1" in
+      --apply) KM_APPLY=1 ;;
+      -h|--help) km_usage; exit 0 ;;
+      *) km_die "unknown argument: $1 (--apply makes changes; without it nothing is changed)" ;;
+    esac
+    shift
+  done
+  command -v curl >/dev/null 2>&1 || km_die "curl is needed"
+  command -v jq >/dev/null 2>&1 || km_die "jq is needed"
+  [ -n "${PARTNER_CENTER_TOKEN:-}" ] ||
+    km_die "PARTNER_CENTER_TOKEN is not set: export a Partner Center access token (App+User) first. No request was sent."
+  if [ "$KM_LICENSE_API" = graph ] && [ -z "${GRAPH_TOKEN:-}" ]; then
+    km_die "GRAPH_TOKEN is not set: export a Microsoft Graph token for tenant $CUSTOMER_ID first. No request was sent."
+  fi
+  KM_PC="${PARTNER_CENTER_BASE_URL:-https://api.partnercenter.microsoft.com}"
+  KM_PC="${KM_PC%/}"
+  KM_GRAPH="${GRAPH_BASE_URL:-https://graph.microsoft.com}"
+  KM_GRAPH="${KM_GRAPH%/}"
+  KM_RESULTS="${RESULTS_FILE:-$KM_DIR/results.csv}"
+  KM_MAX_ATTEMPTS="${KM_MAX_ATTEMPTS:-6}"
+  if [ ! -s "$KM_RESULTS" ]; then
+    printf 'time,customer_id,step,target,outcome,http_status,request_id\n' >>"$KM_RESULTS"
+  fi
+  KM_TMP="$(mktemp -d)"
+  trap 'rm -rf "$KM_TMP"' EXIT
+  KM_B_FAILED=0
+}
+
+# Appends one row to the results file: step, target, outcome, HTTP status, request id.
+km_result() {
+  local row="" field
+  for field in "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$CUSTOMER_ID" "$@"; do
+    row="$row,\"${field//\"/\"\"}\""
+  done
+  printf '%s\n' "${row#,}" >>"$KM_RESULTS"
+}
+
+# True when an earlier run recorded this step and target as done.
+km_done_before() {
+  grep -qF "\"$CUSTOMER_ID\",\"$1\",\"$2\",\"done\"" "$KM_RESULTS"
+}
+
+# km_request METHOD URL API [BODY_FILE]
+# Sends one request (API: pc or graph); retries 429 and 5xx after Retry-After, else with
+# exponential backoff, at most KM_MAX_ATTEMPTS times. A new MS-RequestId follows any answer; a
+# request that got no answer is retried with the same one. Sets KM_STATUS, KM_REQUEST_ID and
+# leaves the answer in "$KM_TMP/response".
+km_request() {
+  local method="$1" url="$2" api="$3" body="${4:-}"
+  local attempt=1 rid="" reuse=0 wait token status
+  if [ "$api" = graph ]; then token="$GRAPH_TOKEN"; else token="$PARTNER_CENTER_TOKEN"; fi
+  while :; do
+    if [ "$reuse" = 0 ]; then rid="$(km_uuid)"; fi
+    local args=(-sS -X "$method" -o "$KM_TMP/response" -D "$KM_TMP/headers" -w '%{http_code}'
+      --connect-timeout 20 --max-time 180 --config -
+      -H "Accept: application/json" -H "MS-RequestId: $rid" -H "MS-CorrelationId: $(km_uuid)"
+      -H "MS-Contract-Version: v1")
+    if [ -n "$body" ]; then
+      args+=(-H "Content-Type: application/json" --data-binary "@$body")
+    fi
+    : >"$KM_TMP/response"
+    : >"$KM_TMP/headers"
+    # The token goes to curl on standard input, never on its command line.
+    status="$(printf 'header = "Authorization: Bearer %s"\n' "${token//\"/}" |
+      curl "${args[@]}" "$url" 2>"$KM_TMP/curl-error")" || status="000"
+    KM_STATUS="${status:-000}"
+    KM_REQUEST_ID="$rid"
+    case "$KM_STATUS" in
+      429 | 5?? | 000)
+        if [ "$attempt" -ge "$KM_MAX_ATTEMPTS" ]; then
+          return 0
+        fi
+        wait="$(tr -d '\r' <"$KM_TMP/headers" | awk 'tolower($1) == "retry-after:" { print $2 }' | tail -n 1)"
+        case "$wait" in
+          '' | *[!0-9]*) wait=$((1 << attempt)) ;;
+        esac
+        [ "$wait" -le 300 ] || wait=300
+        if [ "$KM_STATUS" = 000 ]; then
+          reuse=1
+          km_log "   no answer ($(head -c 200 "$KM_TMP/curl-error")); retrying in ${wait}s with the same MS-RequestId"
+        else
+          reuse=0
+          km_log "   HTTP $KM_STATUS; retrying in ${wait}s (attempt $attempt of $KM_MAX_ATTEMPTS)"
+        fi
+        sleep "$wait"
+        attempt=$((attempt + 1))
+        ;;
+      *) return 0 ;;
+    esac
+  done
+}
+
+# km_change METHOD URL API BODY_FILE STEP TARGET
+# A request that changes something: printed and recorded as dry-run unless --apply.
+# Returns 0 when applied with a 2xx answer (or in a dry run), 1 otherwise.
+km_change() {
+  local method="$1" url="$2" api="$3" body="$4" step="$5" target="$6"
+  if [ "$KM_APPLY" = 0 ]; then
+    km_log "   DRY RUN, would send: $method $url"
+    if [ -s "$body" ]; then
+      jq . "$body" | sed 's/^/     /' >&2
+    fi
+    km_result "$step" "$target" dry-run "" ""
+    KM_STATUS=dry-run
+    return 0
+  fi
+  km_request "$method" "$url" "$api" "$body"
+  case "$KM_STATUS" in
+    2??)
+      km_result "$step" "$target" "done" "$KM_STATUS" "$KM_REQUEST_ID"
+      return 0
+      ;;
+  esac
+  km_result "$step" "$target" failed "$KM_STATUS" "$KM_REQUEST_ID"
+  km_explain
+  return 1
+}
+
+# A read; a failed read stops the current step.
+km_get() {
+  km_request GET "$1" "$2"
+  case "$KM_STATUS" in
+    2??) return 0 ;;
+  esac
+  km_log "   GET $1 failed: HTTP $KM_STATUS"
+  km_explain
+  return 1
+}
+
+# Says in plain words what a known error code means.
+km_explain() {
+  local code
+  code="$(jq -r '(.code // .error.code // empty) | tostring' "$KM_TMP/response" 2>/dev/null || true)"
+  case "$code" in
+    60012) km_log "   no licences of this plan are left to assign: buy more seats (step A) and run again" ;;
+    900316) km_log "   the token is app-only: users and licences need an App+User token (Secure App Model)" ;;
+    900309) km_log "   a Conditional Access policy blocked the call: use a token that satisfies the policy" ;;
+    *) km_log "   answer: $(head -c 400 "$KM_TMP/response" | tr '\n' ' ')" ;;
+  esac
+  if [ "$KM_STATUS" = 401 ]; then km_log "   the token was refused (expired?): get a new one and run again"; fi
+  if [ "$KM_STATUS" = 403 ]; then km_log "   not allowed: check the GDAP roles (License / User Administrator)"; fi
+}
+
+km_uri() { jq -rn --arg v "$1" '$v | @uri'; }
+
+# ---------------------------------------------------------------- A: buy
+
+km_step_a() {
+  local subs="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions"
+  km_log "A. $PURCHASE_ACTION $TARGET_OFFER"
+  case "$PURCHASE_ACTION" in
+    none)
+      km_log "   nothing to buy: the customer has the seats"
+      km_result A "$TARGET_OFFER" skipped-already-done "" ""
+      return 0
+      ;;
+    increase)
+      km_get "$subs/$PURCHASE_SUBSCRIPTION" pc || { km_result A "$PURCHASE_SUBSCRIPTION" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+      local qty
+      qty="$(jq -r '.quantity // 0' "$KM_TMP/response")"
+      if [ "$qty" -ge "$PURCHASE_NEW_QUANTITY" ]; then
+        km_log "   $PURCHASE_SUBSCRIPTION already has $qty seats (planned $PURCHASE_NEW_QUANTITY): skipped"
+        km_result A "$PURCHASE_SUBSCRIPTION" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+        return 0
+      fi
+      # The API wants the whole subscription back, with the new quantity.
+      jq --argjson q "$PURCHASE_NEW_QUANTITY" '.quantity = $q' "$KM_TMP/response" >"$KM_TMP/body"
+      km_change PATCH "$subs/$PURCHASE_SUBSCRIPTION" pc "$KM_TMP/body" A "$PURCHASE_SUBSCRIPTION"
+      return
+      ;;
+  esac
+  if km_done_before A "$TARGET_OFFER"; then
+    km_log "   bought by an earlier run (results file): skipped"
+    km_result A "$TARGET_OFFER" skipped-already-done "" ""
+    return 0
+  fi
+  km_get "$subs" pc || { km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+  local existing found
+  existing="$(printf '%s\n' "${EXISTING_SUBSCRIPTIONS[@]+"${EXISTING_SUBSCRIPTIONS[@]}"}" | jq -R 'ascii_downcase' | jq -s 'map(select(. != ""))')"
+  found="$(jq -r --arg offer "$TARGET_OFFER" --argjson seats "$PURCHASE_SEATS" --argjson old "$existing" '
+      [.items[]
+       | select((.status // "" | ascii_downcase) == "active"
+                and ((.offerName // .friendlyName // "") | ascii_downcase) == ($offer | ascii_downcase)
+                and (.quantity // 0) >= $seats
+                and ((.id | ascii_downcase) as $i | ($old | index($i)) == null))
+       | .id] | first // empty' "$KM_TMP/response")"
+  if [ -n "$found" ]; then
+    km_log "   subscription $found of $TARGET_OFFER already has the planned seats: skipped"
+    km_result A "$found" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+    return 0
+  fi
+  local friendly="$TARGET_OFFER (Kaizala Pro replacement)"
+  if [ "$KM_PURCHASE_API" = order ]; then
+    jq -n --arg offer "$OFFER_ID" --argjson q "$PURCHASE_SEATS" --arg cycle "$BILLING" --arg name "$friendly" \
+      '{billingCycle: $cycle, lineItems: [{lineItemNumber: 0, offerId: $offer, quantity: $q, friendlyName: $name}]}' >"$KM_TMP/body"
+    km_change POST "$KM_PC/v1/customers/$CUSTOMER_ID/orders" pc "$KM_TMP/body" A "$TARGET_OFFER"
+    return
+  fi
+  # Cart: find the catalog item for the customer's country, create the cart, check it out.
+  km_get "$KM_PC/v1/customers/$CUSTOMER_ID" pc || { km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+  local country item cart
+  country="$(jq -r '.billingProfile.defaultAddress.country // .companyProfile.address.country // empty' "$KM_TMP/response")"
+  [ -n "$country" ] || { km_log "   the customer's country is not known to Partner Center"; km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+  km_get "$KM_PC/v1/products/$(km_uri "$CATALOG_PRODUCT")/skus/$(km_uri "$CATALOG_SKU")/availabilities?country=$(km_uri "$country")" pc ||
+    { km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+  item="$(jq -r '[.items[]?.catalogItemId] | first // empty' "$KM_TMP/response")"
+  [ -n "$item" ] || { km_log "   no availability of $CATALOG_PRODUCT:$CATALOG_SKU in $country"; km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+  jq -n --arg item "$item" --argjson q "$PURCHASE_SEATS" --arg cycle "$BILLING" --arg term "$TERM" --arg name "$friendly" \
+    '{lineItems: [{id: 0, catalogItemId: $item, quantity: $q, billingCycle: $cycle, termDuration: $term, friendlyName: $name}]}' >"$KM_TMP/body"
+  if [ "$KM_APPLY" = 0 ]; then
+    km_change POST "$KM_PC/v1/customers/$CUSTOMER_ID/carts" pc "$KM_TMP/body" A "$TARGET_OFFER"
+    km_log "   DRY RUN, would send: POST $KM_PC/v1/customers/$CUSTOMER_ID/carts/<new cart id>/checkout"
+    return 0
+  fi
+  km_request POST "$KM_PC/v1/customers/$CUSTOMER_ID/carts" pc "$KM_TMP/body"
+  case "$KM_STATUS" in
+    2??) ;;
+    *) km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; km_explain; return 1 ;;
+  esac
+  cart="$(jq -r '.id // empty' "$KM_TMP/response")"
+  : >"$KM_TMP/empty"
+  km_request POST "$KM_PC/v1/customers/$CUSTOMER_ID/carts/$(km_uri "$cart")/checkout" pc "$KM_TMP/empty"
+  case "$KM_STATUS" in
+    2??)
+      if [ "$(jq '(.orderErrors // []) | length' "$KM_TMP/response")" != 0 ]; then
+        km_log "   checkout reported: $(jq -c '.orderErrors' "$KM_TMP/response")"
+        km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"
+        return 1
+      fi
+      km_result A "$TARGET_OFFER" "done" "$KM_STATUS" "$KM_REQUEST_ID"
+      ;;
+    *) km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; km_explain; return 1 ;;
+  esac
+}
+
+# ---------------------------------------------------------------- SKUs
+
+# Reads the tenant's SKUs into KM_KAIZALA_SKUS (space-separated), KM_KAIZALA_USED (units still
+# assigned) and KM_TARGET_SKU (empty when the target plan's licences are not there yet).
+km_skus() {
+  local wanted
+  wanted="$(printf '%s\n' "${TARGET_SKU_IDS[@]+"${TARGET_SKU_IDS[@]}"}" | jq -R 'ascii_downcase' | jq -s 'map(select(. != ""))')"
+  if [ "$KM_LICENSE_API" = graph ]; then
+    km_get "$KM_GRAPH/v1.0/subscribedSkus" graph || return 1
+    jq '{items: [.value[] | {id: .skuId, name: .skuPartNumber, part: .skuPartNumber, used: (.consumedUnits // 0)}]}' "$KM_TMP/response" >"$KM_TMP/skus"
+  else
+    km_get "$KM_PC/v1/customers/$CUSTOMER_ID/subscribedskus" pc || return 1
+    jq '{items: [.items[] | {id: .productSku.id, name: .productSku.name, part: (.productSku.skuPartNumber // ""), used: (.consumedUnits // 0)}]}' "$KM_TMP/response" >"$KM_TMP/skus"
+  fi
+  KM_KAIZALA_SKUS="$(jq -r '[.items[] | select((.name + " " + .part) | test("kaizala"; "i")) | .id | ascii_downcase] | join(" ")' "$KM_TMP/skus")"
+  KM_KAIZALA_USED="$(jq '[.items[] | select((.name + " " + .part) | test("kaizala"; "i")) | .used] | add // 0' "$KM_TMP/skus")"
+  KM_TARGET_SKU="$(jq -r --argjson w "$wanted" --arg offer "$TARGET_OFFER" '
+      ([.items[] | select((.id | ascii_downcase) as $i | ($w | index($i)) != null) | .id]
+       + [.items[] | select((.name | ascii_downcase) == ($offer | ascii_downcase)) | .id]) | unique
+      | if length == 1 then .[0] | ascii_downcase else empty end' "$KM_TMP/skus")"
+}
+
+# ---------------------------------------------------------------- B: users
+
+km_user_id() {
+  jq -r --arg u "$1" '[.items[] | select((.userPrincipalName | ascii_downcase) == ($u | ascii_downcase)) | .id] | first // empty' "$KM_TMP/users"
+}
+
+# Lists the tenant's users (Partner Center), following continuation tokens.
+km_users() {
+  local url="$KM_PC/v1/customers/$CUSTOMER_ID/users?size=500"
+  echo '{"items": []}' >"$KM_TMP/users"
+  while [ -n "$url" ]; do
+    km_get "$url" pc || return 1
+    jq -s '{items: (.[0].items + (.[1].items // []))}' "$KM_TMP/users" "$KM_TMP/response" >"$KM_TMP/users.next"
+    mv "$KM_TMP/users.next" "$KM_TMP/users"
+    url="$(jq -r '.links.next.uri // empty' "$KM_TMP/response")"
+    if [ -n "$url" ]; then url="$KM_PC/v1/${url#/}"; fi
+  done
+}
+
+# The SKU ids a user holds, lower case, space-separated, into KM_HELD.
+km_user_skus() {
+  if [ "$KM_LICENSE_API" = graph ]; then
+    km_get "$KM_GRAPH/v1.0/users/$(km_uri "$1")?\$select=id,userPrincipalName,assignedLicenses" graph || return 1
+    KM_HELD="$(jq -r '[.assignedLicenses[]?.skuId | ascii_downcase] | join(" ")' "$KM_TMP/response")"
+  else
+    km_get "$KM_PC/v1/customers/$CUSTOMER_ID/users/$(km_uri "$2")/licenses" pc || return 1
+    KM_HELD="$(jq -r '[.items[]?.productSku.id | ascii_downcase] | join(" ")' "$KM_TMP/response")"
+  fi
+}
+
+
+
+# km_move_user UPN move|remove_only
+km_move_user() {
+  local upn="$1" action="$2" uid="" has_kaizala=0 has_target=0 sku remove=()
+  if [ "$KM_LICENSE_API" != graph ]; then
+    uid="$(km_user_id "$upn")"
+    if [ -z "$uid" ]; then
+      km_log "   $upn: no such user in the tenant"
+      km_result B "$upn" failed "" ""
+      return 1
+    fi
+  fi
+  km_user_skus "$upn" "$uid" || { km_result B "$upn" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+  for sku in $KM_HELD; do
+    case " $KM_KAIZALA_SKUS " in
+      *" $sku "*) has_kaizala=1; remove+=("$sku") ;;
+    esac
+    if [ -n "$KM_TARGET_SKU" ] && [ "$sku" = "$KM_TARGET_SKU" ]; then
+      has_target=1
+    fi
+  done
+  if [ "$has_kaizala" = 0 ] && { [ "$action" = remove_only ] || [ "$has_target" = 1 ]; }; then
+    km_log "   $upn: already moved: skipped"
+    km_result B "$upn" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+    return 0
+  fi
+  local assign="" target_sku="$KM_TARGET_SKU"
+  if [ "$action" = move ] && [ "$has_target" = 0 ]; then
+    if [ -z "$target_sku" ]; then
+      if [ "$KM_APPLY" = 1 ]; then
+        km_log "   $upn: the tenant has no $TARGET_OFFER licences yet (step A still provisioning?): run again later"
+        km_result B "$upn" failed "" ""
+        return 1
+      fi
+      target_sku="${TARGET_SKU_IDS[0]:-<SKU id of $TARGET_OFFER after step A>}"
+    fi
+    assign="$target_sku"
+  fi
+  local removes
+  removes="$(printf '%s\n' "${remove[@]+"${remove[@]}"}" | jq -R . | jq -s 'map(select(. != ""))')"
+  if [ "$KM_LICENSE_API" = graph ]; then
+    jq -n --arg a "$assign" --argjson r "$removes" \
+      '{addLicenses: (if $a == "" then [] else [{skuId: $a, disabledPlans: []}] end), removeLicenses: $r}' >"$KM_TMP/body"
+    km_change POST "$KM_GRAPH/v1.0/users/$(km_uri "$upn")/assignLicense" graph "$KM_TMP/body" B "$upn"
+  else
+    jq -n --arg a "$assign" --argjson r "$removes" \
+      '{LicensesToAssign: (if $a == "" then [] else [{SkuId: $a, ExcludedPlans: null}] end), LicensesToRemove: $r}' >"$KM_TMP/body"
+    km_change POST "$KM_PC/v1/customers/$CUSTOMER_ID/users/$(km_uri "$uid")/licenseupdates" pc "$KM_TMP/body" B "$upn"
+  fi
+}
+
+km_step_b() {
+  km_log "B. move the users to $TARGET_OFFER"
+  km_skus || { km_result B "(tenant licences)" failed "$KM_STATUS" "$KM_REQUEST_ID"; KM_B_FAILED=1; return 1; }
+  if [ "$KM_LICENSE_API" != graph ]; then
+    km_users || { km_result B "(tenant users)" failed "$KM_STATUS" "$KM_REQUEST_ID"; KM_B_FAILED=1; return 1; }
+  fi
+  local upn
+  if [ "$DISCOVER_USERS" = 1 ]; then
+    # The plan had no users rows for this customer: move whoever holds Kaizala Pro now.
+    [ "$KM_LICENSE_API" != graph ] ||
+      { km_log "   finding users needs the Partner Center users list; run with --license-api partner-center"; KM_B_FAILED=1; return 1; }
+    USERS_MOVE=()
+    while IFS= read -r upn; do
+      [ -n "$upn" ] || continue
+      local uid sku
+      uid="$(km_user_id "$upn")"
+      km_user_skus "$upn" "$uid" || { KM_B_FAILED=1; continue; }
+      for sku in $KM_HELD; do
+        case " $KM_KAIZALA_SKUS " in *" $sku "*) USERS_MOVE+=("$upn"); break ;; esac
+      done
+    done < <(jq -r '.items[].userPrincipalName' "$KM_TMP/users")
+    km_log "   ${#USERS_MOVE[@]} user(s) hold Kaizala Pro"
+  fi
+  for upn in "${USERS_MOVE[@]+"${USERS_MOVE[@]}"}"; do
+    km_move_user "$upn" move || KM_B_FAILED=1
+  done
+  for upn in "${USERS_REMOVE_ONLY[@]+"${USERS_REMOVE_ONLY[@]}"}"; do
+    km_move_user "$upn" remove_only || KM_B_FAILED=1
+  done
+  [ "$KM_B_FAILED" = 0 ]
+}
+
+# ---------------------------------------------------------------- C: suspend
+
+km_step_c() {
+  local sub
+  km_log "C. suspend the Kaizala Pro subscription(s)"
+  if [ "$KM_B_FAILED" = 1 ]; then
+    km_log "   refused: step B did not finish, so users may still depend on Kaizala Pro"
+    for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do km_result C "$sub" failed "" ""; done
+    return 1
+  fi
+  km_skus || { for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do km_result C "$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; done; return 1; }
+  if [ "$KM_KAIZALA_USED" != 0 ]; then
+    if [ "$KM_APPLY" = 1 ]; then
+      km_log "   refused: $KM_KAIZALA_USED Kaizala Pro licence(s) are still assigned in the tenant"
+      for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do km_result C "$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; done
+      return 1
+    fi
+    km_log "   $KM_KAIZALA_USED Kaizala Pro licence(s) are assigned now; after step B there would be none"
+  fi
+  local rc=0
+  local url
+  for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do
+    url="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions/$(km_uri "$sub")"
+    km_get "$url" pc || { km_result C "$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; rc=1; continue; }
+    if [ "$(jq -r '.status // "" | ascii_downcase' "$KM_TMP/response")" = suspended ]; then
+      km_log "   $sub: already suspended: skipped"
+      km_result C "$sub" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+      continue
+    fi
+    # The API wants the whole subscription back, with the new status.
+    jq '.status = "suspended"' "$KM_TMP/response" >"$KM_TMP/body"
+    km_change PATCH "$url" pc "$KM_TMP/body" C "$sub" || rc=1
+  done
+  return "$rc"
+}
+
+km_main() {
+  km_init "$@"
+  if [ "$KM_APPLY" = 1 ]; then
+    km_log "== $CUSTOMER_NAME ($CUSTOMER_ID): APPLYING"
+  else
+    km_log "== $CUSTOMER_NAME ($CUSTOMER_ID): dry run (nothing is changed; --apply to carry out)"
+  fi
+  if ! km_step_a; then
+    km_log "stopped: step A failed, so users are not moved and nothing is suspended"
+    exit 1
+  fi
+  local rc=0
+  km_step_b || rc=1
+  km_step_c || rc=1
+  if [ "$rc" = 0 ]; then
+    km_log "== $CUSTOMER_NAME: finished"
+  else
+    km_log "== $CUSTOMER_NAME: not finished; fix the cause and run again (done steps are skipped)"
+  fi
+  exit "$rc"
+}

@@ -1,0 +1,451 @@
+//! Scripts: bash and PowerShell that carry a plan out through the Partner Center REST API (and
+//! Microsoft Graph for licences, when chosen).
+//!
+//! Owns: reading `plan.json` back (only the fields the scripts need, checked), resolving at
+//! generation time every fact a script needs that the plan, the price list lines or the SKU
+//! catalogue give (refusing, with the list, when one is missing and the script cannot look it up
+//! itself), quoting every value safely, and writing the files. What the scripts do at run time
+//! lives in `lib.sh` and `lib.ps1`, shared by every customer's script.
+
+pub mod bash;
+pub mod powershell;
+pub mod quote;
+pub mod status;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+
+/// Which API changes the users' licences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LicenseApi {
+    /// Partner Center `licenseupdates` (App+User token).
+    PartnerCenter,
+    /// Microsoft Graph `assignLicense` (a token for the customer's tenant).
+    Graph,
+}
+
+impl LicenseApi {
+    /// The name scripts use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenseApi::PartnerCenter => "partner-center",
+            LicenseApi::Graph => "graph",
+        }
+    }
+}
+
+/// How step A buys a new subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurchaseApi {
+    /// The new commerce cart: create a cart with a catalog item, then check out.
+    Cart,
+    /// The legacy order resource (offer id and quantity).
+    Order,
+}
+
+impl PurchaseApi {
+    /// The name scripts use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PurchaseApi::Cart => "cart",
+            PurchaseApi::Order => "order",
+        }
+    }
+}
+
+/// Settings of the `scripts` command.
+#[derive(Debug, Clone)]
+pub struct ScriptOptions {
+    /// Write bash scripts.
+    pub bash: bool,
+    /// Write PowerShell scripts.
+    pub powershell: bool,
+    /// Licence API.
+    pub license_api: LicenseApi,
+    /// Purchase API.
+    pub purchase_api: PurchaseApi,
+    /// Customers `run-all` processes at a time.
+    pub batch_size: u32,
+}
+
+/// The plan as the scripts read it: only what they need.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PlanView {
+    /// Must be 1.
+    pub schema_version: u32,
+    /// The plan's date.
+    pub as_of: NaiveDate,
+    /// Customers, in deadline order.
+    pub customers: Vec<CustomerView>,
+}
+
+/// One customer as the scripts read it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CustomerView {
+    /// Tenant id.
+    pub customer_id: String,
+    /// Company name.
+    pub customer_name: Option<String>,
+    /// File name stem.
+    pub slug: String,
+    /// Deadline.
+    pub deadline: NaiveDate,
+    /// Target plan.
+    pub target: TargetView,
+    /// Whether users rows exist (`users`) or seats come from the subscription.
+    pub seats_basis: String,
+    /// The expiring Kaizala Pro subscriptions.
+    pub expiring_subscriptions: Vec<SubscriptionView>,
+    /// Subscriptions of replacement plans the customer already has.
+    #[serde(default)]
+    pub existing_plan_subscriptions: Vec<SubscriptionView>,
+    /// Step A.
+    pub purchase: PurchaseView,
+    /// Step B.
+    pub users: Vec<UserView>,
+    /// Cost lines (the target line carries the catalogue ids and term of its price).
+    #[serde(default)]
+    pub cost: CostView,
+}
+
+/// The target plan.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TargetView {
+    /// Offer name.
+    pub offer_name: String,
+}
+
+/// A subscription reference.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SubscriptionView {
+    /// Subscription id.
+    pub subscription_id: String,
+}
+
+/// Step A.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PurchaseView {
+    /// `buy`, `increase` or `none`.
+    pub action: String,
+    /// Seats to buy or add.
+    pub seats: u64,
+    /// The subscription to increase.
+    pub subscription_id: Option<String>,
+    /// Its quantity after step A.
+    pub new_quantity: Option<u64>,
+}
+
+/// A user licence change.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserView {
+    /// User principal name.
+    pub upn: String,
+    /// `move` or `remove_only`.
+    pub action: String,
+}
+
+/// The cost section, for the target line's ids.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CostView {
+    /// Cost lines.
+    #[serde(default)]
+    pub lines: Vec<LineView>,
+}
+
+/// One cost line.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LineView {
+    /// `current` or `target`.
+    pub side: String,
+    /// Commitment term of the chosen price.
+    pub term: Option<String>,
+    /// Billing frequency of the chosen price.
+    pub billing: Option<String>,
+    /// Legacy offer id.
+    pub offer_id: Option<String>,
+    /// New commerce product id.
+    pub product_id: Option<String>,
+    /// New commerce SKU id.
+    pub sku_id: Option<String>,
+}
+
+/// Reads and checks a `plan.json`.
+pub fn load(path: &Path) -> Result<PlanView> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| Error::Read { path: name.clone(), source })?;
+    let plan: PlanView = serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!("{name}: not a plan.json written by kaizala-migrate plan: {e}"))
+    })?;
+    if plan.schema_version != 1 {
+        return Err(Error::Usage(format!(
+            "{name}: schema_version {} is not supported (this version reads 1)",
+            plan.schema_version
+        )));
+    }
+    for c in &plan.customers {
+        let safe = !c.slug.is_empty()
+            && c.slug.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+        if !safe {
+            return Err(Error::Usage(format!(
+                "{name}: customer {}: slug {:?} is not a safe file name",
+                c.customer_id, c.slug
+            )));
+        }
+        if crate::ingest::values::parse_guid(&c.customer_id).as_deref()
+            != Some(c.customer_id.as_str())
+        {
+            return Err(Error::Usage(format!(
+                "{name}: {:?} is not a customer tenant id",
+                c.customer_id
+            )));
+        }
+    }
+    Ok(plan)
+}
+
+/// Everything one customer's script needs, resolved.
+#[derive(Debug, Clone)]
+pub struct CustomerJob {
+    /// Tenant id.
+    pub customer_id: String,
+    /// Name for messages.
+    pub name: String,
+    /// File name stem.
+    pub slug: String,
+    /// Deadline.
+    pub deadline: NaiveDate,
+    /// Target plan.
+    pub target_offer: String,
+    /// `buy`, `increase` or `none`.
+    pub action: String,
+    /// Seats to buy or add.
+    pub seats: u64,
+    /// The subscription to increase.
+    pub increase_subscription: String,
+    /// Its quantity after step A.
+    pub new_quantity: u64,
+    /// New commerce product id (cart).
+    pub product_id: String,
+    /// New commerce SKU id (cart).
+    pub sku_id: String,
+    /// Legacy offer id (order).
+    pub offer_id: String,
+    /// Term (`P1Y`).
+    pub term: String,
+    /// Billing (`monthly`).
+    pub billing: String,
+    /// Subscriptions of the target plan the customer had before (never mistaken for the new one).
+    pub existing_subscriptions: Vec<String>,
+    /// Candidate SKU GUIDs of the target plan.
+    pub target_sku_ids: Vec<String>,
+    /// The Kaizala Pro subscriptions to suspend.
+    pub expiring_subscriptions: Vec<String>,
+    /// Users who get the target plan.
+    pub users_move: Vec<String>,
+    /// Users who only lose Kaizala Pro.
+    pub users_remove_only: Vec<String>,
+    /// The plan had no users rows: the script finds the Kaizala Pro users in the tenant.
+    pub discover_users: bool,
+}
+
+/// Resolves every customer's facts; refuses with the full list of what is missing.
+pub fn resolve(
+    plan: &PlanView,
+    catalog: &Catalog,
+    opts: &ScriptOptions,
+) -> Result<Vec<CustomerJob>> {
+    let mut missing = Vec::new();
+    let mut jobs = Vec::new();
+    // A product's catalogue ids are the same in every market and currency: a customer priced
+    // from a list without them takes them from another customer's line for the same plan.
+    let mut known: std::collections::BTreeMap<&str, (&str, &str)> =
+        std::collections::BTreeMap::new();
+    let mut known_offer: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for c in &plan.customers {
+        for l in c.cost.lines.iter().filter(|l| l.side == "target") {
+            if let (Some(p), Some(k)) = (&l.product_id, &l.sku_id) {
+                known.entry(c.target.offer_name.as_str()).or_insert((p.as_str(), k.as_str()));
+            }
+            if let Some(o) = &l.offer_id {
+                known_offer.entry(c.target.offer_name.as_str()).or_insert(o.as_str());
+            }
+        }
+    }
+    for c in &plan.customers {
+        let name = c.customer_name.clone().unwrap_or_else(|| c.customer_id.clone());
+        let line = c.cost.lines.iter().find(|l| l.side == "target");
+        let job = CustomerJob {
+            customer_id: c.customer_id.clone(),
+            slug: c.slug.clone(),
+            deadline: c.deadline,
+            target_offer: c.target.offer_name.clone(),
+            action: c.purchase.action.clone(),
+            seats: c.purchase.seats,
+            increase_subscription: c.purchase.subscription_id.clone().unwrap_or_default(),
+            new_quantity: c.purchase.new_quantity.unwrap_or(0),
+            product_id: line
+                .and_then(|l| l.product_id.clone().zip(l.sku_id.clone()))
+                .or_else(|| {
+                    known
+                        .get(c.target.offer_name.as_str())
+                        .map(|(p, k)| (p.to_string(), k.to_string()))
+                })
+                .map(|(p, _)| p)
+                .unwrap_or_default(),
+            sku_id: line
+                .and_then(|l| l.product_id.clone().zip(l.sku_id.clone()))
+                .or_else(|| {
+                    known
+                        .get(c.target.offer_name.as_str())
+                        .map(|(p, k)| (p.to_string(), k.to_string()))
+                })
+                .map(|(_, k)| k)
+                .unwrap_or_default(),
+            offer_id: line
+                .and_then(|l| l.offer_id.clone())
+                .or_else(|| known_offer.get(c.target.offer_name.as_str()).map(|o| o.to_string()))
+                .unwrap_or_default(),
+            term: line.and_then(|l| l.term.clone()).unwrap_or_else(|| "P1Y".into()),
+            billing: line.and_then(|l| l.billing.clone()).unwrap_or_else(|| "monthly".into()),
+            existing_subscriptions: c
+                .existing_plan_subscriptions
+                .iter()
+                .map(|s| s.subscription_id.clone())
+                .collect(),
+            target_sku_ids: catalog.sku_guids(&c.target.offer_name),
+            expiring_subscriptions: c
+                .expiring_subscriptions
+                .iter()
+                .map(|s| s.subscription_id.clone())
+                .collect(),
+            users_move: c
+                .users
+                .iter()
+                .filter(|u| u.action == "move")
+                .map(|u| u.upn.clone())
+                .collect(),
+            users_remove_only: c
+                .users
+                .iter()
+                .filter(|u| u.action == "remove_only")
+                .map(|u| u.upn.clone())
+                .collect(),
+            discover_users: c.seats_basis != "users",
+            name,
+        };
+        if !matches!(job.action.as_str(), "buy" | "increase" | "none") {
+            missing.push(format!(
+                "{}: step A action {:?} is not buy, increase or none",
+                job.name, job.action
+            ));
+        }
+        if job.action == "buy" {
+            match opts.purchase_api {
+                PurchaseApi::Cart if job.product_id.is_empty() || job.sku_id.is_empty() => missing.push(format!(
+                    "{} ({}): the new commerce product and SKU id of {} (plan with the new commerce price list in --prices, so the purchase line carries them)",
+                    job.name, job.customer_id, job.target_offer
+                )),
+                PurchaseApi::Order if job.offer_id.is_empty() => missing.push(format!(
+                    "{} ({}): the offer id of {} for the order API (plan with a price list that has an Offer ID column)",
+                    job.name, job.customer_id, job.target_offer
+                )),
+                _ => {}
+            }
+        }
+        if job.action == "increase"
+            && (job.increase_subscription.is_empty() || job.new_quantity == 0)
+        {
+            missing.push(format!(
+                "{} ({}): the subscription to increase and its new quantity",
+                job.name, job.customer_id
+            ));
+        }
+        jobs.push(job);
+    }
+    if missing.is_empty() {
+        Ok(jobs)
+    } else {
+        Err(Error::Usage(format!(
+            "cannot write scripts: {} fact(s) a script would need are missing and no API call can supply them:\n  {}",
+            missing.len(),
+            missing.join("\n  ")
+        )))
+    }
+}
+
+/// The generated files: (path relative to the output folder, contents, executable).
+pub fn render(
+    plan: &PlanView,
+    jobs: &[CustomerJob],
+    opts: &ScriptOptions,
+) -> Vec<(String, String, bool)> {
+    let mut files = Vec::new();
+    if opts.bash {
+        files.push(("bash/lib.sh".to_string(), bash::LIB.to_string(), false));
+        for j in jobs {
+            files.push((format!("bash/{}.sh", j.slug), bash::customer(plan, j, opts), true));
+        }
+        files.push(("bash/run-all.sh".to_string(), bash::run_all(plan, jobs, opts), true));
+    }
+    if opts.powershell {
+        files.push(("powershell/lib.ps1".to_string(), powershell::LIB.to_string(), false));
+        for j in jobs {
+            files.push((
+                format!("powershell/{}.ps1", j.slug),
+                powershell::customer(plan, j, opts),
+                false,
+            ));
+        }
+        files.push((
+            "powershell/run-all.ps1".to_string(),
+            powershell::run_all(plan, jobs, opts),
+            false,
+        ));
+    }
+    files.push(("README.md".to_string(), readme(plan, jobs, opts), false));
+    files
+}
+
+fn readme(plan: &PlanView, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "# Kaizala Pro migration scripts\n\nGenerated from plan.json (as of {}) for {} customer(s). Licences through {}; new subscriptions through the {} API.\n\n",
+        plan.as_of,
+        jobs.len(),
+        match opts.license_api {
+            LicenseApi::PartnerCenter => "Partner Center (`licenseupdates`)",
+            LicenseApi::Graph => "Microsoft Graph (`assignLicense`)",
+        },
+        opts.purchase_api.as_str()
+    ));
+    s.push_str(include_str!("readme.md"));
+    s.push_str("\n## Customers, in the order run-all takes them\n\n| deadline | customer | step A | users | subscriptions to suspend |\n|---|---|---|---:|---:|\n");
+    for j in jobs {
+        let a = match j.action.as_str() {
+            "buy" => format!("buy {} x {}", j.seats, j.target_offer),
+            "increase" => format!("increase {} to {}", j.increase_subscription, j.new_quantity),
+            _ => "nothing to buy".into(),
+        };
+        let users = if j.discover_users {
+            "found at run time".to_string()
+        } else {
+            (j.users_move.len() + j.users_remove_only.len()).to_string()
+        };
+        s.push_str(&format!(
+            "| {} | {} (`{}`) | {} | {} | {} |\n",
+            j.deadline,
+            crate::render::runbook::md(&j.name),
+            j.slug,
+            crate::render::runbook::md(&a),
+            users,
+            j.expiring_subscriptions.len()
+        ));
+    }
+    s
+}

@@ -1,0 +1,546 @@
+//! A fake Partner Center and Microsoft Graph on 127.0.0.1, with state, for running the generated
+//! scripts against: customers with subscriptions, users, licences and SKUs; the cart, order,
+//! subscription, user, licence and SKU endpoints the scripts use; injectable faults; and a log
+//! of every request.
+//!
+//! Graph is served under `/graph/<tenant id>/v1.0/...`, so a test points `GRAPH_BASE_URL` at one
+//! tenant, as a tenant-scoped token would.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+
+pub const TOKEN: &str = "test-token";
+
+/// A product the fake catalogue sells: catalog item, name, SKU GUID.
+pub const CATALOG: [(&str, &str, &str, &str, &str); 2] = [
+    (
+        "CFQ7TTC0LH18",
+        "0001",
+        "CFQ7TTC0LH18:0001:AV01",
+        "Microsoft 365 Business Basic",
+        "3b555118-da6a-4418-894f-7df1e2096870",
+    ),
+    (
+        "CFQ7TTC0LF8R",
+        "0001",
+        "CFQ7TTC0LF8R:0001:AV02",
+        "Office 365 E1",
+        "18181a46-0d4e-45cd-891e-60aabd171b4e",
+    ),
+];
+pub const KAIZALA_SKU: &str = "0aa0aa0a-0000-4000-8000-00000000kaiz";
+pub const E3_SKU: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub upn: String,
+    pub skus: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Tenant {
+    pub country: String,
+    pub subscriptions: Vec<Value>,
+    pub users: Vec<User>,
+    /// SKUs not backed by a subscription here (e.g. Office 365 E3 bought elsewhere): id, name, units.
+    pub extra_skus: Vec<(String, String, u64)>,
+}
+
+impl Tenant {
+    pub fn new(country: &str) -> Tenant {
+        Tenant { country: country.into(), ..Default::default() }
+    }
+
+    pub fn subscription(mut self, id: &str, offer: &str, quantity: u64, status: &str) -> Tenant {
+        self.subscriptions.push(json!({
+            "id": id, "offerId": format!("offer-{offer}"), "offerName": offer, "friendlyName": offer,
+            "quantity": quantity, "unitType": "Licenses", "status": status, "autoRenewEnabled": false,
+            "billingCycle": "monthly", "termDuration": "P1Y", "commitmentEndDate": "2026-12-20T00:00:00Z",
+            "attributes": {"etag": "e1", "objectType": "Subscription"}
+        }));
+        self
+    }
+
+    pub fn user(mut self, upn: &str, skus: &[&str]) -> Tenant {
+        let id = format!("u-{}", self.users.len() + 1);
+        self.users.push(User {
+            id,
+            upn: upn.into(),
+            skus: skus.iter().map(|s| s.to_string()).collect(),
+        });
+        self
+    }
+
+    pub fn extra_sku(mut self, id: &str, name: &str, units: u64) -> Tenant {
+        self.extra_skus.push((id.into(), name.into(), units));
+        self
+    }
+
+    /// (sku id, name, total units) of every SKU the tenant has.
+    fn skus(&self) -> Vec<(String, String, u64)> {
+        let mut out: BTreeMap<String, (String, u64)> = BTreeMap::new();
+        for s in &self.subscriptions {
+            if s["status"] != "active" {
+                continue;
+            }
+            let name = s["offerName"].as_str().unwrap_or_default();
+            let id = sku_of(name);
+            let e = out.entry(id).or_insert((name.to_string(), 0));
+            e.1 += s["quantity"].as_u64().unwrap_or(0);
+        }
+        for (id, name, units) in &self.extra_skus {
+            out.entry(id.clone()).or_insert((name.clone(), 0)).1 += units;
+        }
+        out.into_iter().map(|(id, (name, n))| (id, name, n)).collect()
+    }
+
+    fn consumed(&self, sku: &str) -> u64 {
+        self.users.iter().filter(|u| u.skus.contains(sku)).count() as u64
+    }
+}
+
+/// The SKU GUID of an offer name.
+pub fn sku_of(offer: &str) -> String {
+    if offer.to_lowercase().contains("kaizala") {
+        return KAIZALA_SKU.to_string();
+    }
+    CATALOG
+        .iter()
+        .find(|c| c.3 == offer)
+        .map(|c| c.4.to_string())
+        .unwrap_or_else(|| format!("sku-{offer}"))
+}
+
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub method: String,
+    pub path_contains: String,
+    pub status: u16,
+    pub times: u32,
+    pub retry_after: Option<u32>,
+    pub body: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub request_id: String,
+    pub body: String,
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    pub tenants: BTreeMap<String, Tenant>,
+    pub faults: Vec<Fault>,
+    pub seen: Vec<Seen>,
+    pub next: u64,
+    /// Set when a Kaizala Pro subscription was suspended while users still held the licence.
+    pub suspended_in_use: bool,
+    pub carts: BTreeMap<String, (String, Value)>,
+}
+
+pub struct Fake {
+    pub base: String,
+    pub state: Arc<Mutex<State>>,
+}
+
+impl Fake {
+    pub fn start(tenants: BTreeMap<String, Tenant>) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State { tenants, ..Default::default() }));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let st = shared.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &st);
+                });
+            }
+        });
+        Fake { base, state }
+    }
+
+    pub fn fail(
+        &self,
+        method: &str,
+        path_contains: &str,
+        status: u16,
+        times: u32,
+        retry_after: Option<u32>,
+        body: Value,
+    ) {
+        self.state.lock().unwrap().faults.push(Fault {
+            method: method.into(),
+            path_contains: path_contains.into(),
+            status,
+            times,
+            retry_after,
+            body,
+        });
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state.lock().unwrap().seen.clone()
+    }
+
+    pub fn mutating(&self) -> usize {
+        self.seen().iter().filter(|s| s.method != "GET").count()
+    }
+
+    pub fn tenant(&self, id: &str) -> Tenant {
+        self.state.lock().unwrap().tenants[id].clone()
+    }
+}
+
+fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_string();
+    let target = parts.next().unwrap_or_default().to_string();
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h)?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_lowercase(), v.trim().to_string());
+        }
+    }
+    let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body)?;
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let (status, answer, retry_after) = {
+        let mut st = state.lock().unwrap();
+        st.seen.push(Seen {
+            method: method.clone(),
+            path: target.clone(),
+            request_id: headers.get("ms-requestid").cloned().unwrap_or_default(),
+            body: body.clone(),
+        });
+        if headers.get("authorization").map(String::as_str) != Some(&format!("Bearer {TOKEN}")) {
+            (401, json!({"code": 401, "description": "bad token"}), None)
+        } else if let Some(f) = st
+            .faults
+            .iter_mut()
+            .find(|f| f.times > 0 && f.method == method && target.contains(&f.path_contains))
+        {
+            f.times -= 1;
+            (f.status, f.body.clone(), f.retry_after)
+        } else {
+            let (s, a) = route(&mut st, &method, &target, &body);
+            (s, a, None)
+        }
+    };
+    let text = answer.to_string();
+    let mut out = stream;
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        text.len()
+    );
+    if let Some(r) = retry_after {
+        head.push_str(&format!("Retry-After: {r}\r\n"));
+    }
+    head.push_str("\r\n");
+    out.write_all(head.as_bytes())?;
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+fn bad(msg: &str) -> (u16, Value) {
+    (400, json!({"code": 400, "description": msg}))
+}
+
+fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value) {
+    let path = target.split('?').next().unwrap_or_default();
+    let query = target.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let body: Value = if body.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(body).unwrap_or(Value::Null)
+    };
+    st.next += 1;
+    let next = st.next;
+    match (method, seg.as_slice()) {
+        ("GET", ["v1", "products", product, "skus", sku, "availabilities"]) => {
+            if !query.contains("country=") {
+                return bad("country is required");
+            }
+            let items: Vec<Value> = CATALOG
+                .iter()
+                .filter(|c| c.0 == *product && c.1 == *sku)
+                .map(|c| json!({"catalogItemId": c.2}))
+                .collect();
+            (200, json!({"totalCount": items.len(), "items": items}))
+        }
+        ("GET", ["v1", "customers", c]) => match st.tenants.get(*c) {
+            Some(t) => (
+                200,
+                json!({"id": c, "billingProfile": {"defaultAddress": {"country": t.country}}}),
+            ),
+            None => (404, json!({"code": 404, "description": "no such customer"})),
+        },
+        (_, ["v1", "customers", c, rest @ ..]) => {
+            let customer = c.to_string();
+            let Some(t) = st.tenants.get_mut(&customer) else { return (404, json!({"code": 404})) };
+            match (method, rest) {
+                ("GET", ["subscriptions"]) => {
+                    (200, json!({"totalCount": t.subscriptions.len(), "items": t.subscriptions}))
+                }
+                ("GET", ["subscriptions", id]) => {
+                    match t.subscriptions.iter().find(|s| s["id"].as_str() == Some(id)) {
+                        Some(s) => (200, s.clone()),
+                        None => (404, json!({"code": 404})),
+                    }
+                }
+                ("PATCH", ["subscriptions", id]) => {
+                    for key in [
+                        "id",
+                        "offerId",
+                        "offerName",
+                        "quantity",
+                        "status",
+                        "autoRenewEnabled",
+                        "billingCycle",
+                        "commitmentEndDate",
+                    ] {
+                        if body.get(key).is_none() {
+                            return bad(&format!(
+                                "the full subscription is required; {key} is missing"
+                            ));
+                        }
+                    }
+                    let kaizala_in_use = t.consumed(KAIZALA_SKU);
+                    let Some(s) = t.subscriptions.iter_mut().find(|s| s["id"].as_str() == Some(id))
+                    else {
+                        return (404, json!({"code": 404}));
+                    };
+                    if body["status"] == "suspended"
+                        && s["status"] != "suspended"
+                        && sku_of(s["offerName"].as_str().unwrap_or_default()) == KAIZALA_SKU
+                        && kaizala_in_use > 0
+                    {
+                        st.suspended_in_use = true;
+                    }
+                    let s = st
+                        .tenants
+                        .get_mut(&customer)
+                        .unwrap()
+                        .subscriptions
+                        .iter_mut()
+                        .find(|s| s["id"].as_str() == Some(id))
+                        .unwrap();
+                    s["status"] = body["status"].clone();
+                    s["quantity"] = body["quantity"].clone();
+                    (200, s.clone())
+                }
+                ("POST", ["carts"]) => {
+                    let item = &body["lineItems"][0];
+                    if item["catalogItemId"].as_str().is_none()
+                        || item["quantity"].as_u64().is_none()
+                        || item["termDuration"].as_str().is_none()
+                        || item["billingCycle"].as_str().is_none()
+                    {
+                        return bad("a cart line needs catalogItemId, quantity, termDuration and billingCycle");
+                    }
+                    let id = format!("cart-{next}");
+                    st.carts.insert(id.clone(), (customer, body.clone()));
+                    (201, json!({"id": id, "status": "Active", "lineItems": body["lineItems"]}))
+                }
+                ("POST", ["carts", cart, "checkout"]) => {
+                    let Some((owner, cart_body)) = st.carts.remove(*cart) else {
+                        return (404, json!({"code": 404}));
+                    };
+                    if owner != customer {
+                        return (404, json!({"code": 404}));
+                    }
+                    let item = &cart_body["lineItems"][0];
+                    let cat = item["catalogItemId"].as_str().unwrap_or_default();
+                    let Some(product) = CATALOG.iter().find(|c| c.2 == cat) else {
+                        return bad("unknown catalog item");
+                    };
+                    let quantity = item["quantity"].as_u64().unwrap_or(0);
+                    let t = st.tenants.get_mut(&customer).unwrap();
+                    let sub_id = format!("new-{next}");
+                    *t = std::mem::take(t).subscription(&sub_id, product.3, quantity, "active");
+                    (
+                        201,
+                        json!({"orders": [{"id": format!("order-{next}"), "lineItems": [{"subscriptionId": sub_id}]}], "orderErrors": []}),
+                    )
+                }
+                ("POST", ["orders"]) => {
+                    let item = &body["lineItems"][0];
+                    let offer = item["offerId"].as_str().unwrap_or_default().to_string();
+                    let quantity = item["quantity"].as_u64().unwrap_or(0);
+                    let name = CATALOG
+                        .iter()
+                        .find(|c| offer.contains(c.0))
+                        .map(|c| c.3)
+                        .unwrap_or("Microsoft 365 Business Basic");
+                    let sub_id = format!("new-{next}");
+                    *t = std::mem::take(t).subscription(&sub_id, name, quantity, "active");
+                    (201, json!({"id": format!("order-{next}"), "status": "completed"}))
+                }
+                ("GET", ["subscribedskus"]) => {
+                    let items: Vec<Value> = t
+                        .skus()
+                        .into_iter()
+                        .map(|(id, name, total)| {
+                            let used = t.consumed(&id);
+                            json!({"productSku": {"id": id, "name": name, "skuPartNumber": name.to_uppercase().replace(' ', "_")},
+                                   "totalUnits": total, "consumedUnits": used, "availableUnits": total.saturating_sub(used)})
+                        })
+                        .collect();
+                    (200, json!({"totalCount": items.len(), "items": items}))
+                }
+                ("GET", ["users"]) => {
+                    let items: Vec<Value> = t
+                        .users
+                        .iter()
+                        .map(|u| json!({"id": u.id, "userPrincipalName": u.upn, "state": "active"}))
+                        .collect();
+                    (200, json!({"totalCount": items.len(), "items": items}))
+                }
+                ("GET", ["users", uid, "licenses"]) => {
+                    match t.users.iter().find(|u| u.id == *uid) {
+                        Some(u) => {
+                            let skus = t.skus();
+                            let items: Vec<Value> = u
+                                .skus
+                                .iter()
+                                .map(|s| {
+                                    let name = skus
+                                        .iter()
+                                        .find(|k| &k.0 == s)
+                                        .map(|k| k.1.clone())
+                                        .unwrap_or_default();
+                                    json!({"productSku": {"id": s, "name": name}})
+                                })
+                                .collect();
+                            (200, json!({"totalCount": items.len(), "items": items}))
+                        }
+                        None => (404, json!({"code": 404})),
+                    }
+                }
+                ("POST", ["users", uid, "licenseupdates"]) => {
+                    let uid = uid.to_string();
+                    license_update(
+                        t,
+                        |u| u.id == uid,
+                        &body["LicensesToAssign"],
+                        &body["LicensesToRemove"],
+                        "SkuId",
+                        201,
+                    )
+                }
+                _ => {
+                    (404, json!({"code": 404, "description": format!("no route {method} {path}")}))
+                }
+            }
+        }
+        (_, ["graph", tenant, "v1.0", rest @ ..]) => {
+            let Some(t) = st.tenants.get_mut(*tenant) else {
+                return (404, json!({"error": {"code": "NotFound"}}));
+            };
+            match (method, rest) {
+                ("GET", ["subscribedSkus"]) => {
+                    let value: Vec<Value> = t
+                        .skus()
+                        .into_iter()
+                        .map(|(id, name, total)| json!({"skuId": id, "skuPartNumber": name.to_uppercase().replace(' ', "_"), "consumedUnits": t.consumed(&id), "prepaidUnits": {"enabled": total}}))
+                        .collect();
+                    (200, json!({"value": value}))
+                }
+                ("GET", ["users", upn]) => {
+                    let upn = percent_decode(upn);
+                    match t.users.iter().find(|u| u.upn.eq_ignore_ascii_case(&upn)) {
+                        Some(u) => (
+                            200,
+                            json!({"id": u.id, "userPrincipalName": u.upn, "assignedLicenses": u.skus.iter().map(|s| json!({"skuId": s, "disabledPlans": []})).collect::<Vec<_>>()}),
+                        ),
+                        None => (404, json!({"error": {"code": "Request_ResourceNotFound"}})),
+                    }
+                }
+                ("POST", ["users", upn, "assignLicense"]) => {
+                    let upn = percent_decode(upn);
+                    license_update(
+                        t,
+                        |u| u.upn.eq_ignore_ascii_case(&upn),
+                        &body["addLicenses"],
+                        &body["removeLicenses"],
+                        "skuId",
+                        200,
+                    )
+                }
+                _ => (404, json!({"error": {"code": "NotFound"}})),
+            }
+        }
+        _ => (404, json!({"code": 404, "description": format!("no route {method} {path}")})),
+    }
+}
+
+fn license_update(
+    t: &mut Tenant,
+    pick: impl Fn(&User) -> bool,
+    assign: &Value,
+    remove: &Value,
+    key: &str,
+    ok: u16,
+) -> (u16, Value) {
+    let (Some(assign), Some(remove)) = (assign.as_array(), remove.as_array()) else {
+        return bad("both the assign and the remove lists are required");
+    };
+    if assign.is_empty() && remove.is_empty() {
+        return bad("No license changes provided");
+    }
+    let skus = t.skus();
+    for a in assign {
+        let id = a[key].as_str().unwrap_or_default().to_lowercase();
+        let Some((_, _, total)) = skus.iter().find(|s| s.0 == id) else {
+            return bad(&format!("the tenant has no SKU {id}"));
+        };
+        if t.consumed(&id) >= *total {
+            return (400, json!({"code": 60012, "description": "no licences available"}));
+        }
+    }
+    let Some(u) = t.users.iter_mut().find(|u| pick(u)) else { return (404, json!({"code": 404})) };
+    for r in remove {
+        u.skus.remove(&r.as_str().unwrap_or_default().to_lowercase());
+    }
+    for a in assign {
+        u.skus.insert(a[key].as_str().unwrap_or_default().to_lowercase());
+    }
+    (ok, json!({"licensesToAssign": assign, "licenseWarnings": []}))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz");
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -1,0 +1,458 @@
+//! The generated scripts, run with curl against a fake Partner Center and Graph on 127.0.0.1.
+//!
+//! Needs bash, curl and jq (the bash scripts' own requirements) and shellcheck; `.ci/run`
+//! installs what is missing.
+
+use std::collections::BTreeMap;
+use std::process::{Command, Output};
+
+use serde_json::{json, Value};
+
+use crate::fake_pc::{Fake, Tenant, E3_SKU, KAIZALA_SKU, TOKEN};
+use crate::util::*;
+
+const ALPINE: &str = "a1a1a1a1-0000-4000-8000-000000000001";
+const BOSTON: &str = "b2b2b2b2-0000-4000-8000-000000000002";
+const CASCADE: &str = "c3c3c3c3-0000-4000-8000-000000000003";
+const DELTA: &str = "d4d4d4d4-0000-4000-8000-000000000004";
+const ECHO: &str = "e5e5e5e5-0000-4000-8000-000000000005";
+const BB_SKU: &str = "3b555118-da6a-4418-894f-7df1e2096870";
+const E1_SKU: &str = "18181a46-0d4e-45cd-891e-60aabd171b4e";
+
+/// The pricing fixtures' customers as live tenants.
+fn tenants() -> BTreeMap<String, Tenant> {
+    let mut t = BTreeMap::new();
+    let mut alpine = Tenant::new("AT")
+        .subscription("a1000000-0000-4000-8000-00000000000a", "Kaizala Pro", 10, "active")
+        .extra_sku(E3_SKU, "Office 365 E3", 2);
+    for u in ["ana", "ben", "cleo", "dan"] {
+        alpine = alpine.user(&format!("{u}@alpine.example"), &[KAIZALA_SKU]);
+    }
+    for u in ["eva", "finn"] {
+        alpine = alpine.user(&format!("{u}@alpine.example"), &[KAIZALA_SKU, E3_SKU]);
+    }
+    t.insert(ALPINE.into(), alpine);
+    t.insert(
+        BOSTON.into(),
+        Tenant::new("US")
+            .subscription("b2000000-0000-4000-8000-00000000000a", "Kaizala Pro", 3, "active")
+            .user("x@boston.example", &[KAIZALA_SKU])
+            .user("y@boston.example", &[KAIZALA_SKU])
+            .user("z@boston.example", &[]),
+    );
+    t.insert(
+        CASCADE.into(),
+        Tenant::new("US")
+            .subscription("c3000000-0000-4000-8000-00000000000a", "Kaizala Pro", 400, "active")
+            .user("p@cascade.example", &[KAIZALA_SKU]),
+    );
+    let mut delta = Tenant::new("DE")
+        .subscription("d4000000-0000-4000-8000-00000000000a", "Kaizala Pro", 5, "active")
+        .subscription(
+            "d4000000-0000-4000-8000-00000000000b",
+            "Microsoft 365 Business Basic",
+            4,
+            "active",
+        );
+    for i in 1..=5 {
+        delta = delta.user(&format!("d{i}@delta.example"), &[KAIZALA_SKU]);
+    }
+    for i in 6..=8 {
+        delta = delta.user(&format!("d{i}@delta.example"), &[BB_SKU]);
+    }
+    t.insert(DELTA.into(), delta);
+    t.insert(
+        ECHO.into(),
+        Tenant::new("CH")
+            .subscription("e5000000-0000-4000-8000-00000000000a", "Kaizala Pro", 2, "active")
+            .user("q@echo.example", &[KAIZALA_SKU]),
+    );
+    t
+}
+
+/// Plans the pricing fixtures and writes the scripts into `s/`.
+fn generate(w: &Workdir, extra: &[&str]) {
+    let o = w.run(&[
+        "plan",
+        "--subscriptions",
+        "fixtures/pricing/subscriptions.csv",
+        "--users",
+        "fixtures/pricing/users.csv",
+        "--prices",
+        "fixtures/pricing/nce-usd.csv",
+        "fixtures/pricing/legacy.xlsx",
+        "fixtures/pricing/own-prices.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        "out",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = w.run(&[&["scripts", "--plan", "out/plan.json", "--out", "s"][..], extra].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+fn bash(w: &Workdir, fake: &Fake, script: &str, args: &[&str]) -> Output {
+    Command::new("bash")
+        .arg(w.file(script))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PARTNER_CENTER_TOKEN", TOKEN)
+        .env("PARTNER_CENTER_BASE_URL", &fake.base)
+        .env("RESULTS_FILE", w.file("results.csv"))
+        .env("KM_MAX_ATTEMPTS", "4")
+        .current_dir(w.path())
+        .output()
+        .unwrap()
+}
+
+fn results(w: &Workdir) -> Vec<Vec<String>> {
+    let mut rdr = csv::Reader::from_path(w.file("results.csv")).unwrap();
+    rdr.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+}
+
+fn sub<'a>(t: &'a Tenant, id: &str) -> &'a Value {
+    t.subscriptions.iter().find(|s| s["id"] == id).unwrap_or_else(|| panic!("no subscription {id}"))
+}
+
+fn kaizala_holders(t: &Tenant) -> usize {
+    t.users.iter().filter(|u| u.skus.contains(KAIZALA_SKU)).count()
+}
+
+fn assert_migrated(fake: &Fake) {
+    let st = fake.state.lock().unwrap();
+    assert!(!st.suspended_in_use, "a Kaizala Pro subscription was suspended while users held it");
+    drop(st);
+    // Alpine: 4 Business Basic seats bought, 4 users moved, 2 only lose Kaizala Pro.
+    let alpine = fake.tenant(ALPINE);
+    let bought: Vec<&Value> = alpine
+        .subscriptions
+        .iter()
+        .filter(|s| s["offerName"] == "Microsoft 365 Business Basic")
+        .collect();
+    assert_eq!(bought.len(), 1, "exactly one purchase");
+    assert_eq!(bought[0]["quantity"], 4);
+    for u in &alpine.users {
+        assert!(!u.skus.contains(KAIZALA_SKU), "{} still on Kaizala Pro", u.upn);
+        let mover = ["ana", "ben", "cleo", "dan"].iter().any(|n| u.upn.starts_with(n));
+        assert_eq!(u.skus.contains(BB_SKU), mover, "{}", u.upn);
+    }
+    assert_eq!(sub(&alpine, "a1000000-0000-4000-8000-00000000000a")["status"], "suspended");
+    // Delta: top-up of its own Business Basic subscription from 4 to 8, no second subscription.
+    let delta = fake.tenant(DELTA);
+    assert_eq!(sub(&delta, "d4000000-0000-4000-8000-00000000000b")["quantity"], 8);
+    assert_eq!(delta.subscriptions.len(), 2);
+    assert_eq!(kaizala_holders(&delta), 0);
+    assert_eq!(delta.users.iter().filter(|u| u.skus.contains(BB_SKU)).count(), 8);
+    assert_eq!(sub(&delta, "d4000000-0000-4000-8000-00000000000a")["status"], "suspended");
+    // Cascade: Office 365 E1 x 400; its users were found at run time.
+    let cascade = fake.tenant(CASCADE);
+    assert!(cascade
+        .subscriptions
+        .iter()
+        .any(|s| s["offerName"] == "Office 365 E1" && s["quantity"] == 400));
+    assert!(cascade.users[0].skus.contains(E1_SKU));
+    assert_eq!(sub(&cascade, "c3000000-0000-4000-8000-00000000000a")["status"], "suspended");
+    for id in [BOSTON, ECHO] {
+        let t = fake.tenant(id);
+        assert_eq!(kaizala_holders(&t), 0, "{id}");
+        assert!(
+            t.subscriptions
+                .iter()
+                .all(|s| s["offerName"] != "Kaizala Pro" || s["status"] == "suspended"),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn run_all_migrates_every_customer_and_a_second_run_changes_nothing() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash", "--batch-size", "2"]);
+    let fake = Fake::start(tenants());
+    let o = bash(&w, &fake, "s/bash/run-all.sh", &["--apply"]);
+    assert!(
+        o.status.success(),
+        "{}\n{}\n{}",
+        stdout(&o),
+        stderr(&o),
+        w.read("s/bash/logs/alpine-ag-a1a1a1a1.log")
+    );
+    assert_migrated(&fake);
+    // Cart lines carry the plan's catalog item, term and billing.
+    let carts: Vec<Value> = fake
+        .seen()
+        .iter()
+        .filter(|s| s.method == "POST" && s.path.ends_with("/carts"))
+        .map(|s| serde_json::from_str(&s.body).unwrap())
+        .collect();
+    assert!(carts.iter().any(|c| c["lineItems"][0] == json!({"id": 0, "catalogItemId": "CFQ7TTC0LF8R:0001:AV02", "quantity": 400, "billingCycle": "annual", "termDuration": "P1Y", "friendlyName": "Office 365 E1 (Kaizala Pro replacement)"})), "{carts:?}");
+
+    let before = fake.mutating();
+    let o = bash(&w, &fake, "s/bash/run-all.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(fake.mutating(), before, "the second run sent a changing request");
+    assert_migrated(&fake);
+    let rows = results(&w);
+    let second: Vec<&Vec<String>> =
+        rows.iter().rev().take_while(|r| r[4] == "skipped-already-done").collect();
+    assert!(second.len() >= 20, "second run rows should all be skipped: {rows:?}");
+
+    // status reads the results back.
+    let o = w.run(&["status", "--plan", "out/plan.json", "--results", "results.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("5 of 5 customer(s) finished"), "{}", stdout(&o));
+}
+
+#[test]
+fn throttling_is_retried_after_the_servers_retry_after() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let fake = Fake::start(tenants());
+    let path = format!("/v1/customers/{ALPINE}/subscriptions");
+    fake.fail(
+        "GET",
+        &path,
+        429,
+        2,
+        Some(1),
+        json!({"code": 429, "description": "Too many requests"}),
+    );
+    let started = std::time::Instant::now();
+    let o = bash(&w, &fake, "s/bash/alpine-ag-a1a1a1a1.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2), "Retry-After: 1 twice");
+    let tries: Vec<_> =
+        fake.seen().into_iter().filter(|s| s.method == "GET" && s.path == path).collect();
+    assert!(tries.len() >= 3, "{tries:?}");
+    assert_ne!(tries[0].request_id, tries[1].request_id, "a new MS-RequestId after an answer");
+    assert!(stderr(&o).contains("HTTP 429; retrying in 1s"), "{}", stderr(&o));
+    assert_eq!(
+        sub(&fake.tenant(ALPINE), "a1000000-0000-4000-8000-00000000000a")["status"],
+        "suspended"
+    );
+}
+
+#[test]
+fn a_failed_user_leaves_c_undone_and_a_rerun_completes_it() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let fake = Fake::start(tenants());
+    // ben is u-2 in Alpine's tenant.
+    fake.fail(
+        "POST",
+        &format!("/v1/customers/{ALPINE}/users/u-2/licenseupdates"),
+        400,
+        1,
+        None,
+        json!({"code": 60012, "description": "no licences"}),
+    );
+    let o = bash(&w, &fake, "s/bash/alpine-ag-a1a1a1a1.sh", &["--apply"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("no licences of this plan are left to assign"), "{err}");
+    assert!(err.contains("refused: step B did not finish"), "{err}");
+    let alpine = fake.tenant(ALPINE);
+    assert_eq!(
+        sub(&alpine, "a1000000-0000-4000-8000-00000000000a")["status"],
+        "active",
+        "C must not run"
+    );
+    assert_eq!(kaizala_holders(&alpine), 1, "only ben still holds Kaizala Pro");
+    let o = w.run(&["status", "--plan", "out/plan.json", "--results", "results.csv"]);
+    assert!(stdout(&o).contains("still on Kaizala Pro: ben@alpine.example"), "{}", stdout(&o));
+
+    let o = bash(&w, &fake, "s/bash/alpine-ag-a1a1a1a1.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let alpine = fake.tenant(ALPINE);
+    assert_eq!(kaizala_holders(&alpine), 0);
+    assert_eq!(sub(&alpine, "a1000000-0000-4000-8000-00000000000a")["status"], "suspended");
+    let bought = alpine
+        .subscriptions
+        .iter()
+        .filter(|s| s["offerName"] == "Microsoft 365 Business Basic")
+        .count();
+    assert_eq!(bought, 1, "the re-run did not buy again");
+}
+
+#[test]
+fn a_dry_run_sends_no_changing_request_and_prints_what_it_would() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let fake = Fake::start(tenants());
+    let o = bash(&w, &fake, "s/bash/run-all.sh", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(fake.mutating(), 0, "{:?}", fake.seen());
+    let log = w.read("s/bash/logs/alpine-ag-a1a1a1a1.log");
+    assert!(
+        log.contains(&format!(
+            "DRY RUN, would send: POST {}/v1/customers/{ALPINE}/carts",
+            fake.base
+        )),
+        "{log}"
+    );
+    assert!(log.contains("\"catalogItemId\": \"CFQ7TTC0LH18:0001:AV01\""), "{log}");
+    assert!(log.contains(&format!("DRY RUN, would send: PATCH {}/v1/customers/{ALPINE}/subscriptions/a1000000-0000-4000-8000-00000000000a", fake.base)), "{log}");
+    assert!(log.contains("\"status\": \"suspended\""), "{log}");
+    assert!(results(&w).iter().all(|r| r[4] != "done"));
+    assert!(!log.contains(TOKEN), "the token must never be printed");
+    assert!(!std::fs::read_to_string(w.file("results.csv")).unwrap().contains(TOKEN));
+}
+
+#[test]
+fn a_missing_token_stops_before_any_request() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let fake = Fake::start(tenants());
+    let o = Command::new("bash")
+        .arg(w.file("s/bash/alpine-ag-a1a1a1a1.sh"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PARTNER_CENTER_BASE_URL", &fake.base)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("PARTNER_CENTER_TOKEN is not set"), "{}", stderr(&o));
+    assert!(fake.seen().is_empty());
+}
+
+#[test]
+fn names_and_user_names_cannot_inject_into_the_scripts() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "both"]);
+    let evil_name = "O'Brien & Sons; rm -rf / `touch pwned-name` $(touch pwned-name2)";
+    let evil_upn = "$(touch pwned-upn)'\"`touch pwned-tick`@alpine.example";
+    let mut plan: Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
+    let alpine = plan["customers"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["customer_id"] == ALPINE)
+        .unwrap();
+    alpine["customer_name"] = json!(evil_name);
+    alpine["users"][0]["upn"] = json!(evil_upn);
+    w.write("evil.json", serde_json::to_string(&plan).unwrap());
+    let o = w.run(&["scripts", "--plan", "evil.json", "--out", "e"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut t = tenants();
+    let alpine_tenant = t.remove(ALPINE).unwrap();
+    let mut users = alpine_tenant.users.clone();
+    users[0].upn = evil_upn.to_string();
+    t.insert(ALPINE.into(), Tenant { users, ..alpine_tenant });
+    let fake = Fake::start(t);
+    let o = bash(&w, &fake, "e/bash/alpine-ag-a1a1a1a1.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["pwned-name", "pwned-name2", "pwned-upn", "pwned-tick", "e/bash/pwned-name"] {
+        assert!(!w.file(f).exists(), "{f} was created: the script ran injected text");
+    }
+    assert!(stderr(&o).contains(evil_name), "the name is shown as written");
+    assert!(
+        fake.tenant(ALPINE).users[0].skus.contains(BB_SKU),
+        "the user with the odd name was moved"
+    );
+}
+
+#[test]
+fn graph_licences_and_the_order_api() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash", "--license-api", "graph"]);
+    let fake = Fake::start(tenants());
+    let o = Command::new("bash")
+        .arg(w.file("s/bash/alpine-ag-a1a1a1a1.sh"))
+        .arg("--apply")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PARTNER_CENTER_TOKEN", TOKEN)
+        .env("GRAPH_TOKEN", TOKEN)
+        .env("PARTNER_CENTER_BASE_URL", &fake.base)
+        .env("GRAPH_BASE_URL", format!("{}/graph/{ALPINE}", fake.base))
+        .env("RESULTS_FILE", w.file("results.csv"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let assigns = fake.seen().iter().filter(|s| s.path.ends_with("/assignLicense")).count();
+    assert_eq!(assigns, 6, "one Graph licence change per user");
+    assert_eq!(kaizala_holders(&fake.tenant(ALPINE)), 0);
+
+    // Without an offer id (no legacy list line for the target), the order API is refused.
+    let o = w.run(&["scripts", "--plan", "out/plan.json", "--out", "o", "--purchase-api", "order"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("cannot write scripts")
+            && err.contains("the offer id of Microsoft 365 Business Basic"),
+        "{err}"
+    );
+    assert!(!w.file("o/bash").exists(), "nothing is written when a fact is missing");
+}
+
+#[test]
+fn generated_bash_passes_shellcheck() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let dir = w.file("s/bash");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sh"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 7, "{files:?}");
+    let o = Command::new("shellcheck")
+        .args(["-x", "--severity=style"])
+        .args(&files)
+        .current_dir(&dir)
+        .output()
+        .expect("shellcheck must be installed (.ci/run installs it)");
+    assert!(o.status.success(), "shellcheck:\n{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn generated_powershell_parses_without_errors() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "powershell"]);
+    let dir = w.file("s/powershell");
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter_powershell::LANGUAGE.into()).unwrap();
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ps1") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tree = parser.parse(&text, None).unwrap();
+        let root = tree.root_node();
+        assert!(
+            !root.has_error(),
+            "{}: parse errors in {}",
+            path.display(),
+            first_error(root, &text)
+        );
+        n += 1;
+    }
+    assert!(n >= 7, "{n} PowerShell files");
+    // The parser does find errors.
+    let bad = parser.parse("function f( { $x = @(1, 2", None).unwrap();
+    assert!(bad.root_node().has_error());
+}
+
+fn first_error(node: tree_sitter::Node, text: &str) -> String {
+    if node.is_error() || node.is_missing() {
+        let start = node.start_byte().saturating_sub(60);
+        let end = (node.end_byte() + 60).min(text.len());
+        return format!(
+            "line {}: ...{}...",
+            node.start_position().row + 1,
+            text.get(start..end).unwrap_or_default()
+        );
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        if child.has_error() {
+            return first_error(child, text);
+        }
+    }
+    String::new()
+}

@@ -285,6 +285,8 @@ fn a_dry_run_sends_no_changing_request_and_prints_what_it_would() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(fake.mutating(), 0, "{:?}", fake.seen());
     let log = w.read("s/bash/logs/alpine-ag-a1a1a1a1.log");
+    // Shown with --nocapture: what an operator sees.
+    println!("{log}");
     assert!(
         log.contains(&format!(
             "DRY RUN, would send: POST {}/v1/customers/{ALPINE}/carts",

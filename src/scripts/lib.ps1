@@ -297,6 +297,7 @@ function Move-KmUser([string]$Upn, [string]$Action) {
             $assign = if (@($j.TargetSkuIds).Count -gt 0) { $j.TargetSkuIds[0] } else { "<SKU id of $($j.TargetOffer) after step A>" }
         }
     }
+    if ($assign) { Write-KmLog "   ${Upn}: remove Kaizala Pro, assign $($j.TargetOffer)" } else { Write-KmLog "   ${Upn}: remove Kaizala Pro" }
     if ($j.LicenseApi -eq 'graph') {
         $add = if ($assign) { @(@{ skuId = $assign; disabledPlans = @() }) } else { @() }
         $body = @{ addLicenses = $add; removeLicenses = $remove }
@@ -386,7 +387,8 @@ function Invoke-KmMain($Job, [bool]$Apply) {
     $b = Invoke-KmStepB
     $c = Invoke-KmStepC
     if ($b -and $c) {
-        Write-KmLog "== $($Job.CustomerName): finished"
+        if ($Apply) { Write-KmLog "== $($Job.CustomerName): finished" }
+        else { Write-KmLog "== $($Job.CustomerName): dry run finished; run with -Apply to carry it out" }
         return 0
     }
     Write-KmLog "== $($Job.CustomerName): not finished; fix the cause and run again (done steps are skipped)"

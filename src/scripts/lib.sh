@@ -362,6 +362,11 @@ km_move_user() {
     fi
     assign="$target_sku"
   fi
+  if [ -n "$assign" ]; then
+    km_log "   $upn: remove Kaizala Pro, assign $TARGET_OFFER"
+  else
+    km_log "   $upn: remove Kaizala Pro"
+  fi
   local removes
   removes="$(printf '%s\n' "${remove[@]+"${remove[@]}"}" | jq -R . | jq -s 'map(select(. != ""))')"
   if [ "$KM_LICENSE_API" = graph ]; then
@@ -457,7 +462,9 @@ km_main() {
   local rc=0
   km_step_b || rc=1
   km_step_c || rc=1
-  if [ "$rc" = 0 ]; then
+  if [ "$rc" = 0 ] && [ "$KM_APPLY" = 0 ]; then
+    km_log "== $CUSTOMER_NAME: dry run finished; run with --apply to carry it out"
+  elif [ "$rc" = 0 ]; then
     km_log "== $CUSTOMER_NAME: finished"
   else
     km_log "== $CUSTOMER_NAME: not finished; fix the cause and run again (done steps are skipped)"

@@ -57,6 +57,9 @@ pub enum Command {
         /// Folder to write into (created if missing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Which deliverables to write (comma-separated); default all.
+        #[arg(long, value_enum, value_delimiter = ',', num_args = 1.., value_name = "LIST")]
+        outputs: Vec<OutputKind>,
     },
     /// Only read and validate the inputs; report per file how columns were mapped and where
     /// every row went.
@@ -99,6 +102,21 @@ pub enum Command {
         #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
         results: Vec<PathBuf>,
     },
+}
+
+/// `plan --outputs` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum OutputKind {
+    /// plan.json.
+    Plan,
+    /// worksheet.csv, users.csv, rejected.csv, filtered.csv.
+    Csv,
+    /// worksheet.xlsx, worksheets/, by-account-manager/.
+    Worksheets,
+    /// cost-report.csv, cost-report.xlsx, cost-report.html.
+    Report,
+    /// runbooks/.
+    Runbooks,
 }
 
 /// `scripts --format` values.

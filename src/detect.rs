@@ -85,6 +85,21 @@ pub fn classify_all(
     out
 }
 
+/// The customers with at least one expiring Kaizala Pro subscription: the only customers whose
+/// users rows matter.
+pub fn affected_customers(
+    subs: &[SubscriptionRecord],
+    catalog: &Catalog,
+    window: Window,
+) -> std::collections::HashSet<String> {
+    classify_all(subs, catalog, window)
+        .iter()
+        .zip(subs)
+        .filter(|(v, _)| matches!(v, Verdict::Expiring { .. }))
+        .map(|(_, s)| s.customer_id.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

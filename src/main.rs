@@ -18,8 +18,8 @@ fn main() {
     let result = match &opts.command {
         Command::Scan { input, format } => Settings::from_args(input, today)
             .and_then(|s| cmd::scan::run(&s, *format, &mut out, &mut err)),
-        Command::Plan { input, out: dir } => Settings::from_args(input, today)
-            .and_then(|s| cmd::plan::run(&s, dir, &mut out, &mut err)),
+        Command::Plan { input, out: dir, outputs } => Settings::from_args(input, today)
+            .and_then(|s| cmd::plan::run(&s, dir, outputs, &mut out, &mut err)),
         Command::Check { input } => {
             Settings::from_args(input, today).and_then(|s| cmd::check::run(&s, &mut out, &mut err))
         }

@@ -13,14 +13,13 @@ use crate::plan::{self as planner, Plan, PlanOptions};
 
 /// Ingest, detect and plan: the stages every subcommand shares.
 pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
-    let mut ing = ingest::read_all(
-        &settings.subscriptions,
-        &settings.users,
-        &settings.prices,
-        &settings.catalog,
-        &settings.ingest,
-    )?;
+    // Subscriptions first: detection on them tells whose users rows matter.
+    let mut ing = ingest::read_subscription_files(&settings.subscriptions, &settings.ingest)?;
     let window = Window { as_of: settings.as_of, horizon_end: settings.horizon_end };
+    ing.affected =
+        Some(crate::detect::affected_customers(&ing.subscriptions, &settings.catalog, window));
+    ingest::read_user_files(&mut ing, &settings.users, &settings.catalog, &settings.ingest)?;
+    ingest::read_price_files(&mut ing, &settings.prices, &settings.ingest)?;
     let mut plan = planner::build(
         &mut ing,
         &settings.catalog,

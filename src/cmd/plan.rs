@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cli::Settings;
+use crate::cli::{OutputKind, Settings};
 use crate::error::{Error, ExitCode, Result};
 use crate::plan::{slug, CustomerPlan, Plan};
 use crate::render::{cost, csv_out, json, runbook, summary, workbook};
@@ -66,9 +66,11 @@ pub fn account_manager_groups(plan: &Plan) -> Vec<(String, Vec<&CustomerPlan>)> 
 pub fn run(
     settings: &Settings,
     out_dir: &Path,
+    outputs: &[OutputKind],
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitCode> {
+    let want = |k: OutputKind| outputs.is_empty() || outputs.contains(&k);
     let (ing, plan) = super::pipeline(settings)?;
     std::fs::create_dir_all(out_dir)
         .map_err(|source| Error::Write { path: out_dir.to_path_buf(), source })?;
@@ -78,38 +80,87 @@ pub fn run(
         written.push(name.to_string());
         Ok(())
     };
-    file("plan.json", &|w| json::write(&plan, w))?;
-    file("worksheet.csv", &|w| csv_out::write_worksheet(&plan, w))?;
-    file("users.csv", &|w| csv_out::write_users(&plan, w))?;
-    file("rejected.csv", &|w| csv_out::write_rejected(&ing.ledger.rejections, w))?;
-    file("filtered.csv", &|w| csv_out::write_filtered(&ing.ledger.filtered_rows, w))?;
-    file("cost-report.csv", &|w| cost::write_csv(&plan, w))?;
-    file("cost-report.html", &|w| {
-        w.write_all(cost::html(&plan).as_bytes())
-            .map_err(|source| Error::Write { path: out_dir.join("cost-report.html"), source })
-    })?;
-    write_bytes(&out_dir.join("cost-report.xlsx"), &cost::xlsx(&plan)?)?;
-    written.push("cost-report.xlsx".into());
+    if want(OutputKind::Plan) {
+        file("plan.json", &|w| json::write(&plan, w))?;
+    }
+    if want(OutputKind::Csv) {
+        file("worksheet.csv", &|w| csv_out::write_worksheet(&plan, w))?;
+        file("users.csv", &|w| csv_out::write_users(&plan, w))?;
+        file("rejected.csv", &|w| csv_out::write_rejected(&ing.ledger.rejections, w))?;
+        file("filtered.csv", &|w| csv_out::write_filtered(&ing.ledger.filtered_rows, w))?;
+    }
+    if want(OutputKind::Report) {
+        file("cost-report.csv", &|w| cost::write_csv(&plan, w))?;
+        file("cost-report.html", &|w| {
+            w.write_all(cost::html(&plan).as_bytes())
+                .map_err(|source| Error::Write { path: out_dir.join("cost-report.html"), source })
+        })?;
+        write_bytes(&out_dir.join("cost-report.xlsx"), &cost::xlsx(&plan)?)?;
+        written.push("cost-report.xlsx".into());
+    }
+    if want(OutputKind::Worksheets) || want(OutputKind::Runbooks) {
+        write_per_customer(
+            &plan,
+            &ing,
+            out_dir,
+            want(OutputKind::Worksheets),
+            want(OutputKind::Runbooks),
+            &mut written,
+        )?;
+    }
+    super::report_problems(&ing, &plan, err);
+    let _ = out.write_all(summary::files(&ing.ledger, false).as_bytes());
+    let _ = out
+        .write_all(summary::unrecognised_licences(&ing.unrecognised_licences, Some(10)).as_bytes());
+    let _ = out.write_all(summary::plan(&plan).as_bytes());
+    let _ = writeln!(out, "wrote into {}: {}", out_dir.display(), written.join(", "));
+    Ok(super::outcome(settings, &ing))
+}
+
+/// The workbooks and runbooks: consolidated, per customer (in parallel) and per account manager.
+fn write_per_customer(
+    plan: &Plan,
+    ing: &crate::ingest::Ingested,
+    out_dir: &Path,
+    sheets: bool,
+    books: bool,
+    written: &mut Vec<String>,
+) -> Result<()> {
+    let plan = plan;
     let all: Vec<&CustomerPlan> = plan.customers.iter().collect();
-    let consolidated = workbook::render(&plan, &all, Some(&ing.ledger.rejections))?;
-    write_bytes(&out_dir.join("worksheet.xlsx"), &consolidated)?;
-    written.push("worksheet.xlsx".into());
+    if sheets {
+        let consolidated = workbook::render(plan, &all, Some(&ing.ledger.rejections))?;
+        write_bytes(&out_dir.join("worksheet.xlsx"), &consolidated)?;
+        written.push("worksheet.xlsx".into());
+    }
 
     // Per-customer deliverables, rendered in parallel, written in order.
     let sheets_dir = out_dir.join("worksheets");
     let runbooks_dir = out_dir.join("runbooks");
-    fresh_dir(&sheets_dir, "xlsx")?;
-    fresh_dir(&runbooks_dir, "md")?;
-    let rendered: Vec<Result<[OutputFile; 2]>> = plan
+    if sheets {
+        fresh_dir(&sheets_dir, "xlsx")?;
+    }
+    if books {
+        fresh_dir(&runbooks_dir, "md")?;
+    }
+    let rendered: Vec<Result<Vec<OutputFile>>> = plan
         .customers
         .par_iter()
         .map(|c| {
-            let book = workbook::render(&plan, &[c], None)?;
-            let text = runbook::customer(&plan, c).into_bytes();
-            Ok([
-                (sheets_dir.join(format!("{}.xlsx", c.slug)), book),
-                (runbooks_dir.join(format!("{}.md", c.slug)), text),
-            ])
+            let mut files = Vec::with_capacity(2);
+            if sheets {
+                files.push((
+                    sheets_dir.join(format!("{}.xlsx", c.slug)),
+                    workbook::render(plan, &[c], None)?,
+                ));
+            }
+            if books {
+                files.push((
+                    runbooks_dir.join(format!("{}.md", c.slug)),
+                    runbook::customer(plan, c).into_bytes(),
+                ));
+            }
+            Ok(files)
         })
         .collect();
     for files in rendered {
@@ -117,18 +168,22 @@ pub fn run(
             write_bytes(&path, &bytes)?;
         }
     }
-    write_bytes(&runbooks_dir.join("README.md"), runbook::index(&plan).as_bytes())?;
+    if books {
+        write_bytes(&runbooks_dir.join("README.md"), runbook::index(plan).as_bytes())?;
+        written.push(format!("runbooks/ ({} files and README.md)", plan.customers.len()));
+    }
+    if !sheets {
+        return Ok(());
+    }
     written.push(format!("worksheets/ ({} files)", plan.customers.len()));
-    written.push(format!("runbooks/ ({} files and README.md)", plan.customers.len()));
-
-    let groups = account_manager_groups(&plan);
+    let groups = account_manager_groups(plan);
     if !groups.is_empty() {
         let am_dir = out_dir.join("by-account-manager");
         fresh_dir(&am_dir, "xlsx")?;
         let rendered: Vec<Result<(PathBuf, Vec<u8>)>> = groups
             .par_iter()
             .map(|(slug, customers)| {
-                Ok((am_dir.join(format!("{slug}.xlsx")), workbook::render(&plan, customers, None)?))
+                Ok((am_dir.join(format!("{slug}.xlsx")), workbook::render(plan, customers, None)?))
             })
             .collect();
         for r in rendered {
@@ -137,12 +192,5 @@ pub fn run(
         }
         written.push(format!("by-account-manager/ ({} files)", groups.len()));
     }
-
-    super::report_problems(&ing, &plan, err);
-    let _ = out.write_all(summary::files(&ing.ledger, false).as_bytes());
-    let _ = out
-        .write_all(summary::unrecognised_licences(&ing.unrecognised_licences, Some(10)).as_bytes());
-    let _ = out.write_all(summary::plan(&plan).as_bytes());
-    let _ = writeln!(out, "wrote into {}: {}", out_dir.display(), written.join(", "));
-    Ok(super::outcome(settings, &ing))
+    Ok(())
 }

@@ -291,6 +291,9 @@ pub struct Ingested {
     pub unrecognised_licences: BTreeMap<String, u64>,
     /// Price list rows, in file order.
     pub prices: Vec<prices::PriceRow>,
+    /// Customers with an expiring Kaizala Pro subscription, when known before the users files
+    /// are read: users rows of other customers are then filtered on sight.
+    pub affected: Option<std::collections::HashSet<String>>,
     /// Row accounting.
     pub ledger: Ledger,
     /// Subscriptions being merged, before `subscriptions::finish` checks them.
@@ -313,18 +316,46 @@ pub fn read_all(
     catalog: &Catalog,
     opts: &IngestOptions,
 ) -> Result<Ingested> {
+    let mut ing = read_subscription_files(subscriptions, opts)?;
+    read_user_files(&mut ing, users, catalog, opts)?;
+    read_price_files(&mut ing, price_lists, opts)?;
+    Ok(ing)
+}
+
+/// Reads every subscriptions file and merges their rows into subscriptions.
+pub fn read_subscription_files(subscriptions: &[Input], opts: &IngestOptions) -> Result<Ingested> {
     let mut ing = Ingested::default();
     for input in subscriptions {
         read_subscriptions(input, opts, &mut ing)?;
     }
     subscriptions::finish(&mut ing)?;
-    for input in users {
-        read_users(input, catalog, opts, &mut ing)?;
-    }
-    for input in price_lists {
-        prices::read_prices(input, opts, &mut ing)?;
-    }
     Ok(ing)
+}
+
+/// Reads every users file. When `ing.affected` is set, rows of other customers are counted as
+/// filtered without reading their licences, so memory and time go to the affected customers.
+pub fn read_user_files(
+    ing: &mut Ingested,
+    users: &[Input],
+    catalog: &Catalog,
+    opts: &IngestOptions,
+) -> Result<()> {
+    for input in users {
+        read_users(input, catalog, opts, ing)?;
+    }
+    Ok(())
+}
+
+/// Reads every price list.
+pub fn read_price_files(
+    ing: &mut Ingested,
+    price_lists: &[Input],
+    opts: &IngestOptions,
+) -> Result<()> {
+    for input in price_lists {
+        prices::read_prices(input, opts, ing)?;
+    }
+    Ok(())
 }
 
 /// A table positioned below its header row.

@@ -81,6 +81,12 @@ pub fn read_users(
             },
             None => file_customer.clone(),
         };
+        if let (Some(c), Some(affected)) = (&customer_id, &ing.affected) {
+            if !affected.contains(c) {
+                ing.ledger.filtered(origin, crate::plan::build::CUSTOMER_NOT_AFFECTED);
+                continue;
+            }
+        }
         match &customer_id {
             Some(c) => {
                 ing.customers_with_user_rows.insert(c.clone());

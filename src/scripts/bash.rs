@@ -105,6 +105,9 @@ while [ "$#" -gt 0 ]; do
   esac
   shift
 done
+# shellcheck source=lib.sh
+. "$KM_DIR/lib.sh"
+km_results_header "${RESULTS_FILE:-$KM_DIR/results.csv}"
 LOG_DIR="$KM_DIR/logs"
 mkdir -p "$LOG_DIR"
 failed=()

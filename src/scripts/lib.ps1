@@ -12,6 +12,18 @@
 
 function Write-KmLog([string]$Text) { [Console]::Error.WriteLine($Text) }
 
+# Creates the results file with its header; of several scripts starting at once only one does.
+function Initialize-KmResults([string]$Path) {
+    try {
+        $stream = [System.IO.File]::Open($Path, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write)
+        $bytes = [System.Text.Encoding]::UTF8.GetBytes("time,customer_id,step,target,outcome,http_status,request_id`n")
+        $stream.Write($bytes, 0, $bytes.Length)
+        $stream.Dispose()
+    } catch [System.IO.IOException] {
+        # Another script created it first.
+    }
+}
+
 function Initialize-Km($Job, [bool]$Apply) {
     $pc = $env:PARTNER_CENTER_TOKEN
     if ([string]::IsNullOrEmpty($pc)) {
@@ -24,9 +36,7 @@ function Initialize-Km($Job, [bool]$Apply) {
     $graph = if ($env:GRAPH_BASE_URL) { $env:GRAPH_BASE_URL } else { 'https://graph.microsoft.com' }
     $results = if ($env:RESULTS_FILE) { $env:RESULTS_FILE } else { Join-Path $PSScriptRoot 'results.csv' }
     $attempts = if ($env:KM_MAX_ATTEMPTS) { [int]$env:KM_MAX_ATTEMPTS } else { 6 }
-    if (-not (Test-Path -LiteralPath $results) -or (Get-Item -LiteralPath $results).Length -eq 0) {
-        Add-Content -LiteralPath $results -Value 'time,customer_id,step,target,outcome,http_status,request_id'
-    }
+    Initialize-KmResults $results
     $script:Km = @{
         Job = $Job; Apply = $Apply; Pc = $base.TrimEnd('/'); Graph = $graph.TrimEnd('/')
         Results = $results; MaxAttempts = $attempts; BFailed = $false

@@ -33,6 +33,14 @@ km_uuid() {
   fi
 }
 
+# Creates the results file with its header; of several scripts starting at once only one does.
+km_results_header() {
+  (
+    set -o noclobber
+    printf 'time,customer_id,step,target,outcome,http_status,request_id\n' >"$1"
+  ) 2>/dev/null || true
+}
+
 km_init() {
   KM_APPLY=0
   while [ "$#" -gt 0 ]; do
@@ -56,9 +64,7 @@ km_init() {
   KM_GRAPH="${KM_GRAPH%/}"
   KM_RESULTS="${RESULTS_FILE:-$KM_DIR/results.csv}"
   KM_MAX_ATTEMPTS="${KM_MAX_ATTEMPTS:-6}"
-  if [ ! -s "$KM_RESULTS" ]; then
-    printf 'time,customer_id,step,target,outcome,http_status,request_id\n' >>"$KM_RESULTS"
-  fi
+  km_results_header "$KM_RESULTS"
   KM_TMP="$(mktemp -d)"
   trap 'rm -rf "$KM_TMP"' EXIT
   KM_B_FAILED=0

@@ -91,7 +91,9 @@ pub fn run_all(plan: &PlanView, jobs: &[CustomerJob], opts: &ScriptOptions) -> S
     s
 }
 
-const RUN_ALL_BODY: &str = r#"$LogDir = Join-Path $PSScriptRoot 'logs'
+const RUN_ALL_BODY: &str = r#". (Join-Path $PSScriptRoot 'lib.ps1')
+Initialize-KmResults $(if ($env:RESULTS_FILE) { $env:RESULTS_FILE } else { Join-Path $PSScriptRoot 'results.csv' })
+$LogDir = Join-Path $PSScriptRoot 'logs'
 New-Item -ItemType Directory -Force -Path $LogDir | Out-Null
 $Failed = [System.Collections.Generic.List[string]]::new()
 for ($i = 0; $i -lt $Customers.Count; $i += $BatchSize) {

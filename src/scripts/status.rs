@@ -55,6 +55,10 @@ pub fn read(paths: &[std::path::PathBuf]) -> Result<Vec<ResultRow>> {
                 location: Box::new(Location::file(name.clone(), None).at(line, None)),
                 message: format!("unreadable row: {e}"),
             })?;
+            if rec.iter().eq(HEADER) {
+                // Files appended to one another repeat the header.
+                continue;
+            }
             let outcome = rec.get(4).unwrap_or_default().to_string();
             if !matches!(outcome.as_str(), "done" | "skipped-already-done" | "dry-run" | "failed") {
                 return Err(Error::Value {

@@ -126,7 +126,6 @@ fn write_per_customer(
     books: bool,
     written: &mut Vec<String>,
 ) -> Result<()> {
-    let plan = plan;
     let all: Vec<&CustomerPlan> = plan.customers.iter().collect();
     if sheets {
         let consolidated = workbook::render(plan, &all, Some(&ing.ledger.rejections))?;

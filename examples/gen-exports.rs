@@ -8,8 +8,9 @@
 //!   about 5% of customers hold Kaizala Pro (auto renew off, end dates spread from two months
 //!   ago to two years ahead, some suspended or renewing);
 //! - `subscriptions.xlsx`: the same rows as a workbook (unless `--no-xlsx`);
-//! - `users.csv`: the Microsoft 365 admin center "Export users" layout plus a customer id column,
-//!   one row per seat, licences joined with `+` (suites that include Kaizala among them);
+//! - `users.csv`: the Microsoft 365 admin center "Export users" columns the tool reads (user
+//!   principal name, display name, licences joined with `+`) plus a customer id column, one row
+//!   per seat; suites that include Kaizala among the licences;
 //! - `prices.csv`: a new commerce price list (USD) for the replacement plans and Kaizala Pro.
 //!
 //! Customers have 1 to 5,000 seats (most are small). The same seed gives the same bytes.
@@ -62,8 +63,6 @@ const LAST: [&str; 10] = [
     "svensson", "garcia", "müller", "o'brien", "nguyen", "smith", "rossi", "kowalski", "tanaka",
     "dubois",
 ];
-const CITIES: [&str; 6] = ["Stockholm", "Berlin", "Madrid", "Dublin", "Lyon", "Warszawa"];
-const DEPTS: [&str; 5] = ["Sales", "Operations", "Finance", "IT", "Field service"];
 
 fn uuid(rng: &mut Rng) -> String {
     let a = rng.next();
@@ -81,12 +80,12 @@ fn uuid(rng: &mut Rng) -> String {
 fn seats(rng: &mut Rng) -> u64 {
     // Most customers are small; a few are large.
     let r = rng.below(1000);
-    let (lo, hi) = if r < 700 {
-        (1, 60)
-    } else if r < 960 {
-        (60, 400)
-    } else if r < 995 {
-        (400, 2000)
+    let (lo, hi) = if r < 750 {
+        (1, 50)
+    } else if r < 970 {
+        (50, 300)
+    } else if r < 997 {
+        (300, 2000)
     } else {
         (2000, 5000)
     };
@@ -141,7 +140,7 @@ fn main() -> std::io::Result<()> {
     let mut users = BufWriter::with_capacity(1 << 20, File::create(a.out.join("users.csv"))?);
     let sub_header = "CustomerId,CustomerName,Id,OfferId,OfferName,FriendlyName,Quantity,UnitType,Status,AutoRenewEnabled,EffectiveStartDate,CommitmentEndDate,BillingCycle,UnitPrice,Currency";
     writeln!(subs, "{sub_header}")?;
-    writeln!(users, "CustomerId,Display name,First name,Last name,User principal name,Licenses,City,Country,Department,Usage location,Block credential,When created")?;
+    writeln!(users, "CustomerId,User principal name,Display name,Licenses")?;
     let mut sub_rows: Vec<[String; 15]> = Vec::new();
     let (mut n_subs, mut n_users, mut n_kaizala) = (0u64, 0u64, 0u64);
     for c in 0..a.customers {
@@ -208,23 +207,8 @@ fn main() -> std::io::Result<()> {
             }
             lic.dedup();
             let display = format!("{} {}", capital(first), capital(last));
-            let (first_c, last_c, joined) = (capital(first), capital(last), lic.join("+"));
-            let city = *rng.pick(&CITIES);
-            let dept = *rng.pick(&DEPTS);
-            let row: [&str; 12] = [
-                customer.as_str(),
-                &display,
-                &first_c,
-                &last_c,
-                &upn,
-                &joined,
-                city,
-                "SE",
-                dept,
-                "SE",
-                "False",
-                "2021-03-04 10:11:12",
-            ];
+            let joined = lic.join("+");
+            let row: [&str; 4] = [customer.as_str(), &upn, &display, &joined];
             let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
             writeln!(users, "{}", line.join(","))?;
             n_users += 1;

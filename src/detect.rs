@@ -54,7 +54,13 @@ pub struct Window {
 
 /// Classifies one subscription.
 pub fn classify(sub: &SubscriptionRecord, catalog: &Catalog, window: Window) -> Verdict {
-    if !catalog.is_kaizala_pro_offer(sub.offer_name.as_deref(), sub.offer_id.as_deref()) {
+    let kaizala = catalog.is_kaizala_pro_offer(sub.offer_name.as_deref(), sub.offer_id.as_deref());
+    classify_known(sub, kaizala, window)
+}
+
+/// Classifies a subscription whose offer is already known to be Kaizala Pro or not.
+fn classify_known(sub: &SubscriptionRecord, kaizala: bool, window: Window) -> Verdict {
+    if !kaizala {
         return Verdict::NotKaizala;
     }
     match sub.status {
@@ -77,10 +83,22 @@ pub fn classify_all(
     catalog: &Catalog,
     window: Window,
 ) -> Vec<Verdict> {
+    // A book has few distinct offers: decide each (name, id) pair once, then classify the
+    // records in parallel against that table.
+    let mut offers: std::collections::HashMap<(Option<&str>, Option<&str>), bool> =
+        std::collections::HashMap::new();
+    for s in subs {
+        offers.entry((s.offer_name.as_deref(), s.offer_id.as_deref())).or_insert_with(|| {
+            catalog.is_kaizala_pro_offer(s.offer_name.as_deref(), s.offer_id.as_deref())
+        });
+    }
     let mut out = Vec::with_capacity(subs.len());
     subs.par_iter()
         .with_min_len(1024)
-        .map(|s| classify(s, catalog, window))
+        .map(|s| {
+            let kaizala = offers[&(s.offer_name.as_deref(), s.offer_id.as_deref())];
+            classify_known(s, kaizala, window)
+        })
         .collect_into_vec(&mut out);
     out
 }

@@ -80,6 +80,15 @@ impl Cell {
     }
 
     /// The cell as text, the way a person would read it.
+    /// The cell as text, borrowed when it is text already.
+    pub fn text_ref(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Text(s) => std::borrow::Cow::Borrowed(s.as_str()),
+            other => std::borrow::Cow::Owned(other.text()),
+        }
+    }
+
+    /// The cell as text (numbers in their shortest form, dates as YYYY-MM-DD).
     pub fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
@@ -177,6 +186,8 @@ struct CsvRows {
     cp1252_used: bool,
     done: bool,
     name: String,
+    /// Strings of earlier rows, reused for the next.
+    spare: Vec<String>,
 }
 
 impl RowReader {
@@ -227,6 +238,7 @@ impl RowReader {
                 cp1252_used: false,
                 done: false,
                 name: input.name.clone(),
+                spare: Vec::new(),
             })),
         })
     }
@@ -236,6 +248,17 @@ impl RowReader {
         match &mut self.inner {
             Inner::Sheet(rows) => rows.next().map(Ok),
             Inner::Csv(csv) => csv.next_row(),
+        }
+    }
+
+    /// Reads the next row into `row`, reusing its strings where the format allows.
+    pub fn next_into(&mut self, row: &mut Row) -> Option<Result<()>> {
+        match &mut self.inner {
+            Inner::Sheet(rows) => rows.next().map(|r| {
+                *row = r;
+                Ok(())
+            }),
+            Inner::Csv(csv) => csv.next_into(row),
         }
     }
 
@@ -252,6 +275,15 @@ impl RowReader {
 
 impl CsvRows {
     fn next_row(&mut self) -> Option<Result<Row>> {
+        let mut row = Row { number: 0, cells: Vec::new() };
+        match self.next_into(&mut row)? {
+            Ok(()) => Some(Ok(row)),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// Reads the next record into `row`, reusing its strings (no allocation once warm).
+    fn next_into(&mut self, row: &mut Row) -> Option<Result<()>> {
         if self.done {
             return None;
         }
@@ -262,28 +294,37 @@ impl CsvRows {
             }
             Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line());
-                let number = line.saturating_sub(self.embedded_newlines);
-                let mut cells = Vec::with_capacity(self.record.len());
+                row.number = line.saturating_sub(self.embedded_newlines);
+                for cell in row.cells.drain(..) {
+                    if let Cell::Text(mut t) = cell {
+                        t.clear();
+                        self.spare.push(t);
+                    }
+                }
                 for field in self.record.iter() {
+                    if field.is_empty() {
+                        row.cells.push(Cell::Empty);
+                        continue;
+                    }
                     self.embedded_newlines += field.iter().filter(|&&b| b == b'\n').count() as u64;
-                    let text = match std::str::from_utf8(field) {
-                        Ok(s) => s.to_string(),
+                    let mut text = self.spare.pop().unwrap_or_default();
+                    match std::str::from_utf8(field) {
+                        Ok(s) => text.push_str(s),
                         Err(_) => {
                             self.cp1252_used = true;
-                            encoding_rs::WINDOWS_1252
-                                .decode_without_bom_handling(field)
-                                .0
-                                .into_owned()
+                            text.push_str(
+                                &encoding_rs::WINDOWS_1252.decode_without_bom_handling(field).0,
+                            );
                         }
-                    };
-                    cells.push(if text.is_empty() { Cell::Empty } else { Cell::Text(text) });
+                    }
+                    row.cells.push(Cell::Text(text));
                 }
-                Some(Ok(Row { number, cells }))
+                Some(Ok(()))
             }
             Err(e) => {
                 self.done = true;
-                let row = e.position().map_or(0, |p| p.line());
-                let loc = Location::file(self.name.clone(), None).at(row, None);
+                let line = e.position().map_or(0, |p| p.line());
+                let loc = Location::file(self.name.clone(), None).at(line, None);
                 Some(Err(Error::Workbook {
                     location: Box::new(loc),
                     message: format!("unreadable CSV: {e}"),
@@ -328,21 +369,30 @@ impl<R: Read> Read for CrLf<R> {
         }
         let (mut r, mut w) = (0, 0);
         while r < buf.len() && w < out.len() {
-            let b = buf[r];
-            if b == b'\r' {
-                match buf.get(r + 1) {
-                    Some(b'\n') => {
-                        r += 1;
-                        continue;
-                    }
-                    // Decided on the next call, with the following byte in view.
-                    None => break,
-                    Some(_) => {}
+            // Copy up to the next '\r' in one go.
+            let room = (buf.len() - r).min(out.len() - w);
+            let chunk = &buf[r..r + room];
+            let n = chunk.iter().position(|&b| b == b'\r').unwrap_or(room);
+            out[w..w + n].copy_from_slice(&chunk[..n]);
+            r += n;
+            w += n;
+            if n == room {
+                break;
+            }
+            // buf[r] is '\r'.
+            match buf.get(r + 1) {
+                Some(b'\n') => {
+                    r += 1;
+                    continue;
+                }
+                // Decided on the next call, with the following byte in view.
+                None => break,
+                Some(_) => {
+                    out[w] = b'\r';
+                    w += 1;
+                    r += 1;
                 }
             }
-            out[w] = b;
-            w += 1;
-            r += 1;
         }
         self.inner.consume(r);
         Ok(w)

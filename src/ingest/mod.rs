@@ -375,6 +375,22 @@ impl Table {
         self.reader.location.clone()
     }
 
+    /// Reads the next non-blank data row into `row`, reusing its strings.
+    pub fn next_into(&mut self, row: &mut Row) -> Option<Result<()>> {
+        loop {
+            match self.pending.next() {
+                Some(r) => *row = r,
+                None => match self.reader.next_into(row)? {
+                    Ok(()) => {}
+                    Err(e) => return Some(Err(e)),
+                },
+            }
+            if !row.is_blank() {
+                return Some(Ok(()));
+            }
+        }
+    }
+
     /// The next non-blank data row.
     pub fn next(&mut self) -> Option<Result<Row>> {
         loop {

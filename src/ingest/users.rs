@@ -37,13 +37,25 @@ pub fn read_users(
         std::collections::HashMap::new();
     // Holders of each replacement plan, by customer, or by domain until the file is linked.
     let mut holders: BTreeMap<Holder, BTreeMap<String, u64>> = BTreeMap::new();
-    while let Some(row) = table.next() {
-        let row = row?;
+    let mut row = crate::source::Row { number: 0, cells: Vec::new() };
+    let mut key = String::with_capacity(40);
+    let customer_col = m.col("customer_id").map(|c| c.index);
+    while let Some(next) = table.next_into(&mut row) {
+        next?;
         rows_read += 1;
         let origin = Origin { file, row: row.number };
+        // Rows of customers with nothing expiring are counted and left: no allocation, no
+        // licence parsing (most rows of a distributor's export).
+        if let (Some(i), Some(affected)) = (customer_col, &ing.affected) {
+            let raw = row.cell(i).text_ref();
+            if values::guid_key(&raw, &mut key) && !affected.contains(key.as_str()) {
+                ing.ledger.filtered(origin, crate::plan::build::CUSTOMER_NOT_AFFECTED);
+                continue;
+            }
+        }
         let text = |field: &str| {
             m.col(field)
-                .map(|c| row.cell(c.index).text().trim().to_string())
+                .map(|c| row.cell(c.index).text_ref().trim().to_string())
                 .filter(|t| !t.is_empty())
         };
         let Some(upn) = text("upn") else {

@@ -18,21 +18,42 @@ pub fn normalize_header(s: &str) -> String {
 /// A GUID in canonical form (lower case, hyphenated), from any case, with or without braces or
 /// hyphens.
 pub fn parse_guid(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(36);
+    guid_key(s, &mut out).then_some(out)
+}
+
+/// Writes the canonical form of a GUID into `out` (cleared first), without allocating once
+/// `out` has room; false when `s` is not a GUID.
+pub fn guid_key(s: &str, out: &mut String) -> bool {
+    out.clear();
     let t = s.trim();
     let t = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or(t);
-    let hex: String = t.chars().filter(|&c| c != '-').collect();
-    if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    if t.contains('-') {
+    let hyphenated = t.contains('-');
+    if hyphenated {
         // Hyphens must be where a GUID has them.
-        let groups: Vec<usize> = t.split('-').map(str::len).collect();
-        if groups != [8, 4, 4, 4, 12] {
-            return None;
+        let mut groups = t.split('-').map(str::len);
+        if !(groups.next() == Some(8)
+            && groups.next() == Some(4)
+            && groups.next() == Some(4)
+            && groups.next() == Some(4)
+            && groups.next() == Some(12)
+            && groups.next().is_none())
+        {
+            return false;
         }
     }
-    let h = hex.to_ascii_lowercase();
-    Some(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]))
+    let mut n = 0;
+    for c in t.chars().filter(|&c| c != '-') {
+        if !c.is_ascii_hexdigit() || n == 32 {
+            return false;
+        }
+        if matches!(n, 8 | 12 | 16 | 20) {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+        n += 1;
+    }
+    n == 32
 }
 
 /// Words that mean true in the exports and languages we meet.

@@ -36,6 +36,7 @@ pub struct PlanOptions {
 pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
     let verdicts = detect::classify_all(&ing.subscriptions, catalog, opts.window);
     let mut warnings = Vec::new();
+    let mut auto_renew: Vec<String> = Vec::new();
     let mut expiring: BTreeMap<String, Vec<ExpiringSubscription>> = BTreeMap::new();
     let mut others = Vec::new();
     let mut plan_subs: BTreeMap<String, Vec<PlanSubscription>> = BTreeMap::new();
@@ -85,10 +86,8 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
             }
             (_, Some(reason)) => {
                 if *verdict == Verdict::AutoRenewOn {
-                    warnings.push(format!(
-                        "Kaizala Pro subscription {} of customer {} has auto renew on, which should not exist after 1 July 2020: check it in Partner Center",
-                        sub.subscription_id, sub.customer_id
-                    ));
+                    auto_renew
+                        .push(format!("{} of customer {}", sub.subscription_id, sub.customer_id));
                 }
                 for &o in &sub.origins {
                     ing.ledger.filtered_listed(o, &reason);
@@ -103,6 +102,23 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
             }
             (_, None) => {}
         }
+    }
+
+    // One warning per subscription while they are few; one summary when a book has many (they
+    // are all listed in plan.json's other_kaizala_subscriptions either way).
+    const LISTED: usize = 10;
+    if auto_renew.len() <= LISTED {
+        for s in &auto_renew {
+            warnings.push(format!(
+                "Kaizala Pro subscription {s} has auto renew on, which should not exist after 1 July 2020: check it in Partner Center"
+            ));
+        }
+    } else {
+        warnings.push(format!(
+            "{} Kaizala Pro subscriptions have auto renew on, which should not exist after 1 July 2020: check them in Partner Center (listed in plan.json, other_kaizala_subscriptions); the first {LISTED}: {}",
+            auto_renew.len(),
+            auto_renew[..LISTED].join("; ")
+        ));
     }
 
     // Users of affected customers, one per customer and user principal name.

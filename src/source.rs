@@ -251,6 +251,12 @@ impl RowReader {
         }
     }
 
+    /// True for a text file read as it goes (it can be opened again for a second pass); false
+    /// for a sheet, which is in memory.
+    pub fn is_streaming(&self) -> bool {
+        matches!(self.inner, Inner::Csv(_))
+    }
+
     /// Reads the next row into `row`, reusing its strings where the format allows.
     pub fn next_into(&mut self, row: &mut Row) -> Option<Result<()>> {
         match &mut self.inner {

@@ -496,6 +496,27 @@ pub(crate) fn open_table_from(
     })
 }
 
+/// Opens a text file again, below the same header, for a second pass; the file keeps its place
+/// in the ledger.
+pub(crate) fn reopen_table(
+    input: &Input,
+    kind: Kind,
+    opts: &IngestOptions,
+    file: usize,
+) -> Result<Table> {
+    let Opened::Table(mut reader) = source::open(input)? else {
+        return Err(crate::error::Error::Internal(format!(
+            "{} changed while it was read",
+            input.name
+        )));
+    };
+    let head = read_head(&mut reader)?;
+    let (i, mapping) = columns::find_header(kind, &opts.aliases, &head, &reader.location)?;
+    let mut rest = head.into_iter().skip(i);
+    let header = rest.next().unwrap_or(Row { number: 0, cells: Vec::new() });
+    Ok(Table { reader, header, pending: rest.collect::<Vec<_>>().into_iter(), mapping, file })
+}
+
 fn read_head(reader: &mut RowReader) -> Result<Vec<Row>> {
     let mut head = Vec::new();
     while head.len() < columns::HEADER_SEARCH_ROWS {

@@ -352,8 +352,12 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
         (_, true) => "legacy license-based price list",
         _ => "price table",
     };
+    let mut evidence = super::subscriptions::ColumnEvidence::default();
+    for row in &rows {
+        evidence.observe(row, &m, &["effective_start", "effective_end"], &[]);
+    }
     let orders = super::subscriptions::decide_date_orders(
-        &rows,
+        &mut evidence,
         &m,
         &["effective_start", "effective_end"],
         opts.date_order.or(Some(DateOrder::Mdy)),

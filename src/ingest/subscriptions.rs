@@ -45,15 +45,27 @@ pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingeste
             ing.partial_files.push((missing, e));
         }
     }
-    let mut rows = Vec::new();
-    while let Some(row) = table.next() {
-        rows.push(row?);
-    }
     let m = table.mapping.clone();
+    const DATES: [&str; 3] = ["end_date", "start_date", "charge_start"];
+    const AMOUNTS: [&str; 1] = ["unit_price"];
+    // Pass 1: what each date and amount column's values say about their format. A CSV file is
+    // read again for pass 2 (memory stays flat however long it is); a sheet is in memory anyway.
+    let mut evidence = ColumnEvidence::default();
+    let mut row = Row { number: 0, cells: Vec::new() };
+    let mut kept: Option<Vec<Row>> = (!table.reader.is_streaming()).then(Vec::new);
+    let mut rows_read = 0u64;
+    while let Some(next) = table.next_into(&mut row) {
+        next?;
+        rows_read += 1;
+        evidence.observe(&row, &m, &DATES, &AMOUNTS);
+        if let Some(k) = kept.as_mut() {
+            k.push(row.clone());
+        }
+    }
     let layout = layout_name(&m);
     {
         let report = &mut ing.ledger.files[file];
-        report.rows_read = rows.len() as u64;
+        report.rows_read = rows_read;
         report.layout = layout.to_string();
         report.notes.extend(table.reader.notes());
     }
@@ -64,22 +76,36 @@ pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingeste
     }
 
     let order_of = decide_date_orders(
-        &rows,
+        &mut evidence,
         &m,
-        &["end_date", "start_date", "charge_start"],
+        &DATES,
         opts.date_order,
         &mut ing.ledger.files[file],
     )?;
-    let price_mark = m.col("unit_price").and_then(|c| values::number_mark(&rows, c.index));
-
+    let price_mark = evidence.mark("unit_price");
     let ctx = RowContext { m: &m, order_of: &order_of, price_mark, file_customer };
-    for row in &rows {
+    let take = |row: &Row, ing: &mut Ingested| {
         let origin = Origin { file, row: row.number };
         match parse_row(row, &ctx) {
             Ok(parsed) => merge(parsed, origin, ing),
             Err((field, reason)) => {
                 let col = ing.ledger.col(file, field);
                 ing.ledger.rejected(origin, col, reason);
+            }
+        }
+    };
+    match kept {
+        Some(rows) => {
+            for row in &rows {
+                take(row, ing);
+            }
+        }
+        None => {
+            // Pass 2 over the file again, from its header.
+            let mut again = super::reopen_table(input, Kind::Subscriptions, opts, file)?;
+            while let Some(next) = again.next_into(&mut row) {
+                next?;
+                take(&row, ing);
             }
         }
     }
@@ -108,7 +134,7 @@ fn layout_name(m: &super::Mapping) -> &'static str {
 /// itself when its values say, else the file's other date columns decide, else `--date-order`;
 /// a column that mixes both orders, or stays ambiguous, is an error naming it.
 pub(crate) fn decide_date_orders(
-    rows: &[Row],
+    evidence: &mut ColumnEvidence,
     m: &super::Mapping,
     fields: &[&'static str],
     fallback: Option<DateOrder>,
@@ -117,8 +143,8 @@ pub(crate) fn decide_date_orders(
     let mut orders = BTreeMap::new();
     let mut file_evidence = None;
     for &field in fields {
-        if let Some(col) = m.col(field) {
-            let ev = date_evidence(rows, col.index);
+        if m.col(field).is_some() {
+            let ev = evidence.dates.remove(field).unwrap_or_default().finish();
             if let Some((o, _)) = &ev.decided {
                 file_evidence.get_or_insert(*o);
             }
@@ -171,30 +197,70 @@ struct DateEvidence {
     ambiguous_example: Option<String>,
 }
 
-fn date_evidence(rows: &[Row], index: usize) -> DateEvidence {
-    let mut ev = DateEvidence::default();
-    for row in rows {
-        if let Cell::Text(t) = row.cell(index) {
-            match values::date_hint(t) {
-                DateHint::Only(DateOrder::Dmy) => {
-                    ev.dmy_example.get_or_insert_with(|| t.clone());
+impl DateEvidence {
+    /// Takes one value into account.
+    fn observe(&mut self, t: &str) {
+        match values::date_hint(t) {
+            DateHint::Only(DateOrder::Dmy) => {
+                self.dmy_example.get_or_insert_with(|| t.to_string());
+            }
+            DateHint::Only(DateOrder::Mdy) => {
+                self.mdy_example.get_or_insert_with(|| t.to_string());
+            }
+            DateHint::Ambiguous => {
+                self.ambiguous_example.get_or_insert_with(|| t.to_string());
+            }
+            DateHint::Either | DateHint::Invalid => {}
+        }
+    }
+
+    /// What the values seen decide.
+    fn finish(mut self) -> DateEvidence {
+        self.decided = match (&self.dmy_example, &self.mdy_example) {
+            (Some(e), None) => Some((DateOrder::Dmy, e.clone())),
+            (None, Some(e)) => Some((DateOrder::Mdy, e.clone())),
+            _ => None,
+        };
+        self
+    }
+}
+
+/// Evidence gathered over one pass of a table: per date field, and the price column's mark.
+#[derive(Default)]
+pub(crate) struct ColumnEvidence {
+    dates: BTreeMap<&'static str, DateEvidence>,
+    numbers: BTreeMap<&'static str, values::NumberEvidence>,
+}
+
+impl ColumnEvidence {
+    /// Looks at one row's date and amount cells.
+    pub(crate) fn observe(
+        &mut self,
+        row: &Row,
+        m: &super::Mapping,
+        date_fields: &[&'static str],
+        number_fields: &[&'static str],
+    ) {
+        for &f in date_fields {
+            if let Some(col) = m.col(f) {
+                if let Cell::Text(t) = row.cell(col.index) {
+                    self.dates.entry(f).or_default().observe(t);
                 }
-                DateHint::Only(DateOrder::Mdy) => {
-                    ev.mdy_example.get_or_insert_with(|| t.clone());
+            }
+        }
+        for &f in number_fields {
+            if let Some(col) = m.col(f) {
+                if let Cell::Text(t) = row.cell(col.index) {
+                    self.numbers.entry(f).or_default().observe(t);
                 }
-                DateHint::Ambiguous => {
-                    ev.ambiguous_example.get_or_insert_with(|| t.clone());
-                }
-                DateHint::Either | DateHint::Invalid => {}
             }
         }
     }
-    ev.decided = match (&ev.dmy_example, &ev.mdy_example) {
-        (Some(e), None) => Some((DateOrder::Dmy, e.clone())),
-        (None, Some(e)) => Some((DateOrder::Mdy, e.clone())),
-        _ => None,
-    };
-    ev
+
+    /// The decimal mark a number column's values agree on.
+    pub(crate) fn mark(&self, field: &str) -> Option<DecimalMark> {
+        self.numbers.get(field).and_then(|n| n.mark())
+    }
 }
 
 struct RowContext<'a> {

@@ -223,24 +223,42 @@ pub fn parse_decimal(s: &str, mark: DecimalMark) -> Option<Decimal> {
     Decimal::from_str(&plain).ok()
 }
 
-/// The decimal mark a column's values agree on; `None` when they do not say.
-pub fn number_mark(rows: &[crate::source::Row], index: usize) -> Option<DecimalMark> {
-    let mut point = false;
-    let mut comma = false;
-    for row in rows {
-        if let crate::source::Cell::Text(t) = row.cell(index) {
-            match number_hint(t) {
-                NumberHint::Only(DecimalMark::Point) => point = true,
-                NumberHint::Only(DecimalMark::Comma) => comma = true,
-                _ => {}
-            }
+/// What the values of an amount column say about its decimal mark, gathered one at a time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NumberEvidence {
+    point: bool,
+    comma: bool,
+}
+
+impl NumberEvidence {
+    /// Takes one value into account.
+    pub fn observe(&mut self, t: &str) {
+        match number_hint(t) {
+            NumberHint::Only(DecimalMark::Point) => self.point = true,
+            NumberHint::Only(DecimalMark::Comma) => self.comma = true,
+            _ => {}
         }
     }
-    match (point, comma) {
-        (true, false) => Some(DecimalMark::Point),
-        (false, true) => Some(DecimalMark::Comma),
-        _ => None,
+
+    /// The mark the values agree on; `None` when they do not say.
+    pub fn mark(&self) -> Option<DecimalMark> {
+        match (self.point, self.comma) {
+            (true, false) => Some(DecimalMark::Point),
+            (false, true) => Some(DecimalMark::Comma),
+            _ => None,
+        }
     }
+}
+
+/// The decimal mark a column's values agree on; `None` when they do not say.
+pub fn number_mark(rows: &[crate::source::Row], index: usize) -> Option<DecimalMark> {
+    let mut ev = NumberEvidence::default();
+    for row in rows {
+        if let crate::source::Cell::Text(t) = row.cell(index) {
+            ev.observe(t);
+        }
+    }
+    ev.mark()
 }
 
 /// An amount cell: `None` when blank, else an exact decimal read with the column's decimal mark

@@ -32,13 +32,14 @@ pub enum Verdict {
 
 impl Verdict {
     /// The filter reason for a subscription that is not planned.
-    pub fn reason(&self) -> Option<String> {
+    pub fn reason(&self) -> Option<std::borrow::Cow<'static, str>> {
+        use std::borrow::Cow::{Borrowed, Owned};
         match self {
             Verdict::Expiring { .. } => None,
-            Verdict::NotKaizala => Some("not Kaizala Pro".into()),
-            Verdict::Handled(s) => Some(format!("Kaizala Pro, already {}", s.as_str())),
-            Verdict::AutoRenewOn => Some("Kaizala Pro with auto renew on".into()),
-            Verdict::OutsideHorizon => Some("Kaizala Pro ending after the horizon".into()),
+            Verdict::NotKaizala => Some(Borrowed("not Kaizala Pro")),
+            Verdict::Handled(s) => Some(Owned(format!("Kaizala Pro, already {}", s.as_str()))),
+            Verdict::AutoRenewOn => Some(Borrowed("Kaizala Pro with auto renew on")),
+            Verdict::OutsideHorizon => Some(Borrowed("Kaizala Pro ending after the horizon")),
         }
     }
 }

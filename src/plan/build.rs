@@ -35,6 +35,15 @@ pub struct PlanOptions {
 /// Builds the plan and marks every row's fate in `ing.ledger`.
 pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
     let verdicts = detect::classify_all(&ing.subscriptions, catalog, opts.window);
+    // Only affected customers' other subscriptions matter (replacement plans they already have).
+    let affected: BTreeSet<&str> = ing
+        .subscriptions
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| matches!(v, Verdict::Expiring { .. }))
+        .map(|(s, _)| s.customer_id.as_str())
+        .collect();
+    let affected: BTreeSet<String> = affected.into_iter().map(str::to_string).collect();
     let mut warnings = Vec::new();
     let mut auto_renew: Vec<String> = Vec::new();
     let mut expiring: BTreeMap<String, Vec<ExpiringSubscription>> = BTreeMap::new();
@@ -64,8 +73,13 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
                 for &o in &sub.origins {
                     ing.ledger.filtered(o, &reason);
                 }
-                let active = matches!(sub.status, None | Some(crate::ingest::Status::Active));
-                let plan = sub.offer_name.as_deref().and_then(|n| catalog.plan_of(n));
+                let active = matches!(sub.status, None | Some(crate::ingest::Status::Active))
+                    && affected.contains(&sub.customer_id);
+                let plan = if active {
+                    sub.offer_name.as_deref().and_then(|n| catalog.plan_of(n))
+                } else {
+                    None
+                };
                 if let (true, Some(plan)) = (active, plan) {
                     let assigned =
                         ing.customers_with_user_rows.contains(&sub.customer_id).then(|| {
@@ -97,7 +111,7 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
                     subscription_id: sub.subscription_id.clone(),
                     quantity: sub.quantity,
                     end_date: sub.end_date,
-                    reason,
+                    reason: reason.into_owned(),
                 });
             }
             (_, None) => {}

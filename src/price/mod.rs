@@ -50,8 +50,25 @@ pub fn apply(
     opts: &PriceOptions,
 ) -> Result<()> {
     let book = PriceBook::new(&ing.prices, &ing.ledger);
-    let subs: HashMap<String, &SubscriptionRecord> =
-        ing.subscriptions.iter().map(|s| (s.subscription_id.to_lowercase(), s)).collect();
+    // The subscriptions a cost line can name: the expiring ones and those topped up.
+    let wanted: std::collections::HashSet<String> = plan
+        .customers
+        .iter()
+        .flat_map(|c| {
+            c.expiring_subscriptions
+                .iter()
+                .map(|s| s.subscription_id.to_lowercase())
+                .chain(c.purchase.subscription_id.iter().map(|s| s.to_lowercase()))
+        })
+        .collect();
+    let subs: HashMap<String, &SubscriptionRecord> = ing
+        .subscriptions
+        .iter()
+        .filter_map(|s| {
+            let key = s.subscription_id.to_lowercase();
+            wanted.contains(&key).then_some((key, s))
+        })
+        .collect();
     let mut customer_currency: HashMap<&str, &str> = HashMap::new();
     for s in &ing.subscriptions {
         if let Some(c) = &s.currency {

@@ -26,22 +26,6 @@ use serde_json::Value;
 
 use crate::util::*;
 
-const PRICING: [&str; 13] = [
-    "plan",
-    "--subscriptions",
-    "fixtures/pricing/subscriptions.csv",
-    "--users",
-    "fixtures/pricing/users.csv",
-    "--prices",
-    "fixtures/pricing/nce-usd.csv",
-    "fixtures/pricing/legacy.xlsx",
-    "fixtures/pricing/own-prices.csv",
-    "--as-of",
-    "2026-12-01",
-    "--out",
-    "out",
-];
-
 fn run_pricing(w: &Workdir) -> Value {
     let o = w.run(&PRICING);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -72,21 +72,7 @@ fn tenants() -> BTreeMap<String, Tenant> {
 
 /// Plans the pricing fixtures and writes the scripts into `s/`.
 fn generate(w: &Workdir, extra: &[&str]) {
-    let o = w.run(&[
-        "plan",
-        "--subscriptions",
-        "fixtures/pricing/subscriptions.csv",
-        "--users",
-        "fixtures/pricing/users.csv",
-        "--prices",
-        "fixtures/pricing/nce-usd.csv",
-        "fixtures/pricing/legacy.xlsx",
-        "fixtures/pricing/own-prices.csv",
-        "--as-of",
-        "2026-12-01",
-        "--out",
-        "out",
-    ]);
+    let o = w.run(&PRICING);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = w.run(&[&["scripts", "--plan", "out/plan.json", "--out", "s"][..], extra].concat());
     assert!(o.status.success(), "{}", stderr(&o));

@@ -115,3 +115,20 @@ pub fn assert_same_text(want: &str, got: &str) {
     }
     panic!("texts differ (- expected, + got):\n{diff}");
 }
+
+/// `plan` on the pricing fixtures (two currencies, three price lists), into `out/`.
+pub const PRICING: [&str; 13] = [
+    "plan",
+    "--subscriptions",
+    "fixtures/pricing/subscriptions.csv",
+    "--users",
+    "fixtures/pricing/users.csv",
+    "--prices",
+    "fixtures/pricing/nce-usd.csv",
+    "fixtures/pricing/legacy.xlsx",
+    "fixtures/pricing/own-prices.csv",
+    "--as-of",
+    "2026-12-01",
+    "--out",
+    "out",
+];

@@ -32,37 +32,16 @@ pub fn customer(plan: &PlanView, j: &CustomerJob, opts: &ScriptOptions) -> Strin
     let _ = writeln!(s, "# shellcheck source=lib.sh");
     let _ = writeln!(s, ". \"$KM_DIR/lib.sh\"");
     let _ = writeln!(s);
-    let vars: [(&str, String); 14] = [
-        ("KM_LICENSE_API", q(opts.license_api.as_str())),
-        ("KM_PURCHASE_API", q(opts.purchase_api.as_str())),
-        ("CUSTOMER_ID", q(&j.customer_id)),
-        ("CUSTOMER_NAME", q(&j.name)),
-        ("TARGET_OFFER", q(&j.target_offer)),
-        ("PURCHASE_ACTION", q(&j.action)),
-        ("PURCHASE_SEATS", q(&j.seats.to_string())),
-        ("PURCHASE_SUBSCRIPTION", q(&j.increase_subscription)),
-        ("PURCHASE_NEW_QUANTITY", q(&j.new_quantity.to_string())),
-        ("CATALOG_PRODUCT", q(&j.product_id)),
-        ("CATALOG_SKU", q(&j.sku_id)),
-        ("OFFER_ID", q(&j.offer_id)),
-        ("TERM", q(&j.term)),
-        ("BILLING", q(&j.billing)),
-    ];
-    for (name, value) in vars {
-        let _ = writeln!(s, "{name}={value}");
+    let scalars = j.scalars(opts);
+    for (name, _, value, _) in &scalars {
+        let _ = writeln!(s, "{name}={}", q(value));
     }
-    let arrays: [(&str, &[String]); 5] = [
-        ("EXISTING_SUBSCRIPTIONS", &j.existing_subscriptions),
-        ("TARGET_SKU_IDS", &j.target_sku_ids),
-        ("EXPIRING_SUBSCRIPTIONS", &j.expiring_subscriptions),
-        ("USERS_MOVE", &j.users_move),
-        ("USERS_REMOVE_ONLY", &j.users_remove_only),
-    ];
-    for (name, items) in arrays {
+    for (name, _, items) in j.lists() {
         let _ = writeln!(s, "{name}={}", qa(items));
     }
     let _ = writeln!(s, "DISCOVER_USERS={}", if j.discover_users { 1 } else { 0 });
-    let _ = writeln!(s, "export KM_LICENSE_API KM_PURCHASE_API CUSTOMER_ID CUSTOMER_NAME TARGET_OFFER PURCHASE_ACTION PURCHASE_SEATS PURCHASE_SUBSCRIPTION PURCHASE_NEW_QUANTITY CATALOG_PRODUCT CATALOG_SKU OFFER_ID TERM BILLING DISCOVER_USERS");
+    let names: Vec<&str> = scalars.iter().map(|(name, ..)| *name).collect();
+    let _ = writeln!(s, "export {} DISCOVER_USERS", names.join(" "));
     let _ = writeln!(s);
     let _ = writeln!(s, "km_main \"$@\"");
     s

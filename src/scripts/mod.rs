@@ -254,6 +254,48 @@ pub struct CustomerJob {
     pub discover_users: bool,
 }
 
+impl CustomerJob {
+    /// The single values every customer's script sets: (bash name, PowerShell name, value,
+    /// written as a number in PowerShell).
+    pub fn scalars(
+        &self,
+        opts: &ScriptOptions,
+    ) -> [(&'static str, &'static str, String, bool); 14] {
+        [
+            ("KM_LICENSE_API", "LicenseApi", opts.license_api.as_str().to_string(), false),
+            ("KM_PURCHASE_API", "PurchaseApi", opts.purchase_api.as_str().to_string(), false),
+            ("CUSTOMER_ID", "CustomerId", self.customer_id.clone(), false),
+            ("CUSTOMER_NAME", "CustomerName", self.name.clone(), false),
+            ("TARGET_OFFER", "TargetOffer", self.target_offer.clone(), false),
+            ("PURCHASE_ACTION", "PurchaseAction", self.action.clone(), false),
+            ("PURCHASE_SEATS", "PurchaseSeats", self.seats.to_string(), true),
+            (
+                "PURCHASE_SUBSCRIPTION",
+                "PurchaseSubscription",
+                self.increase_subscription.clone(),
+                false,
+            ),
+            ("PURCHASE_NEW_QUANTITY", "PurchaseNewQuantity", self.new_quantity.to_string(), true),
+            ("CATALOG_PRODUCT", "CatalogProduct", self.product_id.clone(), false),
+            ("CATALOG_SKU", "CatalogSku", self.sku_id.clone(), false),
+            ("OFFER_ID", "OfferId", self.offer_id.clone(), false),
+            ("TERM", "Term", self.term.clone(), false),
+            ("BILLING", "Billing", self.billing.clone(), false),
+        ]
+    }
+
+    /// The lists every customer's script sets: (bash name, PowerShell name, items).
+    pub fn lists(&self) -> [(&'static str, &'static str, &[String]); 5] {
+        [
+            ("EXISTING_SUBSCRIPTIONS", "ExistingSubscriptions", &self.existing_subscriptions),
+            ("TARGET_SKU_IDS", "TargetSkuIds", &self.target_sku_ids),
+            ("EXPIRING_SUBSCRIPTIONS", "ExpiringSubscriptions", &self.expiring_subscriptions),
+            ("USERS_MOVE", "UsersMove", &self.users_move),
+            ("USERS_REMOVE_ONLY", "UsersRemoveOnly", &self.users_remove_only),
+        ]
+    }
+}
+
 /// Resolves every customer's facts; refuses with the full list of what is missing.
 pub fn resolve(
     plan: &PlanView,

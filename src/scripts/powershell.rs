@@ -28,33 +28,11 @@ pub fn customer(plan: &PlanView, j: &CustomerJob, opts: &ScriptOptions) -> Strin
     let _ = writeln!(s, ". (Join-Path $PSScriptRoot 'lib.ps1')");
     let _ = writeln!(s);
     let _ = writeln!(s, "$Job = @{{");
-    let fields: [(&str, String); 14] = [
-        ("LicenseApi", q(opts.license_api.as_str())),
-        ("PurchaseApi", q(opts.purchase_api.as_str())),
-        ("CustomerId", q(&j.customer_id)),
-        ("CustomerName", q(&j.name)),
-        ("TargetOffer", q(&j.target_offer)),
-        ("PurchaseAction", q(&j.action)),
-        ("PurchaseSeats", j.seats.to_string()),
-        ("PurchaseSubscription", q(&j.increase_subscription)),
-        ("PurchaseNewQuantity", j.new_quantity.to_string()),
-        ("CatalogProduct", q(&j.product_id)),
-        ("CatalogSku", q(&j.sku_id)),
-        ("OfferId", q(&j.offer_id)),
-        ("Term", q(&j.term)),
-        ("Billing", q(&j.billing)),
-    ];
-    for (name, value) in fields {
+    for (_, name, value, number) in j.scalars(opts) {
+        let value = if number { value } else { q(&value) };
         let _ = writeln!(s, "    {name} = {value}");
     }
-    let arrays: [(&str, &[String]); 5] = [
-        ("ExistingSubscriptions", &j.existing_subscriptions),
-        ("TargetSkuIds", &j.target_sku_ids),
-        ("ExpiringSubscriptions", &j.expiring_subscriptions),
-        ("UsersMove", &j.users_move),
-        ("UsersRemoveOnly", &j.users_remove_only),
-    ];
-    for (name, items) in arrays {
+    for (_, name, items) in j.lists() {
         let _ = writeln!(s, "    {name} = {}", qa(items));
     }
     let _ = writeln!(s, "    DiscoverUsers = ${}", if j.discover_users { "true" } else { "false" });

@@ -94,6 +94,6 @@ fn set_executable(_path: &Path, _executable: bool) -> Result<()> {
 pub fn status(plan_path: &Path, results: &[PathBuf], out: &mut dyn Write) -> Result<ExitCode> {
     let plan = scripts::load(plan_path)?;
     let rows = scripts::status::read(results)?;
-    let _ = out.write_all(scripts::status::report(&plan, &rows, plan_path).as_bytes());
+    let _ = out.write_all(scripts::status::report(&plan, &rows).as_bytes());
     Ok(ExitCode::Success)
 }

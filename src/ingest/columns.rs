@@ -70,6 +70,7 @@ impl Kind {
                 "product_id",
                 "sku_id",
                 "unit_price",
+                "erp_price",
                 "currency",
                 "billing",
                 "term",
@@ -241,13 +242,6 @@ impl Mapping {
         if missing.is_empty() {
             return Ok(());
         }
-        let found: Vec<String> = header
-            .cells
-            .iter()
-            .map(|c| c.text())
-            .filter(|t| !t.trim().is_empty())
-            .map(|t| format!("{t:?}"))
-            .collect();
         let accepted: Vec<String> = missing
             .iter()
             .flat_map(|any| any.iter())
@@ -256,10 +250,22 @@ impl Mapping {
         Err(Error::MissingColumns {
             location: Box::new(location.at(header.number, None)),
             missing: missing.iter().map(|any| any.join(" or ")).collect::<Vec<_>>().join(", "),
-            found: found.join(", "),
+            found: header_names(header),
             accepted: accepted.join("; "),
         })
     }
+}
+
+/// The non-blank cells of a header row, quoted, for messages.
+pub(crate) fn header_names(header: &Row) -> String {
+    header
+        .cells
+        .iter()
+        .map(|c| c.text())
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| format!("{t:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Finds the header row among the first rows: the first row that maps the kind's key field and

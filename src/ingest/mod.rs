@@ -470,30 +470,21 @@ pub(crate) fn open_table(
 
 /// Positions an opened table below the header of the given kind; registers it in the ledger.
 pub(crate) fn open_table_from(
-    mut reader: RowReader,
+    reader: RowReader,
     kind: Kind,
     opts: &IngestOptions,
     ledger: &mut Ledger,
 ) -> Result<Table> {
-    let head = read_head(&mut reader)?;
-    let (i, mapping) = columns::find_header(kind, &opts.aliases, &head, &reader.location)?;
-    let mut rest = head.into_iter().skip(i);
-    let header = rest.next().unwrap_or(Row { number: 0, cells: Vec::new() });
-    let pending: Vec<Row> = rest.collect();
+    let mut table = below_header(reader, kind, opts, ledger.files.len())?;
     ledger.files.push(FileReport {
-        location: reader.location.clone(),
+        location: table.reader.location.clone(),
         kind: Some(kind),
-        format: reader.format.clone(),
-        mapping: mapping.clone(),
+        format: table.reader.format.clone(),
+        mapping: table.mapping.clone(),
         ..Default::default()
     });
-    Ok(Table {
-        reader,
-        header,
-        pending: pending.into_iter(),
-        mapping,
-        file: ledger.files.len() - 1,
-    })
+    table.file = ledger.files.len() - 1;
+    Ok(table)
 }
 
 /// Opens a text file again, below the same header, for a second pass; the file keeps its place
@@ -504,17 +495,28 @@ pub(crate) fn reopen_table(
     opts: &IngestOptions,
     file: usize,
 ) -> Result<Table> {
-    let Opened::Table(mut reader) = source::open(input)? else {
+    let Opened::Table(reader) = source::open(input)? else {
         return Err(crate::error::Error::Internal(format!(
             "{} changed while it was read",
             input.name
         )));
     };
+    below_header(reader, kind, opts, file)
+}
+
+/// Finds the header of a kind of export and positions the reader below it.
+fn below_header(
+    mut reader: RowReader,
+    kind: Kind,
+    opts: &IngestOptions,
+    file: usize,
+) -> Result<Table> {
     let head = read_head(&mut reader)?;
     let (i, mapping) = columns::find_header(kind, &opts.aliases, &head, &reader.location)?;
     let mut rest = head.into_iter().skip(i);
     let header = rest.next().unwrap_or(Row { number: 0, cells: Vec::new() });
-    Ok(Table { reader, header, pending: rest.collect::<Vec<_>>().into_iter(), mapping, file })
+    let pending: Vec<Row> = rest.collect();
+    Ok(Table { reader, header, pending: pending.into_iter(), mapping, file })
 }
 
 fn read_head(reader: &mut RowReader) -> Result<Vec<Row>> {

@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::columns::header_names;
 use super::values::{self, DateOrder, DecimalMark};
 use super::{open_table_from, IngestOptions, Ingested, Kind, Origin, Table};
 use crate::error::{Error, Result};
@@ -142,11 +143,11 @@ impl Term {
     pub fn parse(s: &str) -> Option<Term> {
         let t = s.trim().to_uppercase();
         if let Some(rest) = t.strip_prefix('P') {
-            let (n, unit) = rest.split_at(rest.len().checked_sub(1)?);
-            let n: u32 = n.parse().ok()?;
+            let unit = rest.chars().last()?;
+            let n: u32 = rest[..rest.len() - unit.len_utf8()].parse().ok()?;
             let months = match unit {
-                "Y" => n.checked_mul(12)?,
-                "M" => n,
+                'Y' => n.checked_mul(12)?,
+                'M' => n,
                 _ => return None,
             };
             return (months > 0).then_some(Term { months });
@@ -334,13 +335,10 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
             ),
         });
     };
-    let Some(unit_price_col) = m.col("unit_price").cloned() else {
+    let has_erp = m.col("erp_price").is_some();
+    let price_field = if basis == PriceBasis::Erp && has_erp { "erp_price" } else { "unit_price" };
+    let Some(price_col) = m.col(price_field).cloned() else {
         return Err(Error::Internal("price column checked above".into()));
-    };
-    let erp_col = find_erp_column(&table.header);
-    let price_col = match (basis, &erp_col) {
-        (PriceBasis::Erp, Some(c)) => c.clone(),
-        _ => unit_price_col,
     };
 
     let mut rows = Vec::new();
@@ -354,8 +352,9 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
     };
     let mut evidence = super::subscriptions::ColumnEvidence::default();
     for row in &rows {
-        evidence.observe(row, &m, &["effective_start", "effective_end"], &[]);
+        evidence.observe(row, &m, &["effective_start", "effective_end"], &[price_field]);
     }
+    let mark = evidence.mark(price_field);
     let orders = super::subscriptions::decide_date_orders(
         &mut evidence,
         &m,
@@ -374,19 +373,18 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
         if matches!(period, PeriodFrom::Monthly) {
             report.notes.push("no term or billing column: prices are per seat per month".into());
         }
-        match (basis, &erp_col) {
-            (PriceBasis::Erp, Some(_)) => report
+        match (basis, has_erp) {
+            (PriceBasis::Erp, true) => report
                 .notes
                 .push(format!("prices read from {:?} (--price-basis erp)", price_col.header)),
-            (PriceBasis::Erp, None) => report.notes.push(format!(
+            (PriceBasis::Erp, false) => report.notes.push(format!(
                 "no ERP Price column: its own {:?} is used with --price-basis erp",
                 price_col.header
             )),
             _ => {}
         }
     }
-    let mark = values::number_mark(&rows, price_col.index);
-    let ctx = Ctx { m: &m, orders: &orders, sheet_currency, period, price_col: &price_col, mark };
+    let ctx = Ctx { m: &m, orders: &orders, sheet_currency, period, price_field, mark };
     for row in &rows {
         let origin = Origin { file, row: row.number };
         match parse_row(row, &ctx) {
@@ -397,11 +395,7 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
             }
             Ok(Parsed::Skip(reason)) => ing.ledger.filtered(origin, reason),
             Err((field, reason)) => {
-                let col = if field == "price" {
-                    Some(price_col.clone())
-                } else {
-                    ing.ledger.col(file, field)
-                };
+                let col = ing.ledger.col(file, field);
                 ing.ledger.rejected(origin, col, reason);
             }
         }
@@ -409,32 +403,13 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
     Ok(())
 }
 
-fn header_names(header: &Row) -> String {
-    header
-        .cells
-        .iter()
-        .map(|c| c.text())
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| format!("{t:?}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The suggested retail price column, read only with `--price-basis erp`.
-fn find_erp_column(header: &Row) -> Option<crate::error::Col> {
-    header.cells.iter().enumerate().find_map(|(index, c)| {
-        let text = c.text().trim().to_string();
-        matches!(values::normalize_header(&text).as_str(), "erpprice" | "erp")
-            .then(|| crate::error::Col { index, header: text })
-    })
-}
-
 struct Ctx<'a> {
     m: &'a super::Mapping,
     orders: &'a std::collections::BTreeMap<&'static str, Option<DateOrder>>,
     sheet_currency: Option<String>,
     period: PeriodFrom,
-    price_col: &'a crate::error::Col,
+    /// `unit_price`, or `erp_price` with `--price-basis erp`.
+    price_field: &'static str,
     mark: Option<DecimalMark>,
 }
 
@@ -519,13 +494,15 @@ fn parse_row(row: &Row, ctx: &Ctx) -> Result<Parsed, RowError> {
             .months(),
         PeriodFrom::Monthly => 1,
     };
-    let amount = match values::parse_amount_cell(row.cell(ctx.price_col.index), ctx.mark) {
+    let price = ctx.price_field;
+    let cell = ctx.m.col(price).map_or(&crate::source::Cell::Empty, |c| row.cell(c.index));
+    let amount = match values::parse_amount_cell(cell, ctx.mark) {
         Ok(Some(a)) if a.is_sign_negative() => {
-            return Err(("price", format!("{a} is a negative price")))
+            return Err((price, format!("{a} is a negative price")))
         }
         Ok(Some(a)) => a,
-        Ok(None) => return Err(("price", "empty, but the value is required".into())),
-        Err(reason) => return Err(("price", reason)),
+        Ok(None) => return Err((price, "empty, but the value is required".into())),
+        Err(reason) => return Err((price, reason)),
     };
     let currency = match ctx.text(row, "currency") {
         Some(c) => {
@@ -584,6 +561,8 @@ mod tests {
         assert_eq!(Term { months: 1 }.iso(), "P1M");
         assert!(Term::parse("P0Y").is_none());
         assert!(Term::parse("soon").is_none());
+        assert!(Term::parse("PÅ").is_none());
+        assert!(Term::parse("P").is_none());
         assert_eq!(Billing::parse("Monthly"), Ok(Billing::Monthly));
         assert_eq!(Billing::parse("Annual"), Ok(Billing::Annual));
         assert_eq!(Billing::parse("yearly"), Ok(Billing::Annual));

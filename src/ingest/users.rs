@@ -46,9 +46,14 @@ pub fn read_users(
         let origin = Origin { file, row: row.number };
         // Rows of customers with nothing expiring are counted and left: no allocation, no
         // licence parsing (most rows of a distributor's export).
-        if let (Some(i), Some(affected)) = (customer_col, &ing.affected) {
-            let raw = row.cell(i).text_ref();
-            if values::guid_key(&raw, &mut key) && !affected.contains(key.as_str()) {
+        if let Some(affected) = &ing.affected {
+            let cell = customer_col.map(|i| row.cell(i).text_ref());
+            let customer = match cell.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                // A value that is not a GUID is rejected below, with the reason.
+                Some(raw) => values::guid_key(raw, &mut key).then_some(key.as_str()),
+                None => file_customer.as_deref(),
+            };
+            if customer.is_some_and(|c| !affected.contains(c)) {
                 ing.ledger.filtered(origin, crate::plan::build::CUSTOMER_NOT_AFFECTED);
                 continue;
             }
@@ -93,12 +98,6 @@ pub fn read_users(
             },
             None => file_customer.clone(),
         };
-        if let (Some(c), Some(affected)) = (&customer_id, &ing.affected) {
-            if !affected.contains(c) {
-                ing.ledger.filtered(origin, crate::plan::build::CUSTOMER_NOT_AFFECTED);
-                continue;
-            }
-        }
         match &customer_id {
             Some(c) => {
                 ing.customers_with_user_rows.insert(c.clone());

@@ -250,19 +250,8 @@ impl NumberEvidence {
     }
 }
 
-/// The decimal mark a column's values agree on; `None` when they do not say.
-pub fn number_mark(rows: &[crate::source::Row], index: usize) -> Option<DecimalMark> {
-    let mut ev = NumberEvidence::default();
-    for row in rows {
-        if let crate::source::Cell::Text(t) = row.cell(index) {
-            ev.observe(t);
-        }
-    }
-    ev.mark()
-}
-
 /// An amount cell: `None` when blank, else an exact decimal read with the column's decimal mark
-/// (`column_mark`, from `number_mark`) where the value alone does not say. The error is the
+/// (`column_mark`, from `NumberEvidence`) where the value alone does not say. The error is the
 /// reason to give for the row.
 pub fn parse_amount_cell(
     cell: &crate::source::Cell,

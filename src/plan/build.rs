@@ -36,14 +36,13 @@ pub struct PlanOptions {
 pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
     let verdicts = detect::classify_all(&ing.subscriptions, catalog, opts.window);
     // Only affected customers' other subscriptions matter (replacement plans they already have).
-    let affected: BTreeSet<&str> = ing
+    let affected: BTreeSet<String> = ing
         .subscriptions
         .iter()
         .zip(&verdicts)
         .filter(|(_, v)| matches!(v, Verdict::Expiring { .. }))
-        .map(|(s, _)| s.customer_id.as_str())
+        .map(|(s, _)| s.customer_id.clone())
         .collect();
-    let affected: BTreeSet<String> = affected.into_iter().map(str::to_string).collect();
     let mut warnings = Vec::new();
     let mut auto_renew: Vec<String> = Vec::new();
     let mut expiring: BTreeMap<String, Vec<ExpiringSubscription>> = BTreeMap::new();

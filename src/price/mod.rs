@@ -362,7 +362,7 @@ fn line(
                 price_source: if monthly.is_some() {
                     p.source
                 } else {
-                    "no price: the amount overflows".into()
+                    format!("no price: the amount is above {} a month", money::LINE_LIMIT)
                 },
                 monthly,
                 term: p.term.map(Term::iso),

@@ -23,10 +23,18 @@ pub fn minor_digits(currency: Option<&str>) -> u32 {
     }
 }
 
+/// The largest monthly amount one line may have (10^12). Anything above it is a typing error in
+/// an input; bounding lines keeps every sum, delta and annual figure of a book, and its total
+/// in minor units, far inside what `Decimal` and `i64` hold.
+pub const LINE_LIMIT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+
 /// The monthly amount of a line: `amount × seats ÷ months`, rounded to `digits` decimals half
-/// away from zero. `None` only if the figures overflow 28 significant digits.
+/// away from zero. `None` when it is above `LINE_LIMIT` (or the product overflows).
 pub fn line_monthly(amount: Decimal, seats: u64, months: u32, digits: u32) -> Option<Decimal> {
     let exact = amount.checked_mul(Decimal::from(seats))?.checked_div(Decimal::from(months))?;
+    if exact.abs() > LINE_LIMIT {
+        return None;
+    }
     let mut rounded = exact.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(digits);
     Some(rounded)
@@ -84,6 +92,14 @@ mod tests {
         assert_eq!(format(line_monthly(d("72"), 3, 12, 2).unwrap(), 2), "18.00");
         assert_eq!(format(line_monthly(d("1000"), 3, 36, 0).unwrap(), 0), "83");
         assert_eq!(format(line_monthly(d("1.2345"), 1, 1, 3).unwrap(), 3), "1.235");
+    }
+
+    #[test]
+    fn lines_above_the_limit_have_no_amount() {
+        assert_eq!(LINE_LIMIT, Decimal::from(1_000_000_000_000u64));
+        assert!(line_monthly(d("1000000000000"), 1, 1, 2).is_some());
+        assert!(line_monthly(d("1000000000000.01"), 1, 1, 2).is_none());
+        assert!(line_monthly(d("79228162514264337593543950335"), 2, 1, 2).is_none());
     }
 
     #[test]

@@ -7,15 +7,14 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{
-    Chart, ChartType, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Chart, ChartType, DocProperties, Format, Workbook, Worksheet, XlsxError};
 
 use crate::error::{Error, Result};
 use crate::plan::{CostSide, CustomerPlan, GroupTotal, Money, Plan};
 use crate::price::money::minor_digits;
 
 use super::csv_out::safe;
+use super::workbook::excel_date;
 
 /// What a report calls a customer no source gives a currency for.
 pub const NO_CURRENCY: &str = "no currency";
@@ -217,11 +216,7 @@ pub fn xlsx(plan: &Plan) -> Result<Vec<u8>> {
 
 fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let when = ExcelDateTime::from_ymd(
-        plan.as_of.format("%Y").to_string().parse().unwrap_or(2026),
-        plan.as_of.format("%m").to_string().parse().unwrap_or(1),
-        plan.as_of.format("%d").to_string().parse().unwrap_or(1),
-    )?;
+    let when = excel_date(plan.as_of)?;
     wb.set_properties(
         &DocProperties::new()
             .set_creation_datetime(&when)
@@ -352,8 +347,7 @@ fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
         ws.write_string(r, 1, &c.customer_id)?;
         ws.write_string(r, 2, c.account_manager.as_deref().unwrap_or(""))?;
         ws.write_string(r, 3, &c.target.offer_name)?;
-        let d = ExcelDateTime::parse_from_str(&c.deadline.to_string())?;
-        ws.write_datetime_with_format(r, 4, &d, &date)?;
+        ws.write_datetime_with_format(r, 4, excel_date(c.deadline)?, &date)?;
         ws.write_string(r, 5, c.urgency.label())?;
         ws.write_string(r, 6, cur.unwrap_or(NO_CURRENCY))?;
         ws.write_number(r, 7, c.seats_needed as f64)?;

@@ -81,7 +81,8 @@ impl Formats {
     }
 }
 
-fn excel_date(d: NaiveDate) -> std::result::Result<ExcelDateTime, XlsxError> {
+/// A date as a spreadsheet date value.
+pub(crate) fn excel_date(d: NaiveDate) -> std::result::Result<ExcelDateTime, XlsxError> {
     let year = u16::try_from(d.year())
         .map_err(|_| XlsxError::ParameterError(format!("date {d} out of range")))?;
     ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)

@@ -322,6 +322,12 @@ pub fn resolve(
     for c in &plan.customers {
         let name = c.customer_name.clone().unwrap_or_else(|| c.customer_id.clone());
         let line = c.cost.lines.iter().find(|l| l.side == "target");
+        let (product_id, sku_id) = line
+            .and_then(|l| l.product_id.clone().zip(l.sku_id.clone()))
+            .or_else(|| {
+                known.get(c.target.offer_name.as_str()).map(|(p, k)| (p.to_string(), k.to_string()))
+            })
+            .unwrap_or_default();
         let job = CustomerJob {
             customer_id: c.customer_id.clone(),
             slug: c.slug.clone(),
@@ -331,24 +337,8 @@ pub fn resolve(
             seats: c.purchase.seats,
             increase_subscription: c.purchase.subscription_id.clone().unwrap_or_default(),
             new_quantity: c.purchase.new_quantity.unwrap_or(0),
-            product_id: line
-                .and_then(|l| l.product_id.clone().zip(l.sku_id.clone()))
-                .or_else(|| {
-                    known
-                        .get(c.target.offer_name.as_str())
-                        .map(|(p, k)| (p.to_string(), k.to_string()))
-                })
-                .map(|(p, _)| p)
-                .unwrap_or_default(),
-            sku_id: line
-                .and_then(|l| l.product_id.clone().zip(l.sku_id.clone()))
-                .or_else(|| {
-                    known
-                        .get(c.target.offer_name.as_str())
-                        .map(|(p, k)| (p.to_string(), k.to_string()))
-                })
-                .map(|(_, k)| k)
-                .unwrap_or_default(),
+            product_id,
+            sku_id,
             offer_id: line
                 .and_then(|l| l.offer_id.clone())
                 .or_else(|| known_offer.get(c.target.offer_name.as_str()).map(|o| o.to_string()))

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use super::PlanView;
 use crate::error::{Error, Location, Result};
@@ -95,7 +94,7 @@ fn word(outcome: Option<&String>) -> &str {
 }
 
 /// The report: one block per customer, in the plan's order.
-pub fn report(plan: &PlanView, rows: &[ResultRow], _plan_path: &Path) -> String {
+pub fn report(plan: &PlanView, rows: &[ResultRow]) -> String {
     // Latest outcome per (customer, step, target).
     let mut latest: BTreeMap<(String, String, String), String> = BTreeMap::new();
     for r in rows {

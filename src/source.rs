@@ -456,12 +456,13 @@ pub struct Workbook {
 
 impl Workbook {
     fn from_bytes(input: &Input, bytes: Vec<u8>) -> Result<Workbook> {
-        let sheets = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-            Error::Workbook {
-                location: Box::new(Location::file(input.name.clone(), None)),
-                message: format!("not a readable workbook: {e}"),
-            }
-        })?;
+        let broken = |message: String| Error::Workbook {
+            location: Box::new(Location::file(input.name.clone(), None)),
+            message,
+        };
+        let sheets = shielded(|| calamine::open_workbook_auto_from_rs(Cursor::new(bytes)))
+            .map_err(|()| broken(CORRUPT.to_string()))?
+            .map_err(|e| broken(format!("not a readable workbook: {e}")))?;
         Ok(Workbook { name: input.name.clone(), sheets, wanted: input.sheet.clone() })
     }
 
@@ -482,16 +483,47 @@ impl Workbook {
                 ),
             });
         }
-        let range = self.sheets.worksheet_range(sheet).map_err(|e| Error::Workbook {
-            location: Box::new(location.clone()),
-            message: format!("cannot read sheet: {e}"),
-        })?;
+        let broken =
+            |message: String| Error::Workbook { location: Box::new(location.clone()), message };
+        let sheets = &mut self.sheets;
+        let range = shielded(|| sheets.worksheet_range(sheet))
+            .map_err(|()| broken(CORRUPT.to_string()))?
+            .map_err(|e| broken(format!("cannot read sheet: {e}")))?;
         Ok(RowReader {
             location,
             format: "workbook".to_string(),
             inner: Inner::Sheet(rows_of(&range).into_iter()),
         })
     }
+}
+
+const CORRUPT: &str =
+    "not a readable workbook: its contents are damaged (the workbook reader gave up on them)";
+
+thread_local! {
+    /// Set while [`shielded`] runs, so the panic hook stays silent for a panic it will catch.
+    static SHIELDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a call into the workbook reader, turning a panic inside it into `Err(())`.
+///
+/// The reader can panic on damaged files (arithmetic overflow on a corrupt cell reference, for
+/// one); input must never crash the tool, so such a panic becomes an ordinary error. The
+/// process's panic hook is left to report every other panic as before.
+fn shielded<T>(call: impl FnOnce() -> T) -> std::result::Result<T, ()> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !SHIELDED.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    SHIELDED.with(|s| s.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call));
+    SHIELDED.with(|s| s.set(false));
+    outcome.map_err(|_| ())
 }
 
 fn rows_of(range: &Range<Data>) -> Vec<Row> {

@@ -149,3 +149,27 @@ proptest! {
         read_bytes(&bytes, "mutated.xlsx");
     }
 }
+
+/// Found by `readers_survive_mutated_workbooks`: one changed byte gives a cell reference whose
+/// column overflows calamine's arithmetic, which panics there. It must come back as an error.
+#[test]
+fn workbook_with_an_overflowing_cell_reference_is_an_error() {
+    let mut bytes =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/subscriptions.xlsx")).unwrap();
+    bytes[4266] = 157;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let input = Input::parse(path.to_str().unwrap());
+    let opts = IngestOptions {
+        aliases: Aliases::builtin(),
+        date_order: None,
+        price_basis: Default::default(),
+    };
+    let catalog = Catalog::builtin(&[]);
+    let err = match ingest::read_all(std::slice::from_ref(&input), &[], &[], &catalog, &opts) {
+        Ok(_) => panic!("a workbook with a broken cell reference was read"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("broken.xlsx"), "{err}");
+}

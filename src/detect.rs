@@ -36,7 +36,7 @@ impl Verdict {
         use std::borrow::Cow::{Borrowed, Owned};
         match self {
             Verdict::Expiring { .. } => None,
-            Verdict::NotKaizala => Some(Borrowed("not Kaizala Pro")),
+            Verdict::NotKaizala => Some(Borrowed(crate::ingest::NOT_KAIZALA)),
             Verdict::Handled(s) => Some(Owned(format!("Kaizala Pro, already {}", s.as_str()))),
             Verdict::AutoRenewOn => Some(Borrowed("Kaizala Pro with auto renew on")),
             Verdict::OutsideHorizon => Some(Borrowed("Kaizala Pro ending after the horizon")),
@@ -110,12 +110,12 @@ pub fn affected_customers(
     subs: &[SubscriptionRecord],
     catalog: &Catalog,
     window: Window,
-) -> std::collections::HashSet<String> {
+) -> crate::ingest::values::GuidSet {
     classify_all(subs, catalog, window)
         .iter()
         .zip(subs)
         .filter(|(v, _)| matches!(v, Verdict::Expiring { .. }))
-        .map(|(_, s)| s.customer_id.clone())
+        .filter_map(|(_, s)| crate::ingest::values::guid_bits(s.customer_id.as_bytes()))
         .collect()
 }
 

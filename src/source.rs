@@ -218,8 +218,15 @@ impl RowReader {
         let delimiter = sniff_delimiter(&prefix);
         // Windows line ends become '\n' so the reader's line count is the row a spreadsheet
         // shows (with "\r\n" it counts the '\n' to the next record).
-        let body: Box<dyn Read> = Box::new(CrLf::new(Cursor::new(prefix).chain(body)));
+        // A file without '\r' in its first 64 KiB is taken to use '\n' alone (a quoted "\r\n"
+        // further down stays in its field, where trimming removes it).
+        let body: Box<dyn Read> = if prefix.contains(&b'\r') {
+            Box::new(CrLf::new(Cursor::new(prefix).chain(body)))
+        } else {
+            Box::new(Cursor::new(prefix).chain(body))
+        };
         let rdr = csv::ReaderBuilder::new()
+            .buffer_capacity(256 * 1024)
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
@@ -268,6 +275,25 @@ impl RowReader {
         }
     }
 
+    /// Reads the next row into `row`, unless `skip`, shown the text of the cell at `col`, says
+    /// the row is not wanted: then the row is left undecoded and only its number comes back.
+    ///
+    /// This is how most rows of a large file are passed over at the speed of the CSV parser.
+    pub fn next_unless(
+        &mut self,
+        row: &mut Row,
+        col: usize,
+        skip: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Option<Result<Next>> {
+        match &mut self.inner {
+            Inner::Sheet(rows) => rows.next().map(|r| {
+                *row = r;
+                Ok(row.skip_by(col, skip))
+            }),
+            Inner::Csv(csv) => csv.next_unless(row, col, skip),
+        }
+    }
+
     /// Notes worth telling the user once the file is read (e.g. a fallback encoding).
     pub fn notes(&self) -> Vec<String> {
         match &self.inner {
@@ -290,6 +316,17 @@ impl CsvRows {
 
     /// Reads the next record into `row`, reusing its strings (no allocation once warm).
     fn next_into(&mut self, row: &mut Row) -> Option<Result<()>> {
+        self.next_unless(row, usize::MAX, &mut |_| false).map(|r| r.map(|_| ()))
+    }
+
+    /// Reads the next record, numbers it, and decodes it into `row` unless `skip` turns it
+    /// down on the raw bytes of field `col`.
+    fn next_unless(
+        &mut self,
+        row: &mut Row,
+        col: usize,
+        skip: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Option<Result<Next>> {
         if self.done {
             return None;
         }
@@ -300,7 +337,14 @@ impl CsvRows {
             }
             Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line());
-                row.number = line.saturating_sub(self.embedded_newlines);
+                let number = line.saturating_sub(self.embedded_newlines);
+                // Newlines inside quoted fields move the line count, not the row number.
+                let newlines = count_newlines(self.record.as_slice());
+                self.embedded_newlines += newlines;
+                if self.record.get(col).is_some_and(|f| skip(f)) {
+                    return Some(Ok(Next::Skipped(number)));
+                }
+                row.number = number;
                 for cell in row.cells.drain(..) {
                     if let Cell::Text(mut t) = cell {
                         t.clear();
@@ -312,7 +356,6 @@ impl CsvRows {
                         row.cells.push(Cell::Empty);
                         continue;
                     }
-                    self.embedded_newlines += field.iter().filter(|&&b| b == b'\n').count() as u64;
                     let mut text = self.spare.pop().unwrap_or_default();
                     match std::str::from_utf8(field) {
                         Ok(s) => text.push_str(s),
@@ -325,7 +368,7 @@ impl CsvRows {
                     }
                     row.cells.push(Cell::Text(text));
                 }
-                Some(Ok(()))
+                Some(Ok(Next::Read))
             }
             Err(e) => {
                 self.done = true;
@@ -336,6 +379,30 @@ impl CsvRows {
                     message: format!("unreadable CSV: {e}"),
                 }))
             }
+        }
+    }
+}
+
+/// Counts '\n' bytes (written so that the compiler vectorises it).
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().map(|&b| u64::from(b == b'\n')).sum()
+}
+
+/// What [`RowReader::next_unless`] did with a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// The row was decoded into the caller's `Row`.
+    Read,
+    /// The row was passed over undecoded; this is its row number.
+    Skipped(u64),
+}
+
+impl Row {
+    /// Applies a skip test to the text of one cell of an already decoded row.
+    pub fn skip_by(&self, col: usize, skip: &mut dyn FnMut(&[u8]) -> bool) -> Next {
+        match self.cells.get(col) {
+            Some(Cell::Text(t)) if skip(t.as_bytes()) => Next::Skipped(self.number),
+            _ => Next::Read,
         }
     }
 }

@@ -123,6 +123,21 @@ fn read_bytes(bytes: &[u8], name: &str) {
 }
 
 proptest! {
+    /// The fast GUID reader used to pass over rows agrees with the one that keeps them.
+    #[test]
+    fn guid_bits_agree_with_parse_guid(
+        s in prop_oneof![
+            "[ \u{a0}]{0,2}[{]?[0-9a-fA-F-]{30,38}[}]?[ \u{a0}]{0,2}",
+            "[ ]?[{]?[0-9a-f]{8}-[0-9a-f]{4}-[0-9A-F]{4}-[0-9a-f]{4}-[0-9a-f]{12}[}]?[ ]?",
+            any::<String>(),
+        ]
+    ) {
+        let fast = values::guid_bits(s.as_bytes()).map(values::guid_text);
+        prop_assert_eq!(fast, values::parse_guid(&s));
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]

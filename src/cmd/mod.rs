@@ -14,7 +14,11 @@ use crate::plan::{self as planner, Plan, PlanOptions};
 /// Ingest, detect and plan: the stages every subcommand shares.
 pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
     // Subscriptions first: detection on them tells whose users rows matter.
-    let mut ing = ingest::read_subscription_files(&settings.subscriptions, &settings.ingest)?;
+    let mut ing = ingest::read_subscription_files(
+        &settings.subscriptions,
+        &settings.catalog,
+        &settings.ingest,
+    )?;
     let window = Window { as_of: settings.as_of, horizon_end: settings.horizon_end };
     ing.affected =
         Some(crate::detect::affected_customers(&ing.subscriptions, &settings.catalog, window));

@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub use columns::{Aliases, Kind, Mapping};
-pub use subscriptions::read_subscriptions;
+pub use subscriptions::NOT_KAIZALA;
 pub use users::{read_users, split_licences, NO_KAIZALA};
 
 use crate::catalog::Catalog;
@@ -293,13 +293,13 @@ pub struct Ingested {
     pub prices: Vec<prices::PriceRow>,
     /// Customers with an expiring Kaizala Pro subscription, when known before the users files
     /// are read: users rows of other customers are then filtered on sight.
-    pub affected: Option<std::collections::HashSet<String>>,
+    pub affected: Option<values::GuidSet>,
     /// Row accounting.
     pub ledger: Ledger,
     /// Subscriptions being merged, before `subscriptions::finish` checks them.
     pub(crate) partials: Vec<subscriptions::Partial>,
     /// Subscription id (lower case) to its index in `partials`.
-    pub(crate) merge_index: std::collections::HashMap<String, usize>,
+    pub(crate) merge_index: rustc_hash::FxHashMap<String, usize>,
     /// Subscriptions files that lack required columns: which, and the error to give if no
     /// other file has them.
     pub(crate) partial_files: Vec<(Vec<&'static [&'static str]>, crate::error::Error)>,
@@ -316,17 +316,32 @@ pub fn read_all(
     catalog: &Catalog,
     opts: &IngestOptions,
 ) -> Result<Ingested> {
-    let mut ing = read_subscription_files(subscriptions, opts)?;
+    let mut ing = read_subscription_files(subscriptions, catalog, opts)?;
     read_user_files(&mut ing, users, catalog, opts)?;
     read_price_files(&mut ing, price_lists, opts)?;
     Ok(ing)
 }
 
 /// Reads every subscriptions file and merges their rows into subscriptions.
-pub fn read_subscription_files(subscriptions: &[Input], opts: &IngestOptions) -> Result<Ingested> {
+///
+/// Two passes: the first over every file decides each file's column formats and which
+/// customers have a Kaizala Pro row in any file; the second parses and merges the rows of those
+/// customers only (the others are counted as not Kaizala Pro), so memory follows the customers
+/// that matter. A text file is read twice rather than held.
+pub fn read_subscription_files(
+    subscriptions: &[Input],
+    catalog: &Catalog,
+    opts: &IngestOptions,
+) -> Result<Ingested> {
     let mut ing = Ingested::default();
+    let mut kaizala = subscriptions::KaizalaCustomers::default();
+    let mut passes = Vec::with_capacity(subscriptions.len());
     for input in subscriptions {
-        read_subscriptions(input, opts, &mut ing)?;
+        passes.push(subscriptions::first_pass(input, opts, catalog, &mut ing, &mut kaizala)?);
+    }
+    let keep = kaizala.into_filter();
+    for pass in passes {
+        subscriptions::second_pass(pass, opts, keep.as_ref(), &mut ing)?;
     }
     subscriptions::finish(&mut ing)?;
     Ok(ing)
@@ -387,6 +402,31 @@ impl Table {
             }
             if !row.is_blank() {
                 return Some(Ok(()));
+            }
+        }
+    }
+
+    /// Reads the next non-blank data row into `row`, unless `skip`, shown the text of the cell
+    /// at `col`, turns it down: then only the row number comes back and the row is not decoded.
+    pub fn next_unless(
+        &mut self,
+        row: &mut Row,
+        col: usize,
+        skip: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Option<Result<source::Next>> {
+        loop {
+            let next = match self.pending.next() {
+                Some(r) => {
+                    *row = r;
+                    row.skip_by(col, skip)
+                }
+                None => match self.reader.next_unless(row, col, skip)? {
+                    Ok(n) => n,
+                    Err(e) => return Some(Err(e)),
+                },
+            };
+            if matches!(next, source::Next::Skipped(_)) || !row.is_blank() {
+                return Some(Ok(next));
             }
         }
     }

@@ -11,20 +11,62 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::values::GuidSet;
 use super::values::{self, DateHint, DateOrder, DecimalMark};
 use super::{
-    open_table, ChargeRank, CustomerInfo, IngestOptions, Ingested, Kind, Origin, Status,
-    SubscriptionRecord,
+    open_table, ChargeRank, IngestOptions, Ingested, Kind, Origin, Status, SubscriptionRecord,
 };
+use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::source::{Cell, Input, Row};
+use crate::source::{Cell, Input, Next, Row};
 
-/// Reads one subscriptions file into `ing`.
+/// Filter reason for subscription rows that are not Kaizala Pro (also given by `plan`).
+pub const NOT_KAIZALA: &str = "not Kaizala Pro";
+
+/// What the first pass over every subscriptions file learns about Kaizala Pro.
+#[derive(Default)]
+pub(crate) struct KaizalaCustomers {
+    /// Customers with at least one row of a Kaizala Pro offer.
+    customers: GuidSet,
+    /// False when some file cannot say for every row whose customer it is, or which offer:
+    /// then no row is passed over.
+    incomplete: bool,
+    /// Each distinct (offer name, offer id) seen, and whether it is Kaizala Pro.
+    offers: rustc_hash::FxHashMap<String, bool>,
+}
+
+impl KaizalaCustomers {
+    /// The customers whose rows are worth keeping, when every file could tell.
+    pub(crate) fn into_filter(self) -> Option<GuidSet> {
+        (!self.incomplete).then_some(self.customers)
+    }
+}
+
+/// A subscriptions file after its first pass, ready for the second.
+pub(crate) struct FirstPass {
+    input: Input,
+    file: usize,
+    cols: Cols,
+    /// A sheet's rows (a sheet is in memory anyway); `None` for a text file, read again.
+    kept: Option<Vec<Row>>,
+    order_of: BTreeMap<&'static str, Option<DateOrder>>,
+    price_mark: Option<DecimalMark>,
+    file_customer: Option<String>,
+}
+
+/// Pass 1 over one subscriptions file: registers it, decides its column formats, records what
+/// it says about customers, and notes the customers that have a Kaizala Pro row.
 ///
 /// A file may lack required columns when other files give those values for the same
 /// subscription ids (a Partner Center UI export has status and quantity but no dates); whether
 /// every required field is covered is decided by `finish` once all files are read.
-pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingested) -> Result<()> {
+pub(crate) fn first_pass(
+    input: &Input,
+    opts: &IngestOptions,
+    catalog: &Catalog,
+    ing: &mut Ingested,
+    kaizala: &mut KaizalaCustomers,
+) -> Result<FirstPass> {
     let file_customer = super::file_customer(input)?;
     let mut table = open_table(input, Kind::Subscriptions, opts, &mut ing.ledger)?;
     let file = table.file;
@@ -46,18 +88,39 @@ pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingeste
         }
     }
     let m = table.mapping.clone();
+    let cols = Cols::of(&m);
+    if cols.offer_name.is_none() && cols.offer_id.is_none()
+        || cols.customer_id.is_none() && file_customer.is_none()
+    {
+        kaizala.incomplete = true;
+    }
+    let file_customer_bits = file_customer.as_deref().and_then(|c| values::guid_bits(c.as_bytes()));
     const DATES: [&str; 3] = ["end_date", "start_date", "charge_start"];
     const AMOUNTS: [&str; 1] = ["unit_price"];
-    // Pass 1: what each date and amount column's values say about their format. A CSV file is
-    // read again for pass 2 (memory stays flat however long it is); a sheet is in memory anyway.
+    // What each date and amount column's values say about their format. A CSV file is read
+    // again for pass 2 (memory stays flat however long it is); a sheet is in memory anyway.
     let mut evidence = ColumnEvidence::default();
     let mut row = Row { number: 0, cells: Vec::new() };
     let mut kept: Option<Vec<Row>> = (!table.reader.is_streaming()).then(Vec::new);
     let mut rows_read = 0u64;
+    let mut key = String::new();
+    let mut guid = String::new();
     while let Some(next) = table.next_into(&mut row) {
         next?;
         rows_read += 1;
         evidence.observe(&row, &m, &DATES, &AMOUNTS);
+        let customer = match cols.customer_id.map(|i| row.cell(i)) {
+            Some(Cell::Text(t)) if !t.trim().is_empty() => values::guid_bits(t.as_bytes()),
+            _ => file_customer_bits,
+        };
+        if let Some(c) = customer {
+            note_customer(&row, &cols, c, &mut guid, ing);
+            if !kaizala.customers.contains(&c)
+                && is_kaizala_row(&row, &cols, catalog, kaizala, &mut key)
+            {
+                kaizala.customers.insert(c);
+            }
+        }
         if let Some(k) = kept.as_mut() {
             k.push(row.clone());
         }
@@ -74,7 +137,6 @@ pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingeste
             "no auto-renew column: the end date alone marks a subscription as expiring".into(),
         );
     }
-
     let order_of = decide_date_orders(
         &mut evidence,
         &m,
@@ -83,8 +145,96 @@ pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingeste
         &mut ing.ledger.files[file],
     )?;
     let price_mark = evidence.mark("unit_price");
-    let ctx = RowContext { m: &m, order_of: &order_of, price_mark, file_customer };
-    let take = |row: &Row, ing: &mut Ingested| {
+    Ok(FirstPass { input: input.clone(), file, cols, kept, order_of, price_mark, file_customer })
+}
+
+/// Whether a row's offer is Kaizala Pro, deciding each distinct offer once.
+fn is_kaizala_row(
+    row: &Row,
+    cols: &Cols,
+    catalog: &Catalog,
+    kaizala: &mut KaizalaCustomers,
+    key: &mut String,
+) -> bool {
+    let text = |col: Option<usize>| col.map(|i| row.cell(i).text_ref());
+    let (name, id) = (text(cols.offer_name), text(cols.offer_id));
+    key.clear();
+    key.push_str(name.as_deref().unwrap_or("").trim());
+    key.push('\u{1}');
+    key.push_str(id.as_deref().unwrap_or("").trim());
+    if let Some(&k) = kaizala.offers.get(key.as_str()) {
+        return k;
+    }
+    let name = name.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let id = id.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let id = id.map(|i| values::parse_guid(i).unwrap_or_else(|| i.to_string()));
+    let k = catalog.is_kaizala_pro_offer(name, id.as_deref());
+    kaizala.offers.insert(key.clone(), k);
+    k
+}
+
+/// Takes what a row says about its customer (name, domain, account manager, segment,
+/// frontline), allocating only for what is new.
+fn note_customer(row: &Row, cols: &Cols, customer: u128, guid: &mut String, ing: &mut Ingested) {
+    let text =
+        |col: Option<usize>| col.map(|i| row.cell(i).text_ref()).filter(|t| !t.trim().is_empty());
+    guid.clear();
+    guid.push_str(&values::guid_text(customer));
+    let info = match ing.customers.get_mut(guid.as_str()) {
+        Some(info) => info,
+        None => ing.customers.entry(guid.clone()).or_default(),
+    };
+    let fill = |slot: &mut Option<String>, col: Option<usize>| {
+        if slot.is_none() {
+            *slot = text(col).map(|t| t.trim().to_string());
+        }
+    };
+    fill(&mut info.name, cols.customer_name);
+    fill(&mut info.account_manager, cols.account_manager);
+    fill(&mut info.segment, cols.segment);
+    if let Some(d) = text(cols.domain) {
+        let d = d.trim();
+        if !info.domains.contains(d) {
+            info.domains.insert(d.to_lowercase());
+        }
+    }
+    if !info.frontline {
+        if let Some(t) = text(cols.frontline) {
+            info.frontline = values::parse_bool(t.trim()) == Some(true);
+        }
+    }
+}
+
+/// Pass 2 over one subscriptions file: rows of customers with no Kaizala Pro row in any file
+/// are counted as not Kaizala Pro and passed over undecoded; the others are parsed, checked
+/// and merged.
+pub(crate) fn second_pass(
+    pass: FirstPass,
+    opts: &IngestOptions,
+    keep: Option<&GuidSet>,
+    ing: &mut Ingested,
+) -> Result<()> {
+    let FirstPass { input, file, cols, kept, order_of, price_mark, file_customer } = pass;
+    let ctx = RowContext { cols, order_of: &order_of, price_mark, file_customer };
+    let file_customer_kept = match (&ctx.file_customer, keep) {
+        (Some(c), Some(k)) => values::guid_bits(c.as_bytes()).is_some_and(|g| k.contains(&g)),
+        _ => true,
+    };
+    let mut skip = |raw: &[u8]| match keep {
+        None => false,
+        // A value that is not a GUID is parsed and rejected, with the reason.
+        Some(k) => match values::guid_bits(raw) {
+            Some(g) => !k.contains(&g),
+            None => !file_customer_kept && raw.trim_ascii().is_empty(),
+        },
+    };
+    let col = cols.customer_id.unwrap_or(usize::MAX);
+    let mut passed_over = 0u64;
+    let mut take = |next: Next, row: &Row, ing: &mut Ingested| {
+        if matches!(next, Next::Skipped(_)) || cols.customer_id.is_none() && !file_customer_kept {
+            passed_over += 1;
+            return;
+        }
         let origin = Origin { file, row: row.number };
         match parse_row(row, &ctx) {
             Ok(parsed) => merge(parsed, origin, ing),
@@ -97,17 +247,20 @@ pub fn read_subscriptions(input: &Input, opts: &IngestOptions, ing: &mut Ingeste
     match kept {
         Some(rows) => {
             for row in &rows {
-                take(row, ing);
+                take(row.skip_by(col, &mut skip), row, ing);
             }
         }
         None => {
-            // Pass 2 over the file again, from its header.
-            let mut again = super::reopen_table(input, Kind::Subscriptions, opts, file)?;
-            while let Some(next) = again.next_into(&mut row) {
-                next?;
-                take(&row, ing);
+            // The file again, from its header.
+            let mut again = super::reopen_table(&input, Kind::Subscriptions, opts, file)?;
+            let mut row = Row { number: 0, cells: Vec::new() };
+            while let Some(next) = again.next_unless(&mut row, col, &mut skip) {
+                take(next?, &row, ing);
             }
         }
+    }
+    if passed_over > 0 {
+        *ing.ledger.files[file].filtered.entry(NOT_KAIZALA.to_string()).or_default() += passed_over;
     }
     Ok(())
 }
@@ -263,8 +416,44 @@ impl ColumnEvidence {
     }
 }
 
+/// The column index of each field a subscriptions row can have, looked up once per file.
+macro_rules! columns {
+    ($($field:ident),* $(,)?) => {
+        #[derive(Debug, Clone, Copy)]
+        pub(crate) struct Cols { $($field: Option<usize>,)* }
+
+        impl Cols {
+            fn of(m: &super::Mapping) -> Cols {
+                Cols { $($field: m.col(stringify!($field)).map(|c| c.index),)* }
+            }
+        }
+    };
+}
+
+columns!(
+    customer_id,
+    subscription_id,
+    offer_name,
+    offer_id,
+    quantity,
+    end_date,
+    auto_renew,
+    status,
+    start_date,
+    unit_price,
+    charge_type,
+    charge_start,
+    billing_cycle,
+    currency,
+    frontline,
+    customer_name,
+    domain,
+    account_manager,
+    segment,
+);
+
 struct RowContext<'a> {
-    m: &'a super::Mapping,
+    cols: Cols,
     order_of: &'a BTreeMap<&'static str, Option<DateOrder>>,
     price_mark: Option<DecimalMark>,
     /// The customer named with `FILE=CUSTOMER_ID`.
@@ -294,39 +483,46 @@ pub(crate) struct Partial {
 /// One row's values before merging.
 struct Parsed {
     record: Partial,
-    info: CustomerInfo,
 }
 
 type RowError = (&'static str, String);
 
+/// A field's column and name, for reading and for messages.
+type Field = (Option<usize>, &'static str);
+
+macro_rules! field {
+    ($ctx:expr, $name:ident) => {
+        ($ctx.cols.$name, stringify!($name))
+    };
+}
+
 impl RowContext<'_> {
-    fn text(&self, row: &Row, field: &str) -> Option<String> {
-        let col = self.m.col(field)?;
-        let t = row.cell(col.index).text();
+    fn text(&self, row: &Row, (col, _): Field) -> Option<String> {
+        let t = row.cell(col?).text_ref();
         let t = t.trim();
         (!t.is_empty()).then(|| t.to_string())
     }
 
     /// A value that must be there when the file has its column.
-    fn required(&self, row: &Row, field: &'static str) -> Result<Option<String>, RowError> {
-        if self.m.col(field).is_none() {
+    fn required(&self, row: &Row, field: Field) -> Result<Option<String>, RowError> {
+        if field.0.is_none() {
             return Ok(None);
         }
         self.text(row, field)
             .map(Some)
-            .ok_or((field, "empty, but the value is required".to_string()))
+            .ok_or((field.1, "empty, but the value is required".to_string()))
     }
 
-    fn date(&self, row: &Row, field: &'static str) -> Result<Option<NaiveDate>, RowError> {
-        let Some(col) = self.m.col(field) else { return Ok(None) };
-        let order = self.order_of.get(field).copied().flatten();
-        values::parse_date_cell(row.cell(col.index), order).map_err(|reason| (field, reason))
+    fn date(&self, row: &Row, (col, name): Field) -> Result<Option<NaiveDate>, RowError> {
+        let Some(col) = col else { return Ok(None) };
+        let order = self.order_of.get(name).copied().flatten();
+        values::parse_date_cell(row.cell(col), order).map_err(|reason| (name, reason))
     }
 
-    fn required_date(&self, row: &Row, field: &'static str) -> Result<Option<NaiveDate>, RowError> {
+    fn required_date(&self, row: &Row, field: Field) -> Result<Option<NaiveDate>, RowError> {
         match self.date(row, field)? {
-            None if self.m.col(field).is_some() => {
-                Err((field, "empty, but the value is required".to_string()))
+            None if field.0.is_some() => {
+                Err((field.1, "empty, but the value is required".to_string()))
             }
             d => Ok(d),
         }
@@ -334,28 +530,30 @@ impl RowContext<'_> {
 }
 
 fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
-    let customer_id = match ctx.required(row, "customer_id")? {
+    let c = &ctx.cols;
+    let customer_id = match ctx.required(row, field!(ctx, customer_id))? {
         Some(raw) => Some(
             values::parse_guid(&raw)
                 .ok_or(("customer_id", format!("{raw:?} is not a customer tenant id (a GUID)")))?,
         ),
         None => ctx.file_customer.clone(),
     };
-    let raw_sub = ctx.required(row, "subscription_id")?.unwrap_or_default();
+    let raw_sub = ctx.required(row, field!(ctx, subscription_id))?.unwrap_or_default();
     let subscription_id = values::parse_guid(&raw_sub).unwrap_or(raw_sub);
-    let offer_name = ctx.text(row, "offer_name");
-    let offer_id = ctx.text(row, "offer_id").map(|id| values::parse_guid(&id).unwrap_or(id));
-    let has_offer_column = ctx.m.col("offer_name").is_some() || ctx.m.col("offer_id").is_some();
+    let offer_name = ctx.text(row, field!(ctx, offer_name));
+    let offer_id =
+        ctx.text(row, field!(ctx, offer_id)).map(|id| values::parse_guid(&id).unwrap_or(id));
+    let has_offer_column = c.offer_name.is_some() || c.offer_id.is_some();
     if has_offer_column && offer_name.is_none() && offer_id.is_none() {
-        let field = if ctx.m.col("offer_name").is_some() { "offer_name" } else { "offer_id" };
+        let field = if c.offer_name.is_some() { "offer_name" } else { "offer_id" };
         return Err((field, "no offer name or offer id".to_string()));
     }
     let quantity =
-        match ctx.m.col("quantity").map(|c| row.cell(c.index)) {
+        match c.quantity.map(|i| row.cell(i)) {
             None => None,
             Some(Cell::Number(n)) if *n >= 0.0 && n.fract() == 0.0 => Some(*n as u64),
             Some(cell) => {
-                let t = cell.text();
+                let t = cell.text_ref();
                 if t.trim().is_empty() {
                     return Err(("quantity", "empty, but the value is required".to_string()));
                 }
@@ -365,12 +563,12 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
                 ))?)
             }
         };
-    let end_date = ctx.required_date(row, "end_date")?;
-    let auto_renew = match ctx.m.col("auto_renew").map(|c| row.cell(c.index)) {
+    let end_date = ctx.required_date(row, field!(ctx, end_date))?;
+    let auto_renew = match c.auto_renew.map(|i| row.cell(i)) {
         None | Some(Cell::Empty) => None,
         Some(Cell::Bool(b)) => Some(*b),
         Some(cell) => {
-            let t = cell.text();
+            let t = cell.text_ref();
             if t.trim().is_empty() {
                 None
             } else {
@@ -381,42 +579,36 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
             }
         }
     };
-    let status = match ctx.text(row, "status") {
-        None => None,
-        Some(t) => Some(Status::parse(&t).ok_or((
+    let status = match c.status.map(|i| row.cell(i).text_ref()) {
+        Some(t) if !t.trim().is_empty() => Some(Status::parse(&t).ok_or((
             "status",
             format!(
-                "{t:?} is not a subscription status (active, suspended, deleted, expired, disabled, pending)"
+                "{:?} is not a subscription status (active, suspended, deleted, expired, disabled, pending)",
+                t.trim()
             ),
         ))?),
+        _ => None,
     };
-    let start_date = ctx.date(row, "start_date")?;
-    let unit_price = match ctx.m.col("unit_price") {
+    let start_date = ctx.date(row, field!(ctx, start_date))?;
+    let unit_price = match c.unit_price {
         None => None,
-        Some(c) => values::parse_amount_cell(row.cell(c.index), ctx.price_mark)
+        Some(i) => values::parse_amount_cell(row.cell(i), ctx.price_mark)
             .map_err(|reason| ("unit_price", reason))?,
     };
-    let charge = match ctx.text(row, "charge_type") {
+    let charge = match ctx.text(row, field!(ctx, charge_type)) {
         Some(t) => {
             let l = t.to_lowercase();
             let cycle = l.contains("cycle") || l == "new" || l == "renew";
-            Some((cycle, ctx.date(row, "charge_start")?))
+            Some((cycle, ctx.date(row, field!(ctx, charge_start))?))
         }
         None => None,
     };
-    let frontline = match ctx.text(row, "frontline") {
-        None => false,
-        Some(t) => {
-            values::parse_bool(&t).ok_or(("frontline", format!("{t:?} is not a yes/no value")))?
+    if let Some(t) = c.frontline.map(|i| row.cell(i).text_ref()) {
+        let t = t.trim();
+        if !t.is_empty() && values::parse_bool(t).is_none() {
+            return Err(("frontline", format!("{t:?} is not a yes/no value")));
         }
-    };
-    let info = CustomerInfo {
-        frontline,
-        name: ctx.text(row, "customer_name"),
-        domains: ctx.text(row, "domain").map(|d| d.to_lowercase()).into_iter().collect(),
-        account_manager: ctx.text(row, "account_manager"),
-        segment: ctx.text(row, "segment"),
-    };
+    }
     Ok(Parsed {
         record: Partial {
             subscription_id,
@@ -428,23 +620,24 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
             auto_renew,
             status,
             start_date,
-            billing_cycle: ctx.text(row, "billing_cycle"),
+            billing_cycle: ctx.text(row, field!(ctx, billing_cycle)),
             unit_price,
-            currency: ctx.text(row, "currency").map(|c| c.to_uppercase()),
+            currency: ctx.text(row, field!(ctx, currency)).map(|c| c.to_uppercase()),
             origins: Vec::new(),
             charge,
         },
-        info,
     })
 }
 
 /// Merges a parsed row into the record of its subscription, or rejects it on a conflict.
 fn merge(parsed: Parsed, origin: Origin, ing: &mut Ingested) {
-    let Parsed { record: mut rec, info } = parsed;
-    if let Some(c) = &rec.customer_id {
-        merge_info(ing.customers.entry(c.clone()).or_default(), info);
-    }
-    let key = rec.subscription_id.to_lowercase();
+    let Parsed { record: mut rec } = parsed;
+    // Canonical GUIDs are lower case already.
+    let key = if rec.subscription_id.bytes().any(|b| b.is_ascii_uppercase()) {
+        rec.subscription_id.to_lowercase()
+    } else {
+        rec.subscription_id.clone()
+    };
     let Some(&i) = ing.merge_index.get(&key) else {
         rec.origins.push(origin);
         ing.merge_index.insert(key, ing.partials.len());
@@ -577,20 +770,6 @@ pub(crate) fn finish(ing: &mut Ingested) -> Result<()> {
     }
     ing.merge_index.clear();
     Ok(())
-}
-
-fn merge_info(into: &mut CustomerInfo, info: CustomerInfo) {
-    if into.name.is_none() {
-        into.name = info.name;
-    }
-    if into.account_manager.is_none() {
-        into.account_manager = info.account_manager;
-    }
-    if into.segment.is_none() {
-        into.segment = info.segment;
-    }
-    into.domains.extend(info.domains);
-    into.frontline |= info.frontline;
 }
 
 /// Two optional values agree when equal or when either is missing.

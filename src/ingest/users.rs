@@ -38,25 +38,36 @@ pub fn read_users(
     // Holders of each replacement plan, by customer, or by domain until the file is linked.
     let mut holders: BTreeMap<Holder, BTreeMap<String, u64>> = BTreeMap::new();
     let mut row = crate::source::Row { number: 0, cells: Vec::new() };
-    let mut key = String::with_capacity(40);
     let customer_col = m.col("customer_id").map(|c| c.index);
-    while let Some(next) = table.next_into(&mut row) {
-        next?;
+    // Rows of customers with nothing expiring are counted and left on the raw bytes of their
+    // customer cell: no decoding, no allocation, no licence parsing (most rows of a
+    // distributor's export).
+    let affected = ing.affected.take();
+    let file_customer_unaffected = match (&affected, &file_customer) {
+        (Some(a), Some(c)) => values::guid_bits(c.as_bytes()).is_some_and(|g| !a.contains(&g)),
+        _ => false,
+    };
+    let mut skip = |raw: &[u8]| match &affected {
+        None => false,
+        // A value that is not a GUID is decoded and rejected below, with the reason.
+        Some(a) => match values::guid_bits(raw) {
+            Some(g) => !a.contains(&g),
+            None => file_customer_unaffected && raw.trim_ascii().is_empty(),
+        },
+    };
+    let mut passed_over = 0u64;
+    while let Some(next) =
+        table.next_unless(&mut row, customer_col.unwrap_or(usize::MAX), &mut skip)
+    {
         rows_read += 1;
+        if let crate::source::Next::Skipped(_) = next? {
+            passed_over += 1;
+            continue;
+        }
         let origin = Origin { file, row: row.number };
-        // Rows of customers with nothing expiring are counted and left: no allocation, no
-        // licence parsing (most rows of a distributor's export).
-        if let Some(affected) = &ing.affected {
-            let cell = customer_col.map(|i| row.cell(i).text_ref());
-            let customer = match cell.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-                // A value that is not a GUID is rejected below, with the reason.
-                Some(raw) => values::guid_key(raw, &mut key).then_some(key.as_str()),
-                None => file_customer.as_deref(),
-            };
-            if customer.is_some_and(|c| !affected.contains(c)) {
-                ing.ledger.filtered(origin, crate::plan::build::CUSTOMER_NOT_AFFECTED);
-                continue;
-            }
+        if customer_col.is_none() && file_customer_unaffected {
+            passed_over += 1;
+            continue;
         }
         let text = |field: &str| {
             m.col(field)
@@ -151,6 +162,13 @@ pub fn read_users(
             licences,
             origin,
         });
+    }
+    ing.affected = affected;
+    if passed_over > 0 {
+        *ing.ledger.files[file]
+            .filtered
+            .entry(crate::plan::build::CUSTOMER_NOT_AFFECTED.to_string())
+            .or_default() += passed_over;
     }
     ing.ledger.files[file].rows_read = rows_read;
     ing.ledger.files[file].layout = if m.col("customer_id").is_some() {

@@ -56,6 +56,49 @@ pub fn guid_key(s: &str, out: &mut String) -> bool {
     n == 32
 }
 
+/// A GUID read from raw cell bytes as a number, under the same rules as [`guid_key`]: the key
+/// of the customer sets that are looked up once per row of a large file.
+pub fn guid_bits(raw: &[u8]) -> Option<u128> {
+    let t = raw.trim_ascii();
+    if t.first().is_some_and(|b| !b.is_ascii()) || t.last().is_some_and(|b| !b.is_ascii()) {
+        // White space beyond ASCII (a no-break space, say) is trimmed as `str::trim` does.
+        return guid_bits_trimmed(std::str::from_utf8(t).ok()?.trim().as_bytes());
+    }
+    guid_bits_trimmed(t)
+}
+
+fn guid_bits_trimmed(t: &[u8]) -> Option<u128> {
+    let t = match t {
+        [b'{', inner @ .., b'}'] => inner,
+        _ => t,
+    };
+    let hyphenated = t.contains(&b'-');
+    if hyphenated {
+        let at = |i: usize| t.get(i) == Some(&b'-');
+        let hyphens = t.iter().filter(|&&b| b == b'-').count();
+        if !(t.len() == 36 && at(8) && at(13) && at(18) && at(23) && hyphens == 4) {
+            return None;
+        }
+    } else if t.len() != 32 {
+        return None;
+    }
+    let mut bits = 0u128;
+    for &b in t.iter().filter(|&&b| b != b'-') {
+        let digit = (b as char).to_digit(16)?;
+        bits = bits << 4 | u128::from(digit);
+    }
+    Some(bits)
+}
+
+/// The canonical text of a GUID number (lower case, hyphenated), as [`parse_guid`] gives it.
+pub fn guid_text(bits: u128) -> String {
+    let hex = format!("{bits:032x}");
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// A set of GUIDs, hashed cheaply (the keys are random already).
+pub type GuidSet = rustc_hash::FxHashSet<u128>;
+
 /// Words that mean true in the exports and languages we meet.
 const TRUE_WORDS: &[&str] = &[
     "true",

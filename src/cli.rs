@@ -28,6 +28,9 @@ pub struct Opts {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// No progress bars (they are shown only on a terminal anyway).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 /// The subcommands.

@@ -23,6 +23,7 @@ pub mod error;
 pub mod ingest;
 pub mod plan;
 pub mod price;
+pub mod progress;
 pub mod render;
 pub mod scripts;
 pub mod source;

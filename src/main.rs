@@ -11,6 +11,7 @@ use kaizala_migrate::error::{Error, ExitCode};
 
 fn main() {
     let opts = Opts::parse();
+    kaizala_migrate::progress::enable(!opts.quiet);
     let today = chrono::Local::now().date_naive();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

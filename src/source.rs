@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Range, Reader};
+use calamine::{Data, DataRef, Range, Reader};
 use chrono::NaiveDate;
 
 use crate::error::{Error, Location, Result};
@@ -142,13 +142,17 @@ pub enum Opened {
 /// Opens an input, deciding its format from its first bytes.
 pub fn open(input: &Input) -> Result<Opened> {
     let read_err = |source| Error::Read { path: input.name.clone(), source };
-    let mut file = File::open(&input.path).map_err(read_err)?;
+    let file = File::open(&input.path).map_err(read_err)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = crate::progress::bytes(format!("reading {}", input.name), len);
+    let mut file = bar.wrap_read(file);
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(read_err)?;
     let is_workbook = head.starts_with(b"PK\x03\x04") || head.starts_with(&OLE_MAGIC);
     if is_workbook {
         let mut bytes = head;
         file.read_to_end(&mut bytes).map_err(read_err)?;
+        bar.finish_and_clear();
         return Workbook::from_bytes(input, bytes).map(|wb| Opened::Workbook(Box::new(wb)));
     }
     if input.sheet.is_some() {
@@ -157,7 +161,7 @@ pub fn open(input: &Input) -> Result<Opened> {
             input.name
         )));
     }
-    RowReader::csv(input, head, file).map(Opened::Table)
+    RowReader::csv(input, head, file, bar).map(Opened::Table)
 }
 
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -188,10 +192,17 @@ struct CsvRows {
     name: String,
     /// Strings of earlier rows, reused for the next.
     spare: Vec<String>,
+    /// Bytes read so far, on a terminal.
+    bar: indicatif::ProgressBar,
 }
 
 impl RowReader {
-    fn csv(input: &Input, head: Vec<u8>, file: File) -> Result<RowReader> {
+    fn csv(
+        input: &Input,
+        head: Vec<u8>,
+        file: impl Read + 'static,
+        bar: indicatif::ProgressBar,
+    ) -> Result<RowReader> {
         let read_err = |source| Error::Read { path: input.name.clone(), source };
         let (encoding, body): (&str, Box<dyn Read>) =
             if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
@@ -246,6 +257,7 @@ impl RowReader {
                 done: false,
                 name: input.name.clone(),
                 spare: Vec::new(),
+                bar,
             })),
         })
     }
@@ -333,6 +345,7 @@ impl CsvRows {
         match self.rdr.read_byte_record(&mut self.record) {
             Ok(false) => {
                 self.done = true;
+                self.bar.finish_and_clear();
                 None
             }
             Ok(true) => {
@@ -341,7 +354,7 @@ impl CsvRows {
                 // Newlines inside quoted fields move the line count, not the row number.
                 let newlines = count_newlines(self.record.as_slice());
                 self.embedded_newlines += newlines;
-                if self.record.get(col).is_some_and(|f| skip(f)) {
+                if self.record.get(col).is_some_and(&mut *skip) {
                     return Some(Ok(Next::Skipped(number)));
                 }
                 row.number = number;
@@ -372,6 +385,7 @@ impl CsvRows {
             }
             Err(e) => {
                 self.done = true;
+                self.bar.finish_and_clear();
                 let line = e.position().map_or(0, |p| p.line());
                 let loc = Location::file(self.name.clone(), None).at(line, None);
                 Some(Err(Error::Workbook {
@@ -553,13 +567,18 @@ impl Workbook {
         let broken =
             |message: String| Error::Workbook { location: Box::new(location.clone()), message };
         let sheets = &mut self.sheets;
-        let range = shielded(|| sheets.worksheet_range(sheet))
-            .map_err(|()| broken(CORRUPT.to_string()))?
-            .map_err(|e| broken(format!("cannot read sheet: {e}")))?;
+        let rows = shielded(|| match sheets {
+            // XLSX cells are read as they stream out of the sheet's XML, without an
+            // intermediate grid.
+            calamine::Sheets::Xlsx(xlsx) => xlsx_rows(xlsx, sheet).map_err(|e| e.to_string()),
+            other => other.worksheet_range(sheet).map(|r| rows_of(&r)).map_err(|e| e.to_string()),
+        })
+        .map_err(|()| broken(CORRUPT.to_string()))?
+        .map_err(|e| broken(format!("cannot read sheet: {e}")))?;
         Ok(RowReader {
             location,
             format: "workbook".to_string(),
-            inner: Inner::Sheet(rows_of(&range).into_iter()),
+            inner: Inner::Sheet(rows.into_iter()),
         })
     }
 }
@@ -593,6 +612,50 @@ fn shielded<T>(call: impl FnOnce() -> T) -> std::result::Result<T, ()> {
     outcome.map_err(|_| ())
 }
 
+/// The rows of an XLSX sheet, built cell by cell from calamine's streaming reader.
+fn xlsx_rows(
+    xlsx: &mut calamine::Xlsx<Cursor<Vec<u8>>>,
+    sheet: &str,
+) -> std::result::Result<Vec<Row>, calamine::XlsxError> {
+    let mut reader = xlsx.worksheet_cells_reader(sheet)?;
+    let mut rows: Vec<Row> = Vec::new();
+    while let Some(cell) = reader.next_cell()? {
+        let (r, c) = cell.get_position();
+        let value = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                Cell::Text(s.clone())
+            }
+            DataRef::Int(i) => Cell::Number(*i as f64),
+            DataRef::Float(f) => Cell::Number(*f),
+            DataRef::Bool(b) => Cell::Bool(*b),
+            DataRef::DateTime(dt) => date_cell(dt),
+            DataRef::Error(e) => Cell::Error(format!("{e}")),
+        };
+        let number = u64::from(r) + 1;
+        if rows.last().is_none_or(|last| last.number != number) {
+            rows.push(Row { number, cells: Vec::new() });
+        }
+        let Some(row) = rows.last_mut() else { continue };
+        let c = c as usize;
+        if row.cells.len() <= c {
+            row.cells.resize(c + 1, Cell::Empty);
+        }
+        row.cells[c] = value;
+    }
+    Ok(rows)
+}
+
+fn date_cell(dt: &calamine::ExcelDateTime) -> Cell {
+    if !dt.is_datetime() {
+        return Cell::Number(dt.as_f64());
+    }
+    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+    NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d))
+        .map_or_else(|| Cell::Number(dt.as_f64()), Cell::Date)
+}
+
 fn rows_of(range: &Range<Data>) -> Vec<Row> {
     let Some((row0, col0)) = range.start() else { return Vec::new() };
     range
@@ -613,12 +676,7 @@ fn cell_of(data: &Data) -> Cell {
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
         Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) if dt.is_datetime() => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d))
-                .map_or_else(|| Cell::Number(dt.as_f64()), Cell::Date)
-        }
-        Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+        Data::DateTime(dt) => date_cell(dt),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => Cell::Error(format!("{e}")),
     }

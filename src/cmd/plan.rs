@@ -12,9 +12,6 @@ use crate::error::{Error, ExitCode, Result};
 use crate::plan::{slug, CustomerPlan, Plan};
 use crate::render::{cost, csv_out, json, runbook, summary, workbook};
 
-/// A rendered file: where it goes and its bytes.
-type OutputFile = (PathBuf, Vec<u8>);
-
 /// Writes one output file through a buffer.
 pub fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let werr = |source| Error::Write { path: path.to_path_buf(), source };
@@ -142,31 +139,27 @@ fn write_per_customer(
     if books {
         fresh_dir(&runbooks_dir, "md")?;
     }
-    let rendered: Vec<Result<Vec<OutputFile>>> = plan
+    let bar = crate::progress::items("rendering customers", plan.customers.len() as u64);
+    // Each customer's files are written as soon as they are rendered (distinct paths), so
+    // memory holds a few customers' files at a time.
+    let written_each: Vec<Result<()>> = plan
         .customers
         .par_iter()
         .map(|c| {
-            let mut files = Vec::with_capacity(2);
             if sheets {
-                files.push((
-                    sheets_dir.join(format!("{}.xlsx", c.slug)),
-                    workbook::render(plan, &[c], None)?,
-                ));
+                let path = sheets_dir.join(format!("{}.xlsx", c.slug));
+                write_bytes(&path, &workbook::render(plan, &[c], None)?)?;
             }
             if books {
-                files.push((
-                    runbooks_dir.join(format!("{}.md", c.slug)),
-                    runbook::customer(plan, c).into_bytes(),
-                ));
+                let path = runbooks_dir.join(format!("{}.md", c.slug));
+                write_bytes(&path, runbook::customer(plan, c).as_bytes())?;
             }
-            Ok(files)
+            bar.inc(1);
+            Ok(())
         })
         .collect();
-    for files in rendered {
-        for (path, bytes) in files? {
-            write_bytes(&path, &bytes)?;
-        }
-    }
+    bar.finish_and_clear();
+    written_each.into_iter().collect::<Result<()>>()?;
     if books {
         write_bytes(&runbooks_dir.join("README.md"), runbook::index(plan).as_bytes())?;
         written.push(format!("runbooks/ ({} files and README.md)", plan.customers.len()));

@@ -469,11 +469,11 @@ pub(crate) fn open_table(
     opts: &IngestOptions,
     ledger: &mut Ledger,
 ) -> Result<Table> {
-    let reader = match source::open(input)? {
-        Opened::Table(r) => r,
+    let table = match source::open(input)? {
+        Opened::Table(r) => below_header(r, kind, opts, ledger.files.len())?,
         Opened::Workbook(mut wb) => {
             if let Some(sheet) = wb.wanted.clone() {
-                wb.sheet(&sheet)?
+                below_header(wb.sheet(&sheet)?, kind, opts, ledger.files.len())?
             } else {
                 // The first sheet whose header matches this kind of export.
                 let mut found = None;
@@ -482,9 +482,8 @@ pub(crate) fn open_table(
                     let mut r = wb.sheet(&name)?;
                     let head = read_head(&mut r)?;
                     match columns::find_header(kind, &opts.aliases, &head, &r.location) {
-                        Ok(_) => {
-                            // Re-open to start from the top.
-                            found = Some(wb.sheet(&name)?);
+                        Ok(at) => {
+                            found = Some(positioned(r, head, at, ledger.files.len()));
                             break;
                         }
                         Err(e) => {
@@ -493,7 +492,7 @@ pub(crate) fn open_table(
                     }
                 }
                 match (found, first_err) {
-                    (Some(r), _) => r,
+                    (Some(t), _) => t,
                     (None, Some(e)) => return Err(e),
                     (None, None) => {
                         return Err(crate::error::Error::Workbook {
@@ -505,7 +504,7 @@ pub(crate) fn open_table(
             }
         }
     };
-    open_table_from(reader, kind, opts, ledger)
+    Ok(register(table, kind, ledger))
 }
 
 /// Positions an opened table below the header of the given kind; registers it in the ledger.
@@ -515,7 +514,12 @@ pub(crate) fn open_table_from(
     opts: &IngestOptions,
     ledger: &mut Ledger,
 ) -> Result<Table> {
-    let mut table = below_header(reader, kind, opts, ledger.files.len())?;
+    let table = below_header(reader, kind, opts, ledger.files.len())?;
+    Ok(register(table, kind, ledger))
+}
+
+/// Registers a positioned table in the ledger.
+fn register(mut table: Table, kind: Kind, ledger: &mut Ledger) -> Table {
     ledger.files.push(FileReport {
         location: table.reader.location.clone(),
         kind: Some(kind),
@@ -524,7 +528,7 @@ pub(crate) fn open_table_from(
         ..Default::default()
     });
     table.file = ledger.files.len() - 1;
-    Ok(table)
+    table
 }
 
 /// Opens a text file again, below the same header, for a second pass; the file keeps its place
@@ -552,11 +556,17 @@ fn below_header(
     file: usize,
 ) -> Result<Table> {
     let head = read_head(&mut reader)?;
-    let (i, mapping) = columns::find_header(kind, &opts.aliases, &head, &reader.location)?;
+    let at = columns::find_header(kind, &opts.aliases, &head, &reader.location)?;
+    Ok(positioned(reader, head, at, file))
+}
+
+/// A table whose first rows were read into `head`, with its header found at `at`.
+fn positioned(reader: RowReader, head: Vec<Row>, at: (usize, Mapping), file: usize) -> Table {
+    let (i, mapping) = at;
     let mut rest = head.into_iter().skip(i);
     let header = rest.next().unwrap_or(Row { number: 0, cells: Vec::new() });
     let pending: Vec<Row> = rest.collect();
-    Ok(Table { reader, header, pending: pending.into_iter(), mapping, file })
+    Table { reader, header, pending: pending.into_iter(), mapping, file }
 }
 
 fn read_head(reader: &mut RowReader) -> Result<Vec<Row>> {

@@ -122,7 +122,8 @@ pub(crate) fn first_pass(
             }
         }
         if let Some(k) = kept.as_mut() {
-            k.push(row.clone());
+            // A sheet's row was moved out of the sheet: move it on.
+            k.push(std::mem::replace(&mut row, Row { number: 0, cells: Vec::new() }));
         }
     }
     let layout = layout_name(&m);

@@ -1,17 +1,34 @@
-//! Criterion benchmarks per stage. Run: `cargo bench --bench stages`.
+//! Criterion benchmarks per stage, on generated exports. Run: `cargo bench --bench stages`.
 //!
-//! - `pipeline/fixtures`: ingest, detect and plan on the shipped fixtures (all layouts).
-//! - `detect/100k`: parallel classification of 100,000 subscription records.
-//! - `render/plan_json`: rendering a plan of 2,000 customers.
+//! The data comes from the same seeded generator as `benches/e2e.sh` (examples/gen-exports.rs),
+//! written once into a temporary folder: 1,000 customers (about 10,000 subscriptions and
+//! 100,000 users, 5% of customers with Kaizala Pro), a twentieth of the "M" scale. Stages:
+//!
+//! - `ingest/subscriptions-csv`, `ingest/subscriptions-xlsx`: both passes over the export;
+//! - `ingest/users-csv`: the users file against the affected customers (rows of the others
+//!   passed over on their customer cell);
+//! - `detect/generated`, `detect/100k`: classification (rayon) of the generated book, and of
+//!   100,000 synthetic records;
+//! - `plan/build`, `price/apply`: the plan of every affected customer, then its costs;
+//! - `render/plan_json`, `render/runbooks`, `render/workbook`: the deliverables.
+//!
+//! `cargo test` runs each benchmark once on a smaller book (criterion's test mode), so the
+//! benches are kept working.
+
+#[path = "../examples/gen-exports.rs"]
+#[allow(dead_code)]
+mod gen;
 
 use chrono::NaiveDate;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use kaizala_migrate::catalog::Catalog;
 use kaizala_migrate::detect::{self, Window};
-use kaizala_migrate::ingest::{self, Aliases, IngestOptions, Origin, SubscriptionRecord};
-use kaizala_migrate::plan::{self, PlanOptions};
-use kaizala_migrate::render::json;
+use kaizala_migrate::ingest::{self, Aliases, IngestOptions, Ingested, Origin, SubscriptionRecord};
+use kaizala_migrate::plan::{self, Plan, PlanOptions};
+use kaizala_migrate::price::{self, PriceOptions};
+use kaizala_migrate::render::{json, runbook, workbook};
 use kaizala_migrate::source::Input;
+use rayon::prelude::*;
 
 fn window() -> Window {
     Window {
@@ -27,10 +44,6 @@ fn options() -> PlanOptions {
         forced_target: None,
         frontline_customers: Default::default(),
     }
-}
-
-fn fixture(name: &str) -> Input {
-    Input::parse(&format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR")))
 }
 
 fn records(n: usize) -> Vec<SubscriptionRecord> {
@@ -56,47 +69,130 @@ fn records(n: usize) -> Vec<SubscriptionRecord> {
         .collect()
 }
 
+struct Book {
+    subs_csv: Vec<Input>,
+    subs_xlsx: Vec<Input>,
+    users: Vec<Input>,
+    prices: Vec<Input>,
+}
+
+fn subscriptions(book: &[Input], catalog: &Catalog, opts: &IngestOptions) -> Ingested {
+    let mut ing = ingest::read_subscription_files(book, catalog, opts).unwrap();
+    ing.affected = Some(detect::affected_customers(&ing.subscriptions, catalog, window()));
+    ing
+}
+
+fn ingested(b: &Book, catalog: &Catalog, opts: &IngestOptions) -> Ingested {
+    let mut ing = subscriptions(&b.subs_csv, catalog, opts);
+    ingest::read_user_files(&mut ing, &b.users, catalog, opts).unwrap();
+    ingest::read_price_files(&mut ing, &b.prices, opts).unwrap();
+    ing
+}
+
+fn planned(b: &Book, catalog: &Catalog, opts: &IngestOptions) -> Plan {
+    let mut ing = ingested(b, catalog, opts);
+    let mut plan = plan::build(&mut ing, catalog, options());
+    price::apply(&mut plan, &ing, catalog, &PriceOptions::default()).unwrap();
+    plan
+}
+
 fn benches(c: &mut Criterion) {
+    // Criterion's test mode (`cargo test`) runs each benchmark once: a small book will do.
+    let measuring = std::env::args().any(|a| a == "--bench");
+    let dir = tempfile::tempdir().unwrap();
+    let args = gen::Args {
+        customers: if measuring { 1000 } else { 60 },
+        out: dir.path().to_path_buf(),
+        seed: 7,
+        xlsx: true,
+    };
+    gen::generate(&args).unwrap();
+    let input = |f: &str| vec![Input::parse(dir.path().join(f).to_str().unwrap())];
+    let book = Book {
+        subs_csv: input("subscriptions.csv"),
+        subs_xlsx: input("subscriptions.xlsx"),
+        users: input("users.csv"),
+        prices: input("prices.csv"),
+    };
     let catalog = Catalog::builtin(&[]);
     let opts = IngestOptions {
         aliases: Aliases::builtin(),
         date_order: None,
         price_basis: Default::default(),
     };
-    let subs: Vec<Input> = [
-        "subscriptions-api.csv",
-        "recon-legacy.csv",
-        "bam-subscriptions.csv",
-        "subscriptions.xlsx",
-    ]
-    .iter()
-    .map(|f| fixture(f))
-    .collect();
-    let users: Vec<Input> = ["users-contoso.csv", "users-combined.csv", "users-unknown.csv"]
-        .iter()
-        .map(|f| fixture(f))
-        .collect();
-    c.bench_function("pipeline/fixtures", |b| {
-        b.iter(|| {
-            let mut ing = ingest::read_all(&subs, &users, &[], &catalog, &opts).unwrap();
-            plan::build(&mut ing, &catalog, options())
-        })
+
+    let mut g = c.benchmark_group("ingest");
+    g.sample_size(10);
+    g.bench_function("subscriptions-csv", |b| {
+        b.iter(|| subscriptions(&book.subs_csv, &catalog, &opts))
     });
+    g.bench_function("subscriptions-xlsx", |b| {
+        b.iter(|| subscriptions(&book.subs_xlsx, &catalog, &opts))
+    });
+    g.bench_function("users-csv", |b| {
+        b.iter_batched(
+            || subscriptions(&book.subs_csv, &catalog, &opts),
+            |mut ing| {
+                ingest::read_user_files(&mut ing, &book.users, &catalog, &opts).unwrap();
+                ing
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
 
+    let mut g = c.benchmark_group("detect");
+    let ing = subscriptions(&book.subs_csv, &catalog, &opts);
+    g.bench_function("generated", |b| {
+        b.iter(|| detect::classify_all(&ing.subscriptions, &catalog, window()))
+    });
     let recs = records(100_000);
-    c.bench_function("detect/100k", |b| b.iter(|| detect::classify_all(&recs, &catalog, window())));
+    g.bench_function("100k", |b| b.iter(|| detect::classify_all(&recs, &catalog, window())));
+    g.finish();
 
-    let mut ing = ingest::Ingested::default();
-    ing.subscriptions = records(20_000);
-    ing.ledger.files.push(Default::default());
-    let big = plan::build(&mut ing, &catalog, options());
-    c.bench_function("render/plan_json", |b| {
+    let mut g = c.benchmark_group("plan");
+    g.sample_size(10);
+    g.bench_function("build", |b| {
+        b.iter_batched(
+            || ingested(&book, &catalog, &opts),
+            |mut ing| plan::build(&mut ing, &catalog, options()),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("price", |b| {
+        b.iter_batched(
+            || {
+                let mut ing = ingested(&book, &catalog, &opts);
+                let plan = plan::build(&mut ing, &catalog, options());
+                (ing, plan)
+            },
+            |(ing, mut plan)| {
+                price::apply(&mut plan, &ing, &catalog, &PriceOptions::default()).unwrap();
+                plan
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+
+    let plan = planned(&book, &catalog, &opts);
+    let mut g = c.benchmark_group("render");
+    g.sample_size(10);
+    g.bench_function("plan_json", |b| {
         b.iter(|| {
             let mut buf = Vec::new();
-            json::write(&big, &mut buf).unwrap();
+            json::write(&plan, &mut buf).unwrap();
             buf
         })
     });
+    g.bench_function("runbooks", |b| {
+        b.iter(|| {
+            plan.customers.par_iter().map(|c| runbook::customer(&plan, c).len()).sum::<usize>()
+        })
+    });
+    let all: Vec<_> = plan.customers.iter().collect();
+    g.bench_function("workbook", |b| b.iter(|| workbook::render(&plan, &all, None).unwrap()));
+    g.finish();
 }
 
 criterion_group!(stages, benches);

@@ -97,13 +97,14 @@ fn date(days_from_2026_12_01: i64) -> String {
     (base + chrono::Duration::days(days_from_2026_12_01)).format("%Y-%m-%d").to_string()
 }
 
-struct Args {
-    customers: u64,
-    out: PathBuf,
-    seed: u64,
-    xlsx: bool,
+pub(crate) struct Args {
+    pub(crate) customers: u64,
+    pub(crate) out: PathBuf,
+    pub(crate) seed: u64,
+    pub(crate) xlsx: bool,
 }
 
+#[allow(dead_code)]
 fn args() -> Args {
     let mut a = Args { customers: 1000, out: PathBuf::from("bench-data"), seed: 7, xlsx: true };
     let mut it = std::env::args().skip(1);
@@ -131,8 +132,13 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+#[allow(dead_code)] // Benches include this file for `generate` only.
 fn main() -> std::io::Result<()> {
-    let a = args();
+    generate(&args())
+}
+
+/// Writes the exports of `a.customers` customers into `a.out`.
+pub(crate) fn generate(a: &Args) -> std::io::Result<()> {
     std::fs::create_dir_all(&a.out)?;
     let mut rng = Rng(a.seed);
     let mut subs =

@@ -397,9 +397,9 @@ impl CsvRows {
     }
 }
 
-/// Counts '\n' bytes (written so that the compiler vectorises it).
+/// Counts '\n' bytes (none, in most records).
 fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().map(|&b| u64::from(b == b'\n')).sum()
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 /// What [`RowReader::next_unless`] did with a row.

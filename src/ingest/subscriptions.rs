@@ -105,6 +105,8 @@ pub(crate) fn first_pass(
     let mut rows_read = 0u64;
     let mut key = String::new();
     let mut guid = String::new();
+    // Customers about whom the file's columns can tell nothing more.
+    let mut complete = GuidSet::default();
     while let Some(next) = table.next_into(&mut row) {
         next?;
         rows_read += 1;
@@ -114,7 +116,9 @@ pub(crate) fn first_pass(
             _ => file_customer_bits,
         };
         if let Some(c) = customer {
-            note_customer(&row, &cols, c, &mut guid, ing);
+            if !complete.contains(&c) && note_customer(&row, &cols, c, &mut guid, ing) {
+                complete.insert(c);
+            }
             if !kaizala.customers.contains(&c)
                 && is_kaizala_row(&row, &cols, catalog, kaizala, &mut key)
             {
@@ -175,8 +179,15 @@ fn is_kaizala_row(
 }
 
 /// Takes what a row says about its customer (name, domain, account manager, segment,
-/// frontline), allocating only for what is new.
-fn note_customer(row: &Row, cols: &Cols, customer: u128, guid: &mut String, ing: &mut Ingested) {
+/// frontline), allocating only for what is new. True when the file's columns can tell nothing
+/// more about the customer (so its later rows need not be looked at for this).
+fn note_customer(
+    row: &Row,
+    cols: &Cols,
+    customer: u128,
+    guid: &mut String,
+    ing: &mut Ingested,
+) -> bool {
     let text =
         |col: Option<usize>| col.map(|i| row.cell(i).text_ref()).filter(|t| !t.trim().is_empty());
     guid.clear();
@@ -204,6 +215,12 @@ fn note_customer(row: &Row, cols: &Cols, customer: u128, guid: &mut String, ing:
             info.frontline = values::parse_bool(t.trim()) == Some(true);
         }
     }
+    let filled = |slot: &Option<String>, col: Option<usize>| slot.is_some() || col.is_none();
+    filled(&info.name, cols.customer_name)
+        && filled(&info.account_manager, cols.account_manager)
+        && filled(&info.segment, cols.segment)
+        && (info.frontline || cols.frontline.is_none())
+        && cols.domain.is_none()
 }
 
 /// Pass 2 over one subscriptions file: rows of customers with no Kaizala Pro row in any file

@@ -72,23 +72,51 @@ fn guid_bits_trimmed(t: &[u8]) -> Option<u128> {
         [b'{', inner @ .., b'}'] => inner,
         _ => t,
     };
-    let hyphenated = t.contains(&b'-');
-    if hyphenated {
-        let at = |i: usize| t.get(i) == Some(&b'-');
-        let hyphens = t.iter().filter(|&&b| b == b'-').count();
-        if !(t.len() == 36 && at(8) && at(13) && at(18) && at(23) && hyphens == 4) {
+    // Hex digits at fixed places: 8-4-4-4-12 with hyphens, or 32 in a row. A hyphen anywhere
+    // else is not a hex digit, so it fails below.
+    let mut digits = [0u8; 32];
+    match t.len() {
+        36 if t[8] == b'-' && t[13] == b'-' && t[18] == b'-' && t[23] == b'-' => {
+            digits[..8].copy_from_slice(&t[..8]);
+            digits[8..12].copy_from_slice(&t[9..13]);
+            digits[12..16].copy_from_slice(&t[14..18]);
+            digits[16..20].copy_from_slice(&t[19..23]);
+            digits[20..].copy_from_slice(&t[24..]);
+        }
+        32 => digits.copy_from_slice(t),
+        _ => return None,
+    }
+    let mut halves = [0u64; 2];
+    for (half, chunk) in halves.iter_mut().zip(digits.chunks_exact(16)) {
+        let mut bad = 0u8;
+        for &d in chunk {
+            let v = HEX[usize::from(d)];
+            bad |= v;
+            *half = *half << 4 | u64::from(v & 0x0F);
+        }
+        if bad & 0xF0 != 0 {
             return None;
         }
-    } else if t.len() != 32 {
-        return None;
     }
-    let mut bits = 0u128;
-    for &b in t.iter().filter(|&&b| b != b'-') {
-        let digit = (b as char).to_digit(16)?;
-        bits = bits << 4 | u128::from(digit);
-    }
-    Some(bits)
+    Some(u128::from(halves[0]) << 64 | u128::from(halves[1]))
 }
+
+/// The value of each byte as a hex digit; 0xFF for a byte that is none.
+const HEX: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// The canonical text of a GUID number (lower case, hyphenated), as [`parse_guid`] gives it.
 pub fn guid_text(bits: u128) -> String {

@@ -14,6 +14,8 @@ use chrono::NaiveDate;
 
 use crate::error::{Error, Location, Result};
 
+mod records;
+
 /// One input file named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
@@ -182,10 +184,7 @@ enum Inner {
 }
 
 struct CsvRows {
-    rdr: csv::Reader<Box<dyn Read>>,
-    record: csv::ByteRecord,
-    /// Newlines inside quoted fields so far: they move the file's line count but not the row.
-    embedded_newlines: u64,
+    records: records::Records,
     /// Set when a field was not valid UTF-8 and was read as Windows-1252.
     cp1252_used: bool,
     done: bool,
@@ -227,21 +226,7 @@ impl RowReader {
         let mut prefix = Vec::with_capacity(SNIFF_BYTES);
         (&mut body).take(SNIFF_BYTES as u64).read_to_end(&mut prefix).map_err(read_err)?;
         let delimiter = sniff_delimiter(&prefix);
-        // Windows line ends become '\n' so the reader's line count is the row a spreadsheet
-        // shows (with "\r\n" it counts the '\n' to the next record).
-        // A file without '\r' in its first 64 KiB is taken to use '\n' alone (a quoted "\r\n"
-        // further down stays in its field, where trimming removes it).
-        let body: Box<dyn Read> = if prefix.contains(&b'\r') {
-            Box::new(CrLf::new(Cursor::new(prefix).chain(body)))
-        } else {
-            Box::new(Cursor::new(prefix).chain(body))
-        };
-        let rdr = csv::ReaderBuilder::new()
-            .buffer_capacity(256 * 1024)
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(body);
+        let records = records::Records::new(Box::new(Cursor::new(prefix).chain(body)), delimiter);
         let shown = match delimiter {
             b'\t' => "tab".to_string(),
             d => format!("'{}'", d as char),
@@ -250,9 +235,7 @@ impl RowReader {
             location: Location::file(input.name.clone(), None),
             format: format!("CSV, {encoding}, {shown}-separated"),
             inner: Inner::Csv(Box::new(CsvRows {
-                rdr,
-                record: csv::ByteRecord::new(),
-                embedded_newlines: 0,
+                records,
                 cp1252_used: false,
                 done: false,
                 name: input.name.clone(),
@@ -342,19 +325,14 @@ impl CsvRows {
         if self.done {
             return None;
         }
-        match self.rdr.read_byte_record(&mut self.record) {
-            Ok(false) => {
+        match self.records.next_record() {
+            Ok(None) => {
                 self.done = true;
                 self.bar.finish_and_clear();
                 None
             }
-            Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
-                let number = line.saturating_sub(self.embedded_newlines);
-                // Newlines inside quoted fields move the line count, not the row number.
-                let newlines = count_newlines(self.record.as_slice());
-                self.embedded_newlines += newlines;
-                if self.record.get(col).is_some_and(&mut *skip) {
+            Ok(Some(number)) => {
+                if self.records.get(col).is_some_and(&mut *skip) {
                     return Some(Ok(Next::Skipped(number)));
                 }
                 row.number = number;
@@ -364,7 +342,8 @@ impl CsvRows {
                         self.spare.push(t);
                     }
                 }
-                for field in self.record.iter() {
+                for i in 0..self.records.len() {
+                    let field = self.records.get(i).unwrap_or_default();
                     if field.is_empty() {
                         row.cells.push(Cell::Empty);
                         continue;
@@ -386,20 +365,10 @@ impl CsvRows {
             Err(e) => {
                 self.done = true;
                 self.bar.finish_and_clear();
-                let line = e.position().map_or(0, |p| p.line());
-                let loc = Location::file(self.name.clone(), None).at(line, None);
-                Some(Err(Error::Workbook {
-                    location: Box::new(loc),
-                    message: format!("unreadable CSV: {e}"),
-                }))
+                Some(Err(Error::Read { path: self.name.clone(), source: e }))
             }
         }
     }
-}
-
-/// Counts '\n' bytes (none, in most records).
-fn count_newlines(bytes: &[u8]) -> u64 {
-    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 /// What [`RowReader::next_unless`] did with a row.
@@ -418,71 +387,6 @@ impl Row {
             Some(Cell::Text(t)) if skip(t.as_bytes()) => Next::Skipped(self.number),
             _ => Next::Read,
         }
-    }
-}
-
-/// A reader that turns "\r\n" into "\n".
-struct CrLf<R> {
-    inner: std::io::BufReader<R>,
-}
-
-impl<R: Read> CrLf<R> {
-    fn new(inner: R) -> CrLf<R> {
-        CrLf { inner: std::io::BufReader::with_capacity(64 * 1024, inner) }
-    }
-}
-
-impl<R: Read> Read for CrLf<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        use std::io::BufRead;
-        if out.is_empty() {
-            return Ok(0);
-        }
-        let buf = self.inner.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        if buf.len() == 1 && buf[0] == b'\r' {
-            // A '\r' at the end of the buffer: look at the next byte before deciding.
-            self.inner.consume(1);
-            let next = self.inner.fill_buf()?;
-            if next.first() == Some(&b'\n') {
-                out[0] = b'\n';
-                self.inner.consume(1);
-            } else {
-                out[0] = b'\r';
-            }
-            return Ok(1);
-        }
-        let (mut r, mut w) = (0, 0);
-        while r < buf.len() && w < out.len() {
-            // Copy up to the next '\r' in one go.
-            let room = (buf.len() - r).min(out.len() - w);
-            let chunk = &buf[r..r + room];
-            let n = chunk.iter().position(|&b| b == b'\r').unwrap_or(room);
-            out[w..w + n].copy_from_slice(&chunk[..n]);
-            r += n;
-            w += n;
-            if n == room {
-                break;
-            }
-            // buf[r] is '\r'.
-            match buf.get(r + 1) {
-                Some(b'\n') => {
-                    r += 1;
-                    continue;
-                }
-                // Decided on the next call, with the following byte in view.
-                None => break,
-                Some(_) => {
-                    out[w] = b'\r';
-                    w += 1;
-                    r += 1;
-                }
-            }
-        }
-        self.inner.consume(r);
-        Ok(w)
     }
 }
 
@@ -684,29 +588,6 @@ fn cell_of(data: &Data) -> Cell {
 
 #[cfg(test)]
 mod tests {
-    /// Hands out its bytes a few at a time, as a pipe might.
-    struct Trickle(Vec<u8>, usize);
-    impl std::io::Read for Trickle {
-        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.1.min(out.len()).min(self.0.len());
-            out[..n].copy_from_slice(&self.0[..n]);
-            self.0.drain(..n);
-            Ok(n)
-        }
-    }
-
-    #[test]
-    fn crlf_becomes_lf_whatever_the_chunking() {
-        use std::io::Read;
-        let text = b"a,b\r\nc\rd\r\n\r\n\"x\r\ny\"\r\r\n\r";
-        let want = b"a,b\nc\rd\n\n\"x\ny\"\r\n\r".to_vec();
-        for step in 1..6 {
-            let mut out = Vec::new();
-            super::CrLf::new(Trickle(text.to_vec(), step)).read_to_end(&mut out).unwrap();
-            assert_eq!(out, want, "step {step}");
-        }
-    }
-
     use super::*;
 
     #[test]

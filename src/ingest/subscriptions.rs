@@ -238,14 +238,8 @@ pub(crate) fn second_pass(
         (Some(c), Some(k)) => values::guid_bits(c.as_bytes()).is_some_and(|g| k.contains(&g)),
         _ => true,
     };
-    let mut skip = |raw: &[u8]| match keep {
-        None => false,
-        // A value that is not a GUID is parsed and rejected, with the reason.
-        Some(k) => match values::guid_bits(raw) {
-            Some(g) => !k.contains(&g),
-            None => !file_customer_kept && raw.trim_ascii().is_empty(),
-        },
-    };
+    let mut filter = values::CustomerFilter::new(keep, !file_customer_kept);
+    let mut skip = |raw: &[u8]| filter.outside(raw);
     let col = cols.customer_id.unwrap_or(usize::MAX);
     let mut passed_over = 0u64;
     let mut take = |next: Next, row: &Row, ing: &mut Ingested| {
@@ -315,7 +309,7 @@ pub(crate) fn decide_date_orders(
     let mut file_evidence = None;
     for &field in fields {
         if m.col(field).is_some() {
-            let ev = evidence.dates.remove(field).unwrap_or_default().finish();
+            let ev = evidence.take_dates(field).finish();
             if let Some((o, _)) = &ev.decided {
                 file_evidence.get_or_insert(*o);
             }
@@ -399,8 +393,19 @@ impl DateEvidence {
 /// Evidence gathered over one pass of a table: per date field, and the price column's mark.
 #[derive(Default)]
 pub(crate) struct ColumnEvidence {
-    dates: BTreeMap<&'static str, DateEvidence>,
-    numbers: BTreeMap<&'static str, values::NumberEvidence>,
+    /// One slot per mapped date or amount field, set up on the first row.
+    slots: Option<Vec<Slot>>,
+}
+
+struct Slot {
+    field: &'static str,
+    col: usize,
+    seen: Seen,
+}
+
+enum Seen {
+    Date(DateEvidence),
+    Number(values::NumberEvidence),
 }
 
 impl ColumnEvidence {
@@ -412,25 +417,44 @@ impl ColumnEvidence {
         date_fields: &[&'static str],
         number_fields: &[&'static str],
     ) {
-        for &f in date_fields {
-            if let Some(col) = m.col(f) {
-                if let Cell::Text(t) = row.cell(col.index) {
-                    self.dates.entry(f).or_default().observe(t);
-                }
-            }
-        }
-        for &f in number_fields {
-            if let Some(col) = m.col(f) {
-                if let Cell::Text(t) = row.cell(col.index) {
-                    self.numbers.entry(f).or_default().observe(t);
+        let slots = self.slots.get_or_insert_with(|| {
+            let slot = |f: &'static str, seen: fn() -> Seen| {
+                m.col(f).map(|c| Slot { field: f, col: c.index, seen: seen() })
+            };
+            let dates =
+                date_fields.iter().filter_map(|&f| slot(f, || Seen::Date(Default::default())));
+            let numbers =
+                number_fields.iter().filter_map(|&f| slot(f, || Seen::Number(Default::default())));
+            dates.chain(numbers).collect()
+        });
+        for slot in slots {
+            if let Cell::Text(t) = row.cell(slot.col) {
+                match &mut slot.seen {
+                    Seen::Date(d) => d.observe(t),
+                    Seen::Number(n) => n.observe(t),
                 }
             }
         }
     }
 
+    /// What the values of a date field said, taken out.
+    fn take_dates(&mut self, field: &str) -> DateEvidence {
+        self.slots
+            .iter_mut()
+            .flatten()
+            .find_map(|s| match &mut s.seen {
+                Seen::Date(d) if s.field == field => Some(std::mem::take(d)),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
     /// The decimal mark a number column's values agree on.
     pub(crate) fn mark(&self, field: &str) -> Option<DecimalMark> {
-        self.numbers.get(field).and_then(|n| n.mark())
+        self.slots.iter().flatten().find_map(|s| match &s.seen {
+            Seen::Number(n) if s.field == field => n.mark(),
+            _ => None,
+        })
     }
 }
 

@@ -47,14 +47,8 @@ pub fn read_users(
         (Some(a), Some(c)) => values::guid_bits(c.as_bytes()).is_some_and(|g| !a.contains(&g)),
         _ => false,
     };
-    let mut skip = |raw: &[u8]| match &affected {
-        None => false,
-        // A value that is not a GUID is decoded and rejected below, with the reason.
-        Some(a) => match values::guid_bits(raw) {
-            Some(g) => !a.contains(&g),
-            None => file_customer_unaffected && raw.trim_ascii().is_empty(),
-        },
-    };
+    let mut filter = values::CustomerFilter::new(affected.as_ref(), file_customer_unaffected);
+    let mut skip = |raw: &[u8]| filter.outside(raw);
     let mut passed_over = 0u64;
     while let Some(next) =
         table.next_unless(&mut row, customer_col.unwrap_or(usize::MAX), &mut skip)

@@ -127,6 +127,43 @@ pub fn guid_text(bits: u128) -> String {
 /// A set of GUIDs, hashed cheaply (the keys are random already).
 pub type GuidSet = rustc_hash::FxHashSet<u128>;
 
+/// Tells, from the raw customer cell of a row, whether the row's customer is outside a set of
+/// customers, so that the row can be passed over undecoded.
+///
+/// Exports list a customer's rows together, so the last cell and its answer are kept: most rows
+/// cost one comparison of a few bytes.
+pub struct CustomerFilter<'a> {
+    keep: Option<&'a GuidSet>,
+    empty_outside: bool,
+    last: Vec<u8>,
+    last_outside: bool,
+}
+
+impl<'a> CustomerFilter<'a> {
+    /// Rows of customers not in `keep` are outside (none are, without a set); an empty cell is
+    /// outside when `empty_outside` (the file's own customer is outside). A cell that is not a
+    /// GUID is never outside: the row is decoded and rejected with its reason.
+    pub fn new(keep: Option<&'a GuidSet>, empty_outside: bool) -> CustomerFilter<'a> {
+        CustomerFilter { keep, empty_outside, last: Vec::with_capacity(40), last_outside: false }
+    }
+
+    /// Whether the row whose customer cell is `raw` can be passed over.
+    pub fn outside(&mut self, raw: &[u8]) -> bool {
+        let Some(keep) = self.keep else { return false };
+        if raw == self.last.as_slice() && !self.last.is_empty() {
+            return self.last_outside;
+        }
+        let outside = match guid_bits(raw) {
+            Some(g) => !keep.contains(&g),
+            None => self.empty_outside && raw.trim_ascii().is_empty(),
+        };
+        self.last.clear();
+        self.last.extend_from_slice(raw);
+        self.last_outside = outside;
+        outside
+    }
+}
+
 /// Words that mean true in the exports and languages we meet.
 const TRUE_WORDS: &[&str] = &[
     "true",

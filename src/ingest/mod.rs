@@ -390,37 +390,20 @@ impl Table {
         self.reader.location.clone()
     }
 
-    /// Reads the next non-blank data row into `row`, reusing its strings.
-    pub fn next_into(&mut self, row: &mut Row) -> Option<Result<()>> {
-        loop {
-            match self.pending.next() {
-                Some(r) => *row = r,
-                None => match self.reader.next_into(row)? {
-                    Ok(()) => {}
-                    Err(e) => return Some(Err(e)),
-                },
-            }
-            if !row.is_blank() {
-                return Some(Ok(()));
-            }
-        }
-    }
-
-    /// Reads the next non-blank data row into `row`, unless `skip`, shown the text of the cell
-    /// at `col`, turns it down: then only the row number comes back and the row is not decoded.
+    /// Reads the next non-blank data row into `row`, unless `skip`, shown the row's cells,
+    /// turns it down: then only the row number comes back and the row is not decoded.
     pub fn next_unless(
         &mut self,
         row: &mut Row,
-        col: usize,
-        skip: &mut dyn FnMut(&[u8]) -> bool,
+        skip: &mut dyn FnMut(&dyn source::Cells) -> bool,
     ) -> Option<Result<source::Next>> {
         loop {
             let next = match self.pending.next() {
                 Some(r) => {
                     *row = r;
-                    row.skip_by(col, skip)
+                    row.skip_by(skip)
                 }
-                None => match self.reader.next_unless(row, col, skip)? {
+                None => match self.reader.next_unless(row, skip)? {
                     Ok(n) => n,
                     Err(e) => return Some(Err(e)),
                 },

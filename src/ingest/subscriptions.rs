@@ -18,7 +18,7 @@ use super::{
 };
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::source::{Cell, Input, Next, Row};
+use crate::source::{Cell, Cells, Input, Next, Row};
 
 /// Filter reason for subscription rows that are not Kaizala Pro (also given by `plan`).
 pub const NOT_KAIZALA: &str = "not Kaizala Pro";
@@ -101,31 +101,40 @@ pub(crate) fn first_pass(
     // again for pass 2 (memory stays flat however long it is); a sheet is in memory anyway.
     let mut evidence = ColumnEvidence::default();
     let mut row = Row { number: 0, cells: Vec::new() };
-    let mut kept: Option<Vec<Row>> = (!table.reader.is_streaming()).then(Vec::new);
+    let streaming = table.reader.is_streaming();
+    let mut kept: Option<Vec<Row>> = (!streaming).then(Vec::new);
     let mut rows_read = 0u64;
     let mut key = String::new();
     let mut guid = String::new();
     // Customers about whom the file's columns can tell nothing more.
     let mut complete = GuidSet::default();
-    while let Some(next) = table.next_into(&mut row) {
-        next?;
+    // Everything pass 1 needs is read off the cells as they lie: a text file's rows are not
+    // decoded (pass 2 reads them again); a sheet's rows are kept for pass 2.
+    let mut visit = |cells: &dyn Cells| {
+        if cells.blank() {
+            // Decoded, then dropped as blank by the table.
+            return false;
+        }
         rows_read += 1;
-        evidence.observe(&row, &m, &DATES, &AMOUNTS);
-        let customer = match cols.customer_id.map(|i| row.cell(i)) {
-            Some(Cell::Text(t)) if !t.trim().is_empty() => values::guid_bits(t.as_bytes()),
+        evidence.observe(cells, &m, &DATES, &AMOUNTS);
+        let customer = match cols.customer_id.and_then(|i| cells.raw(i)) {
+            Some(t) if !t.trim_ascii().is_empty() => values::guid_bits(t),
             _ => file_customer_bits,
         };
         if let Some(c) = customer {
-            if !complete.contains(&c) && note_customer(&row, &cols, c, &mut guid, ing) {
+            if !complete.contains(&c) && note_customer(cells, &cols, c, &mut guid, ing) {
                 complete.insert(c);
             }
             if !kaizala.customers.contains(&c)
-                && is_kaizala_row(&row, &cols, catalog, kaizala, &mut key)
+                && is_kaizala_row(cells, &cols, catalog, kaizala, &mut key)
             {
                 kaizala.customers.insert(c);
             }
         }
-        if let Some(k) = kept.as_mut() {
+        streaming
+    };
+    while let Some(next) = table.next_unless(&mut row, &mut visit) {
+        if let (Next::Read, Some(k)) = (next?, kept.as_mut()) {
             // A sheet's row was moved out of the sheet: move it on.
             k.push(std::mem::replace(&mut row, Row { number: 0, cells: Vec::new() }));
         }
@@ -155,13 +164,13 @@ pub(crate) fn first_pass(
 
 /// Whether a row's offer is Kaizala Pro, deciding each distinct offer once.
 fn is_kaizala_row(
-    row: &Row,
+    row: &dyn Cells,
     cols: &Cols,
     catalog: &Catalog,
     kaizala: &mut KaizalaCustomers,
     key: &mut String,
 ) -> bool {
-    let text = |col: Option<usize>| col.map(|i| row.cell(i).text_ref());
+    let text = |col: Option<usize>| col.map(|i| row.text(i));
     let (name, id) = (text(cols.offer_name), text(cols.offer_id));
     key.clear();
     key.push_str(name.as_deref().unwrap_or("").trim());
@@ -182,14 +191,13 @@ fn is_kaizala_row(
 /// frontline), allocating only for what is new. True when the file's columns can tell nothing
 /// more about the customer (so its later rows need not be looked at for this).
 fn note_customer(
-    row: &Row,
+    row: &dyn Cells,
     cols: &Cols,
     customer: u128,
     guid: &mut String,
     ing: &mut Ingested,
 ) -> bool {
-    let text =
-        |col: Option<usize>| col.map(|i| row.cell(i).text_ref()).filter(|t| !t.trim().is_empty());
+    let text = |col: Option<usize>| col.map(|i| row.text(i)).filter(|t| !t.trim().is_empty());
     guid.clear();
     guid.push_str(&values::guid_text(customer));
     let info = match ing.customers.get_mut(guid.as_str()) {
@@ -239,8 +247,8 @@ pub(crate) fn second_pass(
         _ => true,
     };
     let mut filter = values::CustomerFilter::new(keep, !file_customer_kept);
-    let mut skip = |raw: &[u8]| filter.outside(raw);
     let col = cols.customer_id.unwrap_or(usize::MAX);
+    let mut skip = |cells: &dyn crate::source::Cells| filter.row_outside(cells, col);
     let mut passed_over = 0u64;
     let mut take = |next: Next, row: &Row, ing: &mut Ingested| {
         if matches!(next, Next::Skipped(_)) || cols.customer_id.is_none() && !file_customer_kept {
@@ -259,14 +267,14 @@ pub(crate) fn second_pass(
     match kept {
         Some(rows) => {
             for row in &rows {
-                take(row.skip_by(col, &mut skip), row, ing);
+                take(row.skip_by(&mut skip), row, ing);
             }
         }
         None => {
             // The file again, from its header.
             let mut again = super::reopen_table(&input, Kind::Subscriptions, opts, file)?;
             let mut row = Row { number: 0, cells: Vec::new() };
-            while let Some(next) = again.next_unless(&mut row, col, &mut skip) {
+            while let Some(next) = again.next_unless(&mut row, &mut skip) {
                 take(next?, &row, ing);
             }
         }
@@ -412,7 +420,7 @@ impl ColumnEvidence {
     /// Looks at one row's date and amount cells.
     pub(crate) fn observe(
         &mut self,
-        row: &Row,
+        row: &dyn Cells,
         m: &super::Mapping,
         date_fields: &[&'static str],
         number_fields: &[&'static str],
@@ -428,10 +436,10 @@ impl ColumnEvidence {
             dates.chain(numbers).collect()
         });
         for slot in slots {
-            if let Cell::Text(t) = row.cell(slot.col) {
+            if let Some(t) = row.text_cell(slot.col) {
                 match &mut slot.seen {
-                    Seen::Date(d) => d.observe(t),
-                    Seen::Number(n) => n.observe(t),
+                    Seen::Date(d) => d.observe(&t),
+                    Seen::Number(n) => n.observe(&t),
                 }
             }
         }

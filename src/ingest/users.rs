@@ -48,11 +48,10 @@ pub fn read_users(
         _ => false,
     };
     let mut filter = values::CustomerFilter::new(affected.as_ref(), file_customer_unaffected);
-    let mut skip = |raw: &[u8]| filter.outside(raw);
+    let col = customer_col.unwrap_or(usize::MAX);
+    let mut skip = |cells: &dyn crate::source::Cells| filter.row_outside(cells, col);
     let mut passed_over = 0u64;
-    while let Some(next) =
-        table.next_unless(&mut row, customer_col.unwrap_or(usize::MAX), &mut skip)
-    {
+    while let Some(next) = table.next_unless(&mut row, &mut skip) {
         rows_read += 1;
         if let crate::source::Next::Skipped(_) = next? {
             passed_over += 1;

@@ -147,6 +147,16 @@ impl<'a> CustomerFilter<'a> {
         CustomerFilter { keep, empty_outside, last: Vec::with_capacity(40), last_outside: false }
     }
 
+    /// Whether a row can be passed over, by its customer cell at `col`. A blank row never is
+    /// (the table drops it uncounted).
+    pub fn row_outside(&mut self, cells: &dyn crate::source::Cells, col: usize) -> bool {
+        match cells.raw(col) {
+            Some(raw) if !raw.trim_ascii().is_empty() => self.outside(raw),
+            Some(raw) => self.outside(raw) && !cells.blank(),
+            None => false,
+        }
+    }
+
     /// Whether the row whose customer cell is `raw` can be passed over.
     pub fn outside(&mut self, raw: &[u8]) -> bool {
         let Some(keep) = self.keep else { return false };
@@ -459,6 +469,10 @@ fn month_of(s: &str) -> Option<u32> {
 
 fn date_form(s: &str) -> Option<DateForm> {
     let t = s.trim();
+    // The common case first, without splitting: YYYY-MM-DD, maybe with a time after it.
+    if let Some(d) = iso_date(t.as_bytes()) {
+        return d;
+    }
     // The date part ends at a 'T' or a space followed by a time.
     let date_part = t.split([' ', 'T']).next().unwrap_or("");
     // ISO: YYYY-MM-DD or YYYY/MM/DD.
@@ -494,6 +508,22 @@ fn date_form(s: &str) -> Option<DateForm> {
         return Some(DateForm::Pair { a: small(p[0])?, b: small(p[1])?, y: year_of(p[2])? });
     }
     None
+}
+
+/// `YYYY-MM-DD` alone or before a 'T' or a space: the date (None inside when no such day).
+fn iso_date(b: &[u8]) -> Option<Option<DateForm>> {
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    if b.len() < 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b.get(10), None | Some(b' ' | b'T'))
+    {
+        return None;
+    }
+    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    Some(NaiveDate::from_ymd_opt(y as i32, m, d).map(DateForm::Exact))
 }
 
 fn pair_date(a: u32, b: u32, y: i32, order: DateOrder) -> Option<NaiveDate> {

@@ -5,6 +5,7 @@
 //! with or without BOM, UTF-16 with BOM, Windows-1252 fallback), delimiter sniffing, and row
 //! numbering as a spreadsheet shows it. What the cells mean is left to `ingest`.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -186,7 +187,7 @@ enum Inner {
 struct CsvRows {
     records: records::Records,
     /// Set when a field was not valid UTF-8 and was read as Windows-1252.
-    cp1252_used: bool,
+    cp1252_used: std::cell::Cell<bool>,
     done: bool,
     name: String,
     /// Strings of earlier rows, reused for the next.
@@ -236,7 +237,7 @@ impl RowReader {
             format: format!("CSV, {encoding}, {shown}-separated"),
             inner: Inner::Csv(Box::new(CsvRows {
                 records,
-                cp1252_used: false,
+                cp1252_used: std::cell::Cell::new(false),
                 done: false,
                 name: input.name.clone(),
                 spare: Vec::new(),
@@ -270,29 +271,28 @@ impl RowReader {
         }
     }
 
-    /// Reads the next row into `row`, unless `skip`, shown the text of the cell at `col`, says
-    /// the row is not wanted: then the row is left undecoded and only its number comes back.
+    /// Reads the next row into `row`, unless `skip`, shown the row's cells, says the row is
+    /// not wanted: then the row is left undecoded and only its number comes back.
     ///
     /// This is how most rows of a large file are passed over at the speed of the CSV parser.
     pub fn next_unless(
         &mut self,
         row: &mut Row,
-        col: usize,
-        skip: &mut dyn FnMut(&[u8]) -> bool,
+        skip: &mut dyn FnMut(&dyn Cells) -> bool,
     ) -> Option<Result<Next>> {
         match &mut self.inner {
             Inner::Sheet(rows) => rows.next().map(|r| {
                 *row = r;
-                Ok(row.skip_by(col, skip))
+                Ok(row.skip_by(skip))
             }),
-            Inner::Csv(csv) => csv.next_unless(row, col, skip),
+            Inner::Csv(csv) => csv.next_unless(row, skip),
         }
     }
 
     /// Notes worth telling the user once the file is read (e.g. a fallback encoding).
     pub fn notes(&self) -> Vec<String> {
         match &self.inner {
-            Inner::Csv(csv) if csv.cp1252_used => {
+            Inner::Csv(csv) if csv.cp1252_used.get() => {
                 vec!["some text was not valid UTF-8 and was read as Windows-1252".to_string()]
             }
             _ => Vec::new(),
@@ -311,16 +311,15 @@ impl CsvRows {
 
     /// Reads the next record into `row`, reusing its strings (no allocation once warm).
     fn next_into(&mut self, row: &mut Row) -> Option<Result<()>> {
-        self.next_unless(row, usize::MAX, &mut |_| false).map(|r| r.map(|_| ()))
+        self.next_unless(row, &mut |_| false).map(|r| r.map(|_| ()))
     }
 
     /// Reads the next record, numbers it, and decodes it into `row` unless `skip` turns it
-    /// down on the raw bytes of field `col`.
+    /// down on its undecoded fields.
     fn next_unless(
         &mut self,
         row: &mut Row,
-        col: usize,
-        skip: &mut dyn FnMut(&[u8]) -> bool,
+        skip: &mut dyn FnMut(&dyn Cells) -> bool,
     ) -> Option<Result<Next>> {
         if self.done {
             return None;
@@ -332,7 +331,8 @@ impl CsvRows {
                 None
             }
             Ok(Some(number)) => {
-                if self.records.get(col).is_some_and(&mut *skip) {
+                let fields = RecordCells { records: &self.records, cp1252_used: &self.cp1252_used };
+                if skip(&fields) {
                     return Some(Ok(Next::Skipped(number)));
                 }
                 row.number = number;
@@ -352,7 +352,7 @@ impl CsvRows {
                     match std::str::from_utf8(field) {
                         Ok(s) => text.push_str(s),
                         Err(_) => {
-                            self.cp1252_used = true;
+                            self.cp1252_used.set(true);
                             text.push_str(
                                 &encoding_rs::WINDOWS_1252.decode_without_bom_handling(field).0,
                             );
@@ -381,12 +381,88 @@ pub enum Next {
 }
 
 impl Row {
-    /// Applies a skip test to the text of one cell of an already decoded row.
-    pub fn skip_by(&self, col: usize, skip: &mut dyn FnMut(&[u8]) -> bool) -> Next {
-        match self.cells.get(col) {
-            Some(Cell::Text(t)) if skip(t.as_bytes()) => Next::Skipped(self.number),
-            _ => Next::Read,
+    /// Applies a skip test to an already decoded row.
+    pub fn skip_by(&self, skip: &mut dyn FnMut(&dyn Cells) -> bool) -> Next {
+        if skip(self) {
+            Next::Skipped(self.number)
+        } else {
+            Next::Read
         }
+    }
+}
+
+/// A row's cells as text, however the row is held: a CSV record not yet decoded, or a row.
+pub trait Cells {
+    /// The bytes of a cell that holds text (every CSV field does); `None` for a workbook's
+    /// number, date or boolean cells and past the end.
+    fn raw(&self, i: usize) -> Option<&[u8]>;
+    /// The text of a cell that holds text, decoded.
+    fn text_cell(&self, i: usize) -> Option<Cow<'_, str>>;
+    /// Any cell as text, the way a person reads it (numbers shortest, dates YYYY-MM-DD); empty
+    /// past the end.
+    fn text(&self, i: usize) -> Cow<'_, str>;
+    /// True when every cell is blank.
+    fn blank(&self) -> bool;
+}
+
+impl Cells for Row {
+    fn raw(&self, i: usize) -> Option<&[u8]> {
+        match self.cells.get(i) {
+            Some(Cell::Text(t)) => Some(t.as_bytes()),
+            _ => None,
+        }
+    }
+
+    fn text_cell(&self, i: usize) -> Option<Cow<'_, str>> {
+        match self.cells.get(i) {
+            Some(Cell::Text(t)) => Some(Cow::Borrowed(t.as_str())),
+            _ => None,
+        }
+    }
+
+    fn text(&self, i: usize) -> Cow<'_, str> {
+        self.cell(i).text_ref()
+    }
+
+    fn blank(&self) -> bool {
+        self.is_blank()
+    }
+}
+
+/// The fields of the CSV record just read, decoded only when asked.
+struct RecordCells<'a> {
+    records: &'a records::Records,
+    cp1252_used: &'a std::cell::Cell<bool>,
+}
+
+impl Cells for RecordCells<'_> {
+    fn raw(&self, i: usize) -> Option<&[u8]> {
+        self.records.get(i)
+    }
+
+    fn text_cell(&self, i: usize) -> Option<Cow<'_, str>> {
+        let field = self.records.get(i)?;
+        Some(match std::str::from_utf8(field) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => {
+                self.cp1252_used.set(true);
+                encoding_rs::WINDOWS_1252.decode_without_bom_handling(field).0
+            }
+        })
+    }
+
+    fn text(&self, i: usize) -> Cow<'_, str> {
+        self.text_cell(i).unwrap_or_default()
+    }
+
+    fn blank(&self) -> bool {
+        (0..self.records.len()).all(|i| {
+            let field = self.records.get(i).unwrap_or_default();
+            // Any ASCII byte other than white space settles it; otherwise decode and trim, as
+            // a decoded row is judged.
+            let visible = field.iter().any(|&b| b.is_ascii() && !(b as char).is_whitespace());
+            !visible && self.text_cell(i).is_none_or(|t| t.trim().is_empty())
+        })
     }
 }
 

@@ -28,11 +28,15 @@ pub(crate) struct Records {
     /// '\n' bytes consumed so far, and how many of them were inside records.
     lines: u64,
     embedded: u64,
-    /// Field ranges of the current record, and which buffer they index.
-    ranges: Vec<(usize, usize)>,
+    /// Field ranges of the current record, and which buffer they index. A plain line is split
+    /// only when a field past the first is asked for (passing over a row usually needs only
+    /// its first field).
+    ranges: std::cell::RefCell<Vec<(usize, usize)>>,
+    split: std::cell::Cell<bool>,
     fields: Fields,
-    /// Where the current plain line starts in `buf`.
+    /// Where the current plain line starts in `buf`, and its length without the line end.
     line_start: usize,
+    line_len: usize,
     unquoted: Vec<u8>,
     ends: Vec<usize>,
 }
@@ -50,9 +54,11 @@ impl Records {
             eof: false,
             lines: 0,
             embedded: 0,
-            ranges: Vec::new(),
+            ranges: Default::default(),
+            split: std::cell::Cell::new(true),
             fields: Fields::InBuffer,
             line_start: 0,
+            line_len: 0,
             unquoted: vec![0; 1024],
             ends: vec![0; 64],
         }
@@ -122,15 +128,10 @@ impl Records {
         let number = self.lines + 1 - self.embedded;
         let skipped = body.is_empty();
         if !skipped {
-            self.ranges.clear();
-            let mut from = 0;
-            for at in memchr::memchr_iter(self.delimiter, body) {
-                self.ranges.push((from, at));
-                from = at + 1;
-            }
-            self.ranges.push((from, body.len()));
             self.fields = Fields::InBuffer;
             self.line_start = self.start;
+            self.line_len = body.len();
+            self.split.set(false);
         }
         self.start += len + usize::from(newline);
         self.lines += u64::from(newline);
@@ -198,12 +199,15 @@ impl Records {
                     self.lines += newlines;
                     self.embedded += newlines - terminator;
                     self.start += consumed;
-                    self.ranges.clear();
+                    let mut ranges = self.ranges.borrow_mut();
+                    ranges.clear();
                     let mut from = 0;
                     for &e in &self.ends[..nends] {
-                        self.ranges.push((from, e));
+                        ranges.push((from, e));
                         from = e;
                     }
+                    drop(ranges);
+                    self.split.set(true);
                     self.fields = Fields::Unquoted;
                     return Ok(Some(number));
                 }
@@ -211,18 +215,52 @@ impl Records {
         }
     }
 
+    /// The current plain line, without its line end.
+    fn line(&self) -> &[u8] {
+        &self.buf[self.line_start..self.line_start + self.line_len]
+    }
+
+    /// Splits the current plain line into fields, once.
+    fn split_line(&self) {
+        if self.split.get() {
+            return;
+        }
+        let line = self.line();
+        let mut ranges = self.ranges.borrow_mut();
+        ranges.clear();
+        let mut from = 0;
+        for at in memchr::memchr_iter(self.delimiter, line) {
+            ranges.push((from, at));
+            from = at + 1;
+        }
+        ranges.push((from, line.len()));
+        self.split.set(true);
+    }
+
     /// The number of fields of the current record.
     pub(crate) fn len(&self) -> usize {
-        self.ranges.len()
+        self.split_line();
+        self.ranges.borrow().len()
     }
 
     /// A field of the current record, unquoted.
     pub(crate) fn get(&self, i: usize) -> Option<&[u8]> {
-        let &(a, b) = self.ranges.get(i)?;
-        Some(match self.fields {
-            Fields::InBuffer => &self.buf[self.line_start + a..self.line_start + b],
-            Fields::Unquoted => &self.unquoted[a..b],
-        })
+        match self.fields {
+            Fields::InBuffer => {
+                let line = self.line();
+                if i == 0 && !self.split.get() {
+                    let end = memchr::memchr(self.delimiter, line).unwrap_or(line.len());
+                    return Some(&line[..end]);
+                }
+                self.split_line();
+                let (a, b) = *self.ranges.borrow().get(i)?;
+                Some(&line[a..b])
+            }
+            Fields::Unquoted => {
+                let (a, b) = *self.ranges.borrow().get(i)?;
+                Some(&self.unquoted[a..b])
+            }
+        }
     }
 }
 
@@ -246,7 +284,11 @@ mod tests {
         let mut r = Records::new(Box::new(Trickle(bytes.to_vec(), step)), delimiter);
         let mut out = Vec::new();
         while let Some(n) = r.next_record().unwrap() {
-            out.push((n, (0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect()));
+            // The first field alone first, as a row being passed over is read.
+            let first = r.get(0).map(<[u8]>::to_vec);
+            let fields: Vec<Vec<u8>> = (0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect();
+            assert_eq!(first.as_ref(), fields.first());
+            out.push((n, fields));
         }
         out
     }

@@ -1,4 +1,5 @@
-"""Runs a command several times; prints the median wall time and the largest peak memory.
+"""Runs a command once untimed, then several times; prints the median wall time and the
+largest peak memory.
 
     python measure.py RUNS LABEL -- COMMAND...
 
@@ -14,6 +15,8 @@ runs = int(sys.argv[1])
 label = sys.argv[2]
 cmd = sys.argv[sys.argv.index("--") + 1:]
 times, peaks = [], []
+# One untimed run first, so every command starts from the same warm file cache.
+subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 for _ in range(runs):
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -105,6 +105,7 @@ fn benches(c: &mut Criterion) {
         out: dir.path().to_path_buf(),
         seed: 7,
         xlsx: true,
+        kaizala_per_mille: 50,
     };
     gen::generate(&args).unwrap();
     let input = |f: &str| vec![Input::parse(dir.path().join(f).to_str().unwrap())];

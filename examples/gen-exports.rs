@@ -1,11 +1,11 @@
 //! Writes a deterministic, realistic set of exports for benchmarks:
 //!
 //! ```text
-//! cargo run --release --example gen-exports -- --customers 20000 --out bench-data/m [--seed 7] [--no-xlsx]
+//! cargo run --release --example gen-exports -- --customers 20000 --out bench-data/m [--seed 7] [--no-xlsx] [--kaizala-per-mille 50]
 //! ```
 //!
 //! - `subscriptions.csv`: Partner Center API-shaped export, about 10 subscriptions per customer;
-//!   about 5% of customers hold Kaizala Pro (auto renew off, end dates spread from two months
+//!   about 5% of customers hold Kaizala Pro (`--kaizala-per-mille`, default 50) (auto renew off, end dates spread from two months
 //!   ago to two years ahead, some suspended or renewing);
 //! - `subscriptions.xlsx`: the same rows as a workbook (unless `--no-xlsx`);
 //! - `users.csv`: the Microsoft 365 admin center "Export users" columns the tool reads (user
@@ -102,11 +102,19 @@ pub(crate) struct Args {
     pub(crate) out: PathBuf,
     pub(crate) seed: u64,
     pub(crate) xlsx: bool,
+    /// Customers with Kaizala Pro, per thousand.
+    pub(crate) kaizala_per_mille: u64,
 }
 
 #[allow(dead_code)]
 fn args() -> Args {
-    let mut a = Args { customers: 1000, out: PathBuf::from("bench-data"), seed: 7, xlsx: true };
+    let mut a = Args {
+        customers: 1000,
+        out: PathBuf::from("bench-data"),
+        seed: 7,
+        xlsx: true,
+        kaizala_per_mille: 50,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -116,8 +124,12 @@ fn args() -> Args {
             "--out" => a.out = PathBuf::from(it.next().expect("--out DIR")),
             "--seed" => a.seed = it.next().and_then(|v| v.parse().ok()).expect("--seed N"),
             "--no-xlsx" => a.xlsx = false,
+            "--kaizala-per-mille" => {
+                a.kaizala_per_mille =
+                    it.next().and_then(|v| v.parse().ok()).expect("--kaizala-per-mille N")
+            }
             other => panic!(
-                "unknown argument {other}; use --customers N --out DIR [--seed N] [--no-xlsx]"
+                "unknown argument {other}; use --customers N --out DIR [--seed N] [--no-xlsx] [--kaizala-per-mille N]"
             ),
         }
     }
@@ -155,7 +167,12 @@ pub(crate) fn generate(a: &Args) -> std::io::Result<()> {
             format!("Customer {c:06} {}", rng.pick(&["AB", "GmbH", "Ltd", "SA", "Oy", "& Sons"]));
         let domain = format!("c{c:06}.example");
         let seat_count = seats(&mut rng);
-        let kaizala = rng.chance(5);
+        // Whole percents draw as they always did, so the default data stays the same.
+        let kaizala = if a.kaizala_per_mille % 10 == 0 {
+            rng.chance(a.kaizala_per_mille / 10)
+        } else {
+            rng.below(1000) < a.kaizala_per_mille
+        };
         let n = 6 + rng.below(9);
         let mut held: Vec<&str> = Vec::new();
         for k in 0..n {

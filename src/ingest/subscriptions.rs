@@ -106,8 +106,6 @@ pub(crate) fn first_pass(
     let mut rows_read = 0u64;
     let mut key = String::new();
     let mut guid = String::new();
-    // Customers about whom the file's columns can tell nothing more.
-    let mut complete = GuidSet::default();
     // Everything pass 1 needs is read off the cells as they lie: a text file's rows are not
     // decoded (pass 2 reads them again); a sheet's rows are kept for pass 2.
     let mut visit = |cells: &dyn Cells| {
@@ -122,8 +120,10 @@ pub(crate) fn first_pass(
             _ => file_customer_bits,
         };
         if let Some(c) = customer {
-            if !complete.contains(&c) && note_customer(cells, &cols, c, &mut guid, ing) {
-                complete.insert(c);
+            // Every customer's domains, for linking users files; the rest of what rows say
+            // about a customer is taken in pass 2, for the customers kept.
+            if let Some(d) = cols.domain.map(|i| cells.text(i)).filter(|d| !d.trim().is_empty()) {
+                note_domain(c, d.trim(), &mut guid, ing);
             }
             if !kaizala.customers.contains(&c)
                 && is_kaizala_row(cells, &cols, catalog, kaizala, &mut key)
@@ -185,6 +185,19 @@ fn is_kaizala_row(
     let k = catalog.is_kaizala_pro_offer(name, id.as_deref());
     kaizala.offers.insert(key.clone(), k);
     k
+}
+
+/// Records one of a customer's domains.
+fn note_domain(customer: u128, domain: &str, guid: &mut String, ing: &mut Ingested) {
+    guid.clear();
+    guid.push_str(&values::guid_text(customer));
+    let info = match ing.customers.get_mut(guid.as_str()) {
+        Some(info) => info,
+        None => ing.customers.entry(guid.clone()).or_default(),
+    };
+    if !info.domains.contains(domain) {
+        info.domains.insert(domain.to_lowercase());
+    }
 }
 
 /// Takes what a row says about its customer (name, domain, account manager, segment,
@@ -250,10 +263,24 @@ pub(crate) fn second_pass(
     let col = cols.customer_id.unwrap_or(usize::MAX);
     let mut skip = |cells: &dyn crate::source::Cells| filter.row_outside(cells, col);
     let mut passed_over = 0u64;
+    let file_customer_bits =
+        ctx.file_customer.as_deref().and_then(|c| values::guid_bits(c.as_bytes()));
+    let mut guid = String::new();
+    // Customers about whom the file's columns can tell nothing more.
+    let mut complete = GuidSet::default();
     let mut take = |next: Next, row: &Row, ing: &mut Ingested| {
         if matches!(next, Next::Skipped(_)) || cols.customer_id.is_none() && !file_customer_kept {
             passed_over += 1;
             return;
+        }
+        let customer = match cols.customer_id.and_then(|i| row.raw(i)) {
+            Some(t) if !t.trim_ascii().is_empty() => values::guid_bits(t),
+            _ => file_customer_bits,
+        };
+        if let Some(c) = customer {
+            if !complete.contains(&c) && note_customer(row, &cols, c, &mut guid, ing) {
+                complete.insert(c);
+            }
         }
         let origin = Origin { file, row: row.number };
         match parse_row(row, &ctx) {

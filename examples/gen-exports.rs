@@ -168,7 +168,7 @@ pub(crate) fn generate(a: &Args) -> std::io::Result<()> {
         let domain = format!("c{c:06}.example");
         let seat_count = seats(&mut rng);
         // Whole percents draw as they always did, so the default data stays the same.
-        let kaizala = if a.kaizala_per_mille % 10 == 0 {
+        let kaizala = if a.kaizala_per_mille.is_multiple_of(10) {
             rng.chance(a.kaizala_per_mille / 10)
         } else {
             rng.below(1000) < a.kaizala_per_mille

@@ -52,6 +52,7 @@ pub(crate) struct FirstPass {
     order_of: BTreeMap<&'static str, Option<DateOrder>>,
     price_mark: Option<DecimalMark>,
     file_customer: Option<String>,
+    file_customer_bits: Option<u128>,
 }
 
 /// Pass 1 over one subscriptions file: registers it, decides its column formats, records what
@@ -115,11 +116,7 @@ pub(crate) fn first_pass(
         }
         rows_read += 1;
         evidence.observe(cells, &m, &DATES, &AMOUNTS);
-        let customer = match cols.customer_id.and_then(|i| cells.raw(i)) {
-            Some(t) if !t.trim_ascii().is_empty() => values::guid_bits(t),
-            _ => file_customer_bits,
-        };
-        if let Some(c) = customer {
+        if let Some(c) = row_customer(cells, &cols, file_customer_bits) {
             // Every customer's domains, for linking users files; the rest of what rows say
             // about a customer is taken in pass 2, for the customers kept.
             if let Some(d) = cols.domain.map(|i| cells.text(i)).filter(|d| !d.trim().is_empty()) {
@@ -159,7 +156,16 @@ pub(crate) fn first_pass(
         &mut ing.ledger.files[file],
     )?;
     let price_mark = evidence.mark("unit_price");
-    Ok(FirstPass { input: input.clone(), file, cols, kept, order_of, price_mark, file_customer })
+    Ok(FirstPass {
+        input: input.clone(),
+        file,
+        cols,
+        kept,
+        order_of,
+        price_mark,
+        file_customer,
+        file_customer_bits,
+    })
 }
 
 /// Whether a row's offer is Kaizala Pro, deciding each distinct offer once.
@@ -187,22 +193,41 @@ fn is_kaizala_row(
     k
 }
 
-/// Records one of a customer's domains.
-fn note_domain(customer: u128, domain: &str, guid: &mut String, ing: &mut Ingested) {
-    guid.clear();
-    guid.push_str(&values::guid_text(customer));
-    let info = match ing.customers.get_mut(guid.as_str()) {
-        Some(info) => info,
-        None => ing.customers.entry(guid.clone()).or_default(),
-    };
-    if !info.domains.contains(domain) {
-        info.domains.insert(domain.to_lowercase());
+/// The customer of a row: its customer cell, else the file's own customer.
+fn row_customer(cells: &dyn Cells, cols: &Cols, file_customer: Option<u128>) -> Option<u128> {
+    match cols.customer_id.and_then(|i| cells.raw(i)) {
+        Some(t) if !t.trim_ascii().is_empty() => values::guid_bits(t),
+        _ => file_customer,
     }
 }
 
-/// Takes what a row says about its customer (name, domain, account manager, segment,
-/// frontline), allocating only for what is new. True when the file's columns can tell nothing
-/// more about the customer (so its later rows need not be looked at for this).
+/// Runs `f` on what is known of a customer, created when first met (the key is allocated only
+/// then); `guid` is a reusable buffer.
+fn with_customer<T>(
+    ing: &mut Ingested,
+    customer: u128,
+    guid: &mut String,
+    f: impl FnOnce(&mut super::CustomerInfo) -> T,
+) -> T {
+    values::write_guid(customer, guid);
+    match ing.customers.get_mut(guid.as_str()) {
+        Some(info) => f(info),
+        None => f(ing.customers.entry(guid.clone()).or_default()),
+    }
+}
+
+/// Records one of a customer's domains.
+fn note_domain(customer: u128, domain: &str, guid: &mut String, ing: &mut Ingested) {
+    with_customer(ing, customer, guid, |info| {
+        if !info.domains.contains(domain) {
+            info.domains.insert(domain.to_lowercase());
+        }
+    });
+}
+
+/// Takes what a row says about its customer (name, account manager, segment, frontline; the
+/// domains were taken in pass 1), allocating only for what is new. True when the file's columns
+/// can tell nothing more about the customer (so its later rows need not be looked at for this).
 fn note_customer(
     row: &dyn Cells,
     cols: &Cols,
@@ -211,37 +236,26 @@ fn note_customer(
     ing: &mut Ingested,
 ) -> bool {
     let text = |col: Option<usize>| col.map(|i| row.text(i)).filter(|t| !t.trim().is_empty());
-    guid.clear();
-    guid.push_str(&values::guid_text(customer));
-    let info = match ing.customers.get_mut(guid.as_str()) {
-        Some(info) => info,
-        None => ing.customers.entry(guid.clone()).or_default(),
-    };
-    let fill = |slot: &mut Option<String>, col: Option<usize>| {
-        if slot.is_none() {
-            *slot = text(col).map(|t| t.trim().to_string());
+    with_customer(ing, customer, guid, |info| {
+        let fill = |slot: &mut Option<String>, col: Option<usize>| {
+            if slot.is_none() {
+                *slot = text(col).map(|t| t.trim().to_string());
+            }
+        };
+        fill(&mut info.name, cols.customer_name);
+        fill(&mut info.account_manager, cols.account_manager);
+        fill(&mut info.segment, cols.segment);
+        if !info.frontline {
+            if let Some(t) = text(cols.frontline) {
+                info.frontline = values::parse_bool(t.trim()) == Some(true);
+            }
         }
-    };
-    fill(&mut info.name, cols.customer_name);
-    fill(&mut info.account_manager, cols.account_manager);
-    fill(&mut info.segment, cols.segment);
-    if let Some(d) = text(cols.domain) {
-        let d = d.trim();
-        if !info.domains.contains(d) {
-            info.domains.insert(d.to_lowercase());
-        }
-    }
-    if !info.frontline {
-        if let Some(t) = text(cols.frontline) {
-            info.frontline = values::parse_bool(t.trim()) == Some(true);
-        }
-    }
-    let filled = |slot: &Option<String>, col: Option<usize>| slot.is_some() || col.is_none();
-    filled(&info.name, cols.customer_name)
-        && filled(&info.account_manager, cols.account_manager)
-        && filled(&info.segment, cols.segment)
-        && (info.frontline || cols.frontline.is_none())
-        && cols.domain.is_none()
+        let filled = |slot: &Option<String>, col: Option<usize>| slot.is_some() || col.is_none();
+        filled(&info.name, cols.customer_name)
+            && filled(&info.account_manager, cols.account_manager)
+            && filled(&info.segment, cols.segment)
+            && (info.frontline || cols.frontline.is_none())
+    })
 }
 
 /// Pass 2 over one subscriptions file: rows of customers with no Kaizala Pro row in any file
@@ -253,31 +267,32 @@ pub(crate) fn second_pass(
     keep: Option<&GuidSet>,
     ing: &mut Ingested,
 ) -> Result<()> {
-    let FirstPass { input, file, cols, kept, order_of, price_mark, file_customer } = pass;
+    let FirstPass {
+        input,
+        file,
+        cols,
+        kept,
+        order_of,
+        price_mark,
+        file_customer,
+        file_customer_bits,
+    } = pass;
     let ctx = RowContext { cols, order_of: &order_of, price_mark, file_customer };
-    let file_customer_kept = match (&ctx.file_customer, keep) {
-        (Some(c), Some(k)) => values::guid_bits(c.as_bytes()).is_some_and(|g| k.contains(&g)),
-        _ => true,
-    };
-    let mut filter = values::CustomerFilter::new(keep, !file_customer_kept);
+    let file_customer_outside =
+        matches!((file_customer_bits, keep), (Some(c), Some(k)) if !k.contains(&c));
+    let mut filter = values::CustomerFilter::new(keep, file_customer_outside);
     let col = cols.customer_id.unwrap_or(usize::MAX);
-    let mut skip = |cells: &dyn crate::source::Cells| filter.row_outside(cells, col);
+    let mut skip = |cells: &dyn Cells| filter.row_outside(cells, col);
     let mut passed_over = 0u64;
-    let file_customer_bits =
-        ctx.file_customer.as_deref().and_then(|c| values::guid_bits(c.as_bytes()));
     let mut guid = String::new();
     // Customers about whom the file's columns can tell nothing more.
     let mut complete = GuidSet::default();
     let mut take = |next: Next, row: &Row, ing: &mut Ingested| {
-        if matches!(next, Next::Skipped(_)) || cols.customer_id.is_none() && !file_customer_kept {
+        if matches!(next, Next::Skipped(_)) {
             passed_over += 1;
             return;
         }
-        let customer = match cols.customer_id.and_then(|i| row.raw(i)) {
-            Some(t) if !t.trim_ascii().is_empty() => values::guid_bits(t),
-            _ => file_customer_bits,
-        };
-        if let Some(c) = customer {
+        if let Some(c) = row_customer(row, &cols, file_customer_bits) {
             if !complete.contains(&c) && note_customer(row, &cols, c, &mut guid, ing) {
                 complete.insert(c);
             }

@@ -58,10 +58,6 @@ pub fn read_users(
             continue;
         }
         let origin = Origin { file, row: row.number };
-        if customer_col.is_none() && file_customer_unaffected {
-            passed_over += 1;
-            continue;
-        }
         let text = |field: &str| {
             m.col(field)
                 .map(|c| row.cell(c.index).text_ref().trim().to_string())

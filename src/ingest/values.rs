@@ -120,8 +120,23 @@ const HEX: [u8; 256] = {
 
 /// The canonical text of a GUID number (lower case, hyphenated), as [`parse_guid`] gives it.
 pub fn guid_text(bits: u128) -> String {
-    let hex = format!("{bits:032x}");
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    let mut out = String::with_capacity(36);
+    write_guid(bits, &mut out);
+    out
+}
+
+/// Writes the canonical text of a GUID number into `out` (cleared first), without allocating
+/// once `out` has room.
+pub fn write_guid(bits: u128, out: &mut String) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.clear();
+    for i in 0..32 {
+        if matches!(i, 8 | 12 | 16 | 20) {
+            out.push('-');
+        }
+        let nibble = (bits >> (124 - 4 * i)) & 0xF;
+        out.push(char::from(DIGITS[nibble as usize]));
+    }
 }
 
 /// A set of GUIDs, hashed cheaply (the keys are random already).
@@ -147,13 +162,21 @@ impl<'a> CustomerFilter<'a> {
         CustomerFilter { keep, empty_outside, last: Vec::with_capacity(40), last_outside: false }
     }
 
-    /// Whether a row can be passed over, by its customer cell at `col`. A blank row never is
-    /// (the table drops it uncounted).
+    /// Whether a row can be passed over, by its customer cell at `col` (`usize::MAX` when the
+    /// file has no customer column: every row is then the file's own customer's). A blank row
+    /// never is (the table drops it uncounted).
     pub fn row_outside(&mut self, cells: &dyn crate::source::Cells, col: usize) -> bool {
         match cells.raw(col) {
             Some(raw) if !raw.trim_ascii().is_empty() => self.outside(raw),
             Some(raw) => self.outside(raw) && !cells.blank(),
-            None => false,
+            // No text there: outside like an empty cell, unless it holds a value of another
+            // kind (a workbook number), which is decoded and rejected.
+            None => {
+                self.keep.is_some()
+                    && self.empty_outside
+                    && cells.text(col).trim().is_empty()
+                    && !cells.blank()
+            }
         }
     }
 

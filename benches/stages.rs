@@ -22,7 +22,7 @@ mod gen;
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use kaizala_migrate::catalog::Catalog;
-use kaizala_migrate::detect::{self, Window};
+use kaizala_migrate::detect::{self, Detection, Window};
 use kaizala_migrate::ingest::{self, Aliases, IngestOptions, Ingested, Origin, SubscriptionRecord};
 use kaizala_migrate::plan::{self, Plan, PlanOptions};
 use kaizala_migrate::price::{self, PriceOptions};
@@ -55,6 +55,7 @@ fn records(n: usize) -> Vec<SubscriptionRecord> {
             customer_id: format!("{:08x}-0000-4000-8000-000000000000", i / 10),
             offer_name: Some(offers[i % offers.len()].to_string()),
             offer_id: None,
+            kaizala_pro: i % offers.len() == 0,
             quantity: (i % 50) as u64 + 1,
             end_date: NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
                 .unwrap(),
@@ -76,23 +77,27 @@ struct Book {
     prices: Vec<Input>,
 }
 
-fn subscriptions(book: &[Input], catalog: &Catalog, opts: &IngestOptions) -> Ingested {
-    let mut ing = ingest::read_subscription_files(book, catalog, opts).unwrap();
-    ing.affected = Some(detect::affected_customers(&ing.subscriptions, catalog, window()));
-    ing
+fn subscriptions(book: &[Input], catalog: &Catalog, opts: &IngestOptions) -> (Ingested, Detection) {
+    let ing = ingest::read_subscription_files(book, catalog, opts).unwrap();
+    let detection = detect::detect(&ing.subscriptions, window());
+    (ing, detection)
 }
 
-fn ingested(b: &Book, catalog: &Catalog, opts: &IngestOptions) -> Ingested {
-    let mut ing = subscriptions(&b.subs_csv, catalog, opts);
-    ingest::read_user_files(&mut ing, &b.users, catalog, opts).unwrap();
+fn ingested(b: &Book, catalog: &Catalog, opts: &IngestOptions) -> (Ingested, Detection) {
+    let (mut ing, detection) = subscriptions(&b.subs_csv, catalog, opts);
+    ingest::read_user_files(&mut ing, &b.users, catalog, opts, Some(&detection.affected)).unwrap();
     ingest::read_price_files(&mut ing, &b.prices, opts).unwrap();
-    ing
+    (ing, detection)
+}
+
+fn priced(ing: &Ingested, plan: &mut Plan, catalog: &Catalog) {
+    price::apply(plan, &ing.prices, &ing.ledger, catalog, &PriceOptions::default()).unwrap();
 }
 
 fn planned(b: &Book, catalog: &Catalog, opts: &IngestOptions) -> Plan {
-    let mut ing = ingested(b, catalog, opts);
-    let mut plan = plan::build(&mut ing, catalog, options());
-    price::apply(&mut plan, &ing, catalog, &PriceOptions::default()).unwrap();
+    let (mut ing, detection) = ingested(b, catalog, opts);
+    let mut plan = plan::build(&mut ing, &detection, catalog, options());
+    priced(&ing, &mut plan, catalog);
     plan
 }
 
@@ -133,8 +138,9 @@ fn benches(c: &mut Criterion) {
     g.bench_function("users-csv", |b| {
         b.iter_batched(
             || subscriptions(&book.subs_csv, &catalog, &opts),
-            |mut ing| {
-                ingest::read_user_files(&mut ing, &book.users, &catalog, &opts).unwrap();
+            |(mut ing, detection)| {
+                let affected = Some(&detection.affected);
+                ingest::read_user_files(&mut ing, &book.users, &catalog, &opts, affected).unwrap();
                 ing
             },
             BatchSize::LargeInput,
@@ -143,12 +149,10 @@ fn benches(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("detect");
-    let ing = subscriptions(&book.subs_csv, &catalog, &opts);
-    g.bench_function("generated", |b| {
-        b.iter(|| detect::classify_all(&ing.subscriptions, &catalog, window()))
-    });
+    let (ing, _) = subscriptions(&book.subs_csv, &catalog, &opts);
+    g.bench_function("generated", |b| b.iter(|| detect::detect(&ing.subscriptions, window())));
     let recs = records(100_000);
-    g.bench_function("100k", |b| b.iter(|| detect::classify_all(&recs, &catalog, window())));
+    g.bench_function("100k", |b| b.iter(|| detect::detect(&recs, window())));
     g.finish();
 
     let mut g = c.benchmark_group("plan");
@@ -156,19 +160,19 @@ fn benches(c: &mut Criterion) {
     g.bench_function("build", |b| {
         b.iter_batched(
             || ingested(&book, &catalog, &opts),
-            |mut ing| plan::build(&mut ing, &catalog, options()),
+            |(mut ing, detection)| plan::build(&mut ing, &detection, &catalog, options()),
             BatchSize::LargeInput,
         )
     });
     g.bench_function("price", |b| {
         b.iter_batched(
             || {
-                let mut ing = ingested(&book, &catalog, &opts);
-                let plan = plan::build(&mut ing, &catalog, options());
+                let (mut ing, detection) = ingested(&book, &catalog, &opts);
+                let plan = plan::build(&mut ing, &detection, &catalog, options());
                 (ing, plan)
             },
             |(ing, mut plan)| {
-                price::apply(&mut plan, &ing, &catalog, &PriceOptions::default()).unwrap();
+                priced(&ing, &mut plan, &catalog);
                 plan
             },
             BatchSize::LargeInput,

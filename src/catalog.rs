@@ -1,20 +1,21 @@
 //! What the tool knows about Microsoft's products: which offers are Kaizala Pro, which licences
-//! cover a user's Kaizala needs, and the replacement plans.
+//! cover a user's Kaizala needs, and the replacement offers.
 //!
 //! Owns: the SKU catalogue extract (`data/sku-catalog.csv`, from Microsoft's public "Product
 //! names and service plan identifiers for licensing" table) and the plan table
-//! (`data/plans.toml`). Deciding what to do with a customer is left to `plan`.
+//! (`data/offers.toml`) with the rule's data (which offer each kind of customer gets, seat caps).
+//! Deciding what to do with a customer is left to `plan`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
 const SKU_CATALOG: &str = include_str!("../data/sku-catalog.csv");
-const PLANS: &str = include_str!("../data/plans.toml");
+const OFFERS: &str = include_str!("../data/offers.toml");
 
 /// A replacement plan for Kaizala Pro.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct PlanInfo {
+pub struct ReplacementOffer {
     /// The plan's English name.
     pub name: String,
     /// Former and localized names of the same product.
@@ -28,14 +29,49 @@ pub struct PlanInfo {
     pub education: bool,
 }
 
-#[derive(Deserialize)]
-struct PlansFile {
-    kaizala_pro: KaizalaSection,
-    plan: Vec<PlanInfo>,
+/// The data the target rule reads: the offer each kind of customer gets and the segment words
+/// that mark a kind (`[targets]` in `data/offers.toml`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct TargetRules {
+    /// The offer for education customers.
+    pub education: String,
+    /// The offer for frontline-only customers.
+    pub frontline: String,
+    /// The offer while the seats fit its `max_seats`.
+    pub small: String,
+    /// The offer above that (and instead of any capped offer held above its limit).
+    pub large: String,
+    /// Words of a segment that mark an education customer.
+    pub education_segments: Vec<String>,
+    /// Words of a segment that mark a frontline-only customer.
+    pub frontline_segments: Vec<String>,
 }
 
-#[derive(Deserialize)]
+impl TargetRules {
+    /// True when a segment value names an education customer.
+    pub fn is_education(&self, segment: &str) -> bool {
+        let s = segment.to_lowercase();
+        self.education_segments.iter().any(|w| s.contains(w.as_str()))
+    }
+
+    /// True when a segment value names a frontline-only customer.
+    pub fn is_frontline(&self, segment: &str) -> bool {
+        let s = segment.to_lowercase();
+        self.frontline_segments.iter().any(|w| s.contains(w.as_str()))
+    }
+}
+
+#[derive(Default, Deserialize)]
+struct OffersFile {
+    targets: TargetRules,
+    kaizala_pro: KaizalaSection,
+    replacement: Vec<ReplacementOffer>,
+}
+
+#[derive(Default, Deserialize)]
 struct KaizalaSection {
+    #[serde(default)]
+    names: Vec<String>,
     #[serde(default)]
     offer_ids: Vec<String>,
 }
@@ -59,12 +95,16 @@ pub struct Catalog {
     suite_names: BTreeMap<String, String>,
     /// SKU GUIDs and string ids of those suites, normalized.
     suite_ids: BTreeSet<String>,
-    /// Replacement plans.
-    plans: Vec<PlanInfo>,
-    /// Normalized plan names and aliases to the index into `plans`.
-    plan_names: BTreeMap<String, usize>,
+    /// Replacement offers.
+    replacements: Vec<ReplacementOffer>,
+    /// What the target rule reads.
+    targets: TargetRules,
+    /// Normalized plan names and aliases to the index into `replacements`.
+    replacement_names: BTreeMap<String, usize>,
     /// Normalized offer ids known to be Kaizala Pro.
     kaizala_ids: BTreeSet<String>,
+    /// The names Kaizala Pro goes by (price lists are searched for them).
+    kaizala_names: Vec<String>,
     /// Normalized product names to their SKU GUIDs (lower case), as the licensing table lists
     /// them.
     sku_guids: BTreeMap<String, BTreeSet<String>>,
@@ -106,25 +146,31 @@ impl Catalog {
             suite_ids.insert(normalize_name(guid));
         }
         // The built-in table is part of the binary; a unit test proves it parses.
-        let file: PlansFile = toml::from_str(PLANS).unwrap_or(PlansFile {
-            kaizala_pro: KaizalaSection { offer_ids: Vec::new() },
-            plan: Vec::new(),
-        });
-        let mut plan_names = BTreeMap::new();
-        for (i, p) in file.plan.iter().enumerate() {
-            plan_names.insert(normalize_name(&p.name), i);
+        let file: OffersFile = toml::from_str(OFFERS).unwrap_or_default();
+        let mut replacement_names = BTreeMap::new();
+        for (i, p) in file.replacement.iter().enumerate() {
+            replacement_names.insert(normalize_name(&p.name), i);
             for a in &p.aliases {
-                plan_names.insert(normalize_name(a), i);
+                replacement_names.insert(normalize_name(a), i);
             }
         }
-        let kaizala_ids = file
+        let kaizala_ids: BTreeSet<String> = file
             .kaizala_pro
             .offer_ids
             .iter()
             .chain(extra_kaizala_ids)
             .map(|s| normalize_id(s))
             .collect();
-        Catalog { suite_names, suite_ids, plans: file.plan, plan_names, kaizala_ids, sku_guids }
+        Catalog {
+            suite_names,
+            suite_ids,
+            replacements: file.replacement,
+            targets: file.targets,
+            replacement_names,
+            kaizala_ids,
+            kaizala_names: file.kaizala_pro.names,
+            sku_guids,
+        }
     }
 
     /// The SKU GUIDs of the product with exactly this name (a product may have several, e.g.
@@ -136,20 +182,41 @@ impl Catalog {
             .unwrap_or_default()
     }
 
-    /// The replacement plans, in table order.
-    pub fn plans(&self) -> &[PlanInfo] {
-        &self.plans
+    /// The replacement offers, in table order.
+    pub fn replacements(&self) -> &[ReplacementOffer] {
+        &self.replacements
+    }
+
+    /// The names the Kaizala Pro product goes by.
+    pub fn kaizala_names(&self) -> &[String] {
+        &self.kaizala_names
+    }
+
+    /// What the target rule reads.
+    pub fn targets(&self) -> &TargetRules {
+        &self.targets
+    }
+
+    /// The most seats one customer may hold of an offer, when the table caps it.
+    pub fn max_seats(&self, offer: &str) -> Option<u64> {
+        self.replacement(offer).and_then(|r| r.max_seats)
+    }
+
+    /// The message for a name that is not a supported replacement offer.
+    pub fn not_a_replacement(&self, name: &str) -> String {
+        let names: Vec<&str> = self.replacements.iter().map(|p| p.name.as_str()).collect();
+        format!("{name:?} is not a supported replacement plan; supported: {}", names.join(", "))
     }
 
     /// The plan with this name or alias.
-    pub fn plan(&self, name: &str) -> Option<&PlanInfo> {
-        self.plan_names.get(&normalize_name(name)).map(|&i| &self.plans[i])
+    pub fn replacement(&self, name: &str) -> Option<&ReplacementOffer> {
+        self.replacement_names.get(&normalize_name(name)).map(|&i| &self.replacements[i])
     }
 
     /// The replacement plan a licence or offer name is, or is a variant of ("Office 365 A1 for
     /// students" is Office 365 A1).
-    pub fn plan_of(&self, name: &str) -> Option<&PlanInfo> {
-        self.covering_plan(&normalize_name(name))
+    pub fn replacement_of(&self, name: &str) -> Option<&ReplacementOffer> {
+        self.covering_replacement(&normalize_name(name))
     }
 
     /// True when an offer (by name and/or id) is the standalone Kaizala Pro product.
@@ -176,7 +243,7 @@ impl Catalog {
         if let Some(canonical) = self.suite_names.get(&norm) {
             return Licence::Covering(canonical.clone());
         }
-        if let Some(p) = self.covering_plan(&norm) {
+        if let Some(p) = self.covering_replacement(&norm) {
             return Licence::Covering(p.name.clone());
         }
         if norm.contains("kaizala") {
@@ -186,12 +253,12 @@ impl Catalog {
     }
 
     /// The replacement plan a normalized licence name is, or is a variant of.
-    fn covering_plan(&self, norm: &str) -> Option<&PlanInfo> {
-        if let Some(&i) = self.plan_names.get(norm) {
-            return Some(&self.plans[i]);
+    fn covering_replacement(&self, norm: &str) -> Option<&ReplacementOffer> {
+        if let Some(&i) = self.replacement_names.get(norm) {
+            return Some(&self.replacements[i]);
         }
         // Longest plan name that prefixes this one and is followed by a variant suffix.
-        self.plan_names
+        self.replacement_names
             .iter()
             .filter(|(p, _)| {
                 norm.strip_prefix(p.as_str())
@@ -199,7 +266,7 @@ impl Catalog {
                     .is_some_and(|rest| VARIANT_SUFFIXES.iter().any(|s| rest.starts_with(s)))
             })
             .max_by_key(|(p, _)| p.len())
-            .map(|(_, &i)| &self.plans[i])
+            .map(|(_, &i)| &self.replacements[i])
     }
 }
 
@@ -219,10 +286,16 @@ mod tests {
     #[test]
     fn builtin_tables_load() {
         let c = cat();
-        assert_eq!(c.plans().len(), 16);
+        assert_eq!(c.replacements().len(), 16);
+        let t = c.targets();
+        for offer in [&t.education, &t.frontline, &t.small, &t.large] {
+            assert!(c.replacement(offer).is_some(), "{offer} is a replacement");
+        }
+        assert_eq!(c.max_seats(&t.small), Some(300));
+        assert_eq!(c.max_seats(&t.large), None);
         assert!(c.suite_names.len() >= 40);
         assert_eq!(
-            c.plan("office 365 business essentials").unwrap().name,
+            c.replacement("office 365 business essentials").unwrap().name,
             "Microsoft 365 Business Basic"
         );
     }

@@ -1,4 +1,5 @@
-//! Command-line types (clap) and the validated `Settings` every stage reads.
+//! Command-line types (clap) and the validated `Settings` the subcommands hand to the stages.
+//! The binary's side: the library never sees clap.
 //!
 //! `Opts` is what the user typed; `Settings::from_opts` checks it once and resolves defaults
 //! (today's date, the alias table). Nothing else reads the command line or the clock.
@@ -8,13 +9,13 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::catalog::Catalog;
-use crate::error::{Error, Result};
-use crate::ingest::prices::{Billing, PriceBasis, Term};
-use crate::ingest::values::DateOrder;
-use crate::ingest::{Aliases, IngestOptions};
-use crate::price::PriceOptions;
-use crate::source::Input;
+use kaizala_migrate::catalog::Catalog;
+use kaizala_migrate::error::{Error, Result};
+use kaizala_migrate::ingest::prices::{Billing, PriceBasis, Term};
+use kaizala_migrate::ingest::values::DateOrder;
+use kaizala_migrate::ingest::{Aliases, IngestOptions};
+use kaizala_migrate::price::PriceOptions;
+use kaizala_migrate::source::Input;
 
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 internal error or output not writable; \
 2 bad input (unreadable file, missing required column, ambiguous dates, bad arguments, or \
@@ -310,9 +311,9 @@ impl Settings {
             None => None,
             Some(t) => Some(
                 catalog
-                    .plan(t)
+                    .replacement(t)
                     .map(|p| p.name.clone())
-                    .ok_or_else(|| Error::Usage(unsupported_plan(t, &catalog)))?,
+                    .ok_or_else(|| Error::Usage(catalog.not_a_replacement(t)))?,
             ),
         };
         let frontline = args
@@ -321,7 +322,7 @@ impl Settings {
             .flat_map(|s| s.split(','))
             .filter(|s| !s.trim().is_empty())
             .map(|s| {
-                crate::ingest::values::parse_guid(s).ok_or_else(|| {
+                kaizala_migrate::guid::parse_guid(s).ok_or_else(|| {
                     Error::Usage(format!("--frontline {s}: not a customer tenant id (a GUID)"))
                 })
             })
@@ -369,12 +370,6 @@ impl Settings {
             strict: args.strict,
         })
     }
-}
-
-/// The message for a plan name that is not a supported replacement plan.
-pub fn unsupported_plan(name: &str, catalog: &Catalog) -> String {
-    let names: Vec<&str> = catalog.plans().iter().map(|p| p.name.as_str()).collect();
-    format!("{name:?} is not a supported replacement plan; supported: {}", names.join(", "))
 }
 
 #[cfg(test)]

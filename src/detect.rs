@@ -1,14 +1,16 @@
 //! Detect: which subscriptions are expiring Kaizala Pro subscriptions.
 //!
-//! Owns: the classification of each merged subscription record (run in parallel with rayon)
-//! and the reasons for leaving one out. Grouping by customer and deciding what to do is left to
-//! `plan`.
+//! Owns: the verdict on each merged subscription record (run in parallel with rayon), the
+//! reason for leaving one out, and the set of affected customers. Whether an offer is Kaizala
+//! Pro was decided once by ingest (`SubscriptionRecord::kaizala_pro`); this stage adds status,
+//! auto renew and dates. Its `Detection` is computed once per run and carried on: ingest reads
+//! only the affected customers' users, and `plan` groups by customer from the verdicts.
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use crate::catalog::Catalog;
-use crate::ingest::{Status, SubscriptionRecord};
+use crate::guid::{self, GuidSet};
+use crate::ingest::{Filtered, Status, SubscriptionRecord};
 
 /// What detection concluded about one subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,14 +34,13 @@ pub enum Verdict {
 
 impl Verdict {
     /// The filter reason for a subscription that is not planned.
-    pub fn reason(&self) -> Option<std::borrow::Cow<'static, str>> {
-        use std::borrow::Cow::{Borrowed, Owned};
+    pub fn reason(&self) -> Option<Filtered> {
         match self {
             Verdict::Expiring { .. } => None,
-            Verdict::NotKaizala => Some(Borrowed(crate::ingest::NOT_KAIZALA)),
-            Verdict::Handled(s) => Some(Owned(format!("Kaizala Pro, already {}", s.as_str()))),
-            Verdict::AutoRenewOn => Some(Borrowed("Kaizala Pro with auto renew on")),
-            Verdict::OutsideHorizon => Some(Borrowed("Kaizala Pro ending after the horizon")),
+            Verdict::NotKaizala => Some(Filtered::NotKaizala),
+            Verdict::Handled(s) => Some(Filtered::AlreadyHandled(*s)),
+            Verdict::AutoRenewOn => Some(Filtered::AutoRenewOn),
+            Verdict::OutsideHorizon => Some(Filtered::OutsideHorizon),
         }
     }
 }
@@ -54,14 +55,8 @@ pub struct Window {
 }
 
 /// Classifies one subscription.
-pub fn classify(sub: &SubscriptionRecord, catalog: &Catalog, window: Window) -> Verdict {
-    let kaizala = catalog.is_kaizala_pro_offer(sub.offer_name.as_deref(), sub.offer_id.as_deref());
-    classify_known(sub, kaizala, window)
-}
-
-/// Classifies a subscription whose offer is already known to be Kaizala Pro or not.
-fn classify_known(sub: &SubscriptionRecord, kaizala: bool, window: Window) -> Verdict {
-    if !kaizala {
+pub fn classify(sub: &SubscriptionRecord, window: Window) -> Verdict {
+    if !sub.kaizala_pro {
         return Verdict::NotKaizala;
     }
     match sub.status {
@@ -78,50 +73,40 @@ fn classify_known(sub: &SubscriptionRecord, kaizala: bool, window: Window) -> Ve
     Verdict::Expiring { days_left, lapsed: days_left < 0 }
 }
 
-/// Classifies every subscription in parallel; the result is in input order.
-pub fn classify_all(
-    subs: &[SubscriptionRecord],
-    catalog: &Catalog,
-    window: Window,
-) -> Vec<Verdict> {
-    // A book has few distinct offers: decide each (name, id) pair once, then classify the
-    // records in parallel against that table.
-    let mut offers: std::collections::HashMap<(Option<&str>, Option<&str>), bool> =
-        std::collections::HashMap::new();
-    for s in subs {
-        offers.entry((s.offer_name.as_deref(), s.offer_id.as_deref())).or_insert_with(|| {
-            catalog.is_kaizala_pro_offer(s.offer_name.as_deref(), s.offer_id.as_deref())
-        });
-    }
-    let mut out = Vec::with_capacity(subs.len());
-    subs.par_iter()
-        .with_min_len(1024)
-        .map(|s| {
-            let kaizala = offers[&(s.offer_name.as_deref(), s.offer_id.as_deref())];
-            classify_known(s, kaizala, window)
-        })
-        .collect_into_vec(&mut out);
-    out
+/// The verdict on every subscription (in input order) and the customers they affect.
+#[derive(Debug, Clone, Default)]
+pub struct Detection {
+    /// One verdict per subscription record, in the records' order.
+    pub verdicts: Vec<Verdict>,
+    /// The customers with at least one expiring Kaizala Pro subscription: the only customers
+    /// whose users rows matter.
+    pub affected: GuidSet,
 }
 
-/// The customers with at least one expiring Kaizala Pro subscription: the only customers whose
-/// users rows matter.
-pub fn affected_customers(
-    subs: &[SubscriptionRecord],
-    catalog: &Catalog,
-    window: Window,
-) -> crate::ingest::values::GuidSet {
-    classify_all(subs, catalog, window)
+impl Detection {
+    /// True when the customer (canonical tenant id) has an expiring subscription.
+    pub fn is_affected(&self, customer_id: &str) -> bool {
+        guid::guid_bits(customer_id.as_bytes()).is_some_and(|c| self.affected.contains(&c))
+    }
+}
+
+/// Classifies every subscription in parallel and collects the affected customers.
+pub fn detect(subs: &[SubscriptionRecord], window: Window) -> Detection {
+    let mut verdicts = Vec::with_capacity(subs.len());
+    subs.par_iter().with_min_len(1024).map(|s| classify(s, window)).collect_into_vec(&mut verdicts);
+    let affected = verdicts
         .iter()
         .zip(subs)
         .filter(|(v, _)| matches!(v, Verdict::Expiring { .. }))
-        .filter_map(|(_, s)| crate::ingest::values::guid_bits(s.customer_id.as_bytes()))
-        .collect()
+        .filter_map(|(_, s)| guid::guid_bits(s.customer_id.as_bytes()))
+        .collect();
+    Detection { verdicts, affected }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Catalog;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -136,6 +121,7 @@ mod tests {
         SubscriptionRecord {
             subscription_id: "s".into(),
             customer_id: "c".into(),
+            kaizala_pro: Catalog::builtin(&[]).is_kaizala_pro_offer(Some(offer), None),
             offer_name: Some(offer.into()),
             offer_id: None,
             quantity: 5,
@@ -152,9 +138,8 @@ mod tests {
 
     #[test]
     fn verdicts_follow_the_rule() {
-        let c = Catalog::builtin(&[]);
         let w = Window { as_of: d(2026, 12, 1), horizon_end: d(2027, 12, 1) };
-        let v = |s: &SubscriptionRecord| classify(s, &c, w);
+        let v = |s: &SubscriptionRecord| classify(s, w);
         assert_eq!(
             v(&sub("Kaizala Pro", d(2026, 11, 1), Some(false), None)),
             Verdict::Expiring { days_left: -30, lapsed: true }
@@ -181,7 +166,6 @@ mod tests {
 
     #[test]
     fn parallel_classification_keeps_order() {
-        let c = Catalog::builtin(&[]);
         let w = Window { as_of: d(2026, 12, 1), horizon_end: d(2027, 12, 1) };
         let subs: Vec<_> = (0..5000)
             .map(|i| {
@@ -193,8 +177,8 @@ mod tests {
                 )
             })
             .collect();
-        let got = classify_all(&subs, &c, w);
-        let want: Vec<_> = subs.iter().map(|s| classify(s, &c, w)).collect();
-        assert_eq!(got, want);
+        let got = detect(&subs, w);
+        let want: Vec<_> = subs.iter().map(|s| classify(s, w)).collect();
+        assert_eq!(got.verdicts, want);
     }
 }

@@ -203,6 +203,25 @@ pub enum Error {
     /// A command-line value that makes no sense.
     #[error("{0}")]
     Usage(String),
+    /// A file that is not what its option takes: a `plan.json`, a results file, a column
+    /// mapping file or a worksheet that cannot be read as one.
+    #[error("{path}: {message}")]
+    File {
+        /// The file as the user named it.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Facts the scripts need that the plan does not give and no API call can supply.
+    #[error(
+        "cannot write scripts: {} fact(s) a script would need are missing and no API call can supply them:\n  {}",
+        facts.len(),
+        facts.join("\n  ")
+    )]
+    MissingFacts {
+        /// One line per missing fact, naming the customer.
+        facts: Vec<String>,
+    },
     /// An output could not be written.
     #[error("{path}: cannot write: {source}")]
     Write {

@@ -16,11 +16,12 @@
 #![deny(missing_docs)]
 
 pub mod catalog;
-pub mod cli;
-pub mod cmd;
 pub mod detect;
 pub mod error;
+pub mod escape;
+pub mod guid;
 pub mod ingest;
+pub mod money;
 pub mod plan;
 pub mod price;
 pub mod progress;

@@ -5,8 +5,10 @@ use std::io::{self, Write};
 use std::process;
 
 use clap::Parser;
-use kaizala_migrate::cli::{Command, Opts, Settings};
-use kaizala_migrate::cmd;
+mod cli;
+mod cmd;
+
+use cli::{Command, Opts, Settings};
 use kaizala_migrate::error::{Error, ExitCode};
 
 fn main() {
@@ -50,6 +52,6 @@ fn main() {
 }
 
 fn report(e: &Error) -> ExitCode {
-    let _ = writeln!(io::stderr(), "kaizala-migrate: {:#}", anyhow::Error::msg(e.to_string()));
+    let _ = writeln!(io::stderr(), "kaizala-migrate: {e}");
     e.exit_code()
 }

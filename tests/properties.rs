@@ -3,6 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use kaizala_migrate::catalog::Catalog;
+use kaizala_migrate::guid;
 use kaizala_migrate::ingest::values::{self, DateOrder, DecimalMark};
 use kaizala_migrate::ingest::{self, split_licences, Aliases, IngestOptions};
 use kaizala_migrate::source::Input;
@@ -71,7 +72,7 @@ proptest! {
         let canonical = format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]);
         let mut text = if upper { canonical.to_uppercase() } else { canonical.clone() };
         if braces { text = format!("{{{text}}}"); }
-        prop_assert_eq!(values::parse_guid(&text), Some(canonical));
+        prop_assert_eq!(guid::parse_guid(&text), Some(canonical));
     }
 
     #[test]
@@ -91,7 +92,7 @@ proptest! {
         let _ = values::number_hint(&s);
         let _ = values::parse_decimal(&s, DecimalMark::Comma);
         let _ = values::parse_bool(&s);
-        let _ = values::parse_guid(&s);
+        let _ = guid::parse_guid(&s);
         let _ = split_licences(&s);
     }
 }
@@ -134,8 +135,8 @@ proptest! {
             any::<String>(),
         ]
     ) {
-        let fast = values::guid_bits(s.as_bytes()).map(values::guid_text);
-        prop_assert_eq!(fast, values::parse_guid(&s));
+        let fast = guid::guid_bits(s.as_bytes()).map(guid::guid_text);
+        prop_assert_eq!(fast, guid::parse_guid(&s));
     }
 }
 

@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use crate::cli::Settings;
-use crate::error::{ExitCode, Result};
-use crate::render::summary;
+use kaizala_migrate::error::{ExitCode, Result};
+use kaizala_migrate::render::summary;
 
 /// Runs `check`.
 pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {

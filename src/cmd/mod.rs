@@ -1,4 +1,5 @@
-//! Subcommands: short glue that runs the stages in order.
+//! Subcommands: short glue that runs the library's stages in order (the binary's side, with
+//! the command line in `cli`).
 
 pub mod check;
 pub mod plan;
@@ -6,40 +7,41 @@ pub mod scan;
 pub mod scripts;
 
 use crate::cli::Settings;
-use crate::detect::Window;
-use crate::error::{ExitCode, Result};
-use crate::ingest::{self, Ingested};
-use crate::plan::{self as planner, Plan, PlanOptions};
+use kaizala_migrate::detect::{self, Window};
+use kaizala_migrate::error::{ExitCode, Result};
+use kaizala_migrate::ingest::{self, Ingested};
+use kaizala_migrate::plan::{Plan, PlanOptions};
+use kaizala_migrate::price;
 
-/// Ingest, detect and plan: the stages every subcommand shares.
+/// Ingest, detect, plan and price: the stages every subcommand shares, each run once.
 pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
+    let catalog = &settings.catalog;
     // Subscriptions first: detection on them tells whose users rows matter.
-    let mut ing = ingest::read_subscription_files(
-        &settings.subscriptions,
-        &settings.catalog,
-        &settings.ingest,
-    )?;
+    let mut ing =
+        ingest::read_subscription_files(&settings.subscriptions, catalog, &settings.ingest)?;
     let window = Window { as_of: settings.as_of, horizon_end: settings.horizon_end };
-    ing.affected =
-        Some(crate::detect::affected_customers(&ing.subscriptions, &settings.catalog, window));
-    ingest::read_user_files(&mut ing, &settings.users, &settings.catalog, &settings.ingest)?;
-    ingest::read_price_files(&mut ing, &settings.prices, &settings.ingest)?;
-    let mut plan = planner::build(
+    let detection = detect::detect(&ing.subscriptions, window);
+    ingest::read_user_files(
         &mut ing,
-        &settings.catalog,
-        PlanOptions {
-            window,
-            horizon_days: settings.horizon_days,
-            forced_target: settings.target.clone(),
-            frontline_customers: settings.frontline.clone(),
-        },
-    );
+        &settings.users,
+        catalog,
+        &settings.ingest,
+        Some(&detection.affected),
+    )?;
+    ingest::read_price_files(&mut ing, &settings.prices, &settings.ingest)?;
+    let options = PlanOptions {
+        window,
+        horizon_days: settings.horizon_days,
+        forced_target: settings.target.clone(),
+        frontline_customers: settings.frontline.clone(),
+    };
+    let mut plan = kaizala_migrate::plan::build(&mut ing, &detection, catalog, options);
     if let Some(input) = &settings.overrides {
         let edits = ingest::overrides::read(input)?;
-        let warnings = planner::overrides::apply(&mut plan, &edits, &settings.catalog)?;
+        let warnings = kaizala_migrate::plan::overrides::apply(&mut plan, &edits, catalog)?;
         plan.warnings.extend(warnings);
     }
-    crate::price::apply(&mut plan, &ing, &settings.catalog, &settings.price)?;
+    price::apply(&mut plan, &ing.prices, &ing.ledger, catalog, &settings.price)?;
     Ok((ing, plan))
 }
 

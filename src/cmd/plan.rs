@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::cli::{OutputKind, Settings};
-use crate::error::{Error, ExitCode, Result};
-use crate::plan::{slug, CustomerPlan, Plan};
-use crate::render::{cost, csv_out, json, runbook, summary, workbook};
+use kaizala_migrate::error::{Error, ExitCode, Result};
+use kaizala_migrate::plan::{slug, CustomerPlan, Plan};
+use kaizala_migrate::render::{cost, csv_out, json, runbook, summary, workbook};
 
 /// Writes one output file through a buffer.
 pub fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
@@ -117,7 +117,7 @@ pub fn run(
 /// The workbooks and runbooks: consolidated, per customer (in parallel) and per account manager.
 fn write_per_customer(
     plan: &Plan,
-    ing: &crate::ingest::Ingested,
+    ing: &kaizala_migrate::ingest::Ingested,
     out_dir: &Path,
     sheets: bool,
     books: bool,
@@ -139,7 +139,7 @@ fn write_per_customer(
     if books {
         fresh_dir(&runbooks_dir, "md")?;
     }
-    let bar = crate::progress::items("rendering customers", plan.customers.len() as u64);
+    let bar = kaizala_migrate::progress::items("rendering customers", plan.customers.len() as u64);
     // Each customer's files are written as soon as they are rendered (distinct paths), so
     // memory holds a few customers' files at a time.
     let written_each: Vec<Result<()>> = plan

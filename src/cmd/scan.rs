@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use crate::cli::{Format, Settings};
-use crate::error::{ExitCode, Result};
-use crate::render::scan;
+use kaizala_migrate::error::{ExitCode, Result};
+use kaizala_migrate::render::scan;
 
 /// Runs `scan`, writing the listing to `out` and problems to `err`.
 pub fn run(

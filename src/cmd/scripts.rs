@@ -4,10 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::catalog::Catalog;
 use crate::cli::{LicenseApiArg, PurchaseApiArg, ScriptFormat};
-use crate::error::{Error, ExitCode, Result};
-use crate::scripts::{self, LicenseApi, PurchaseApi, ScriptOptions};
+use kaizala_migrate::catalog::Catalog;
+use kaizala_migrate::error::{Error, ExitCode, Result};
+use kaizala_migrate::scripts::{self, LicenseApi, PurchaseApi, ScriptOptions};
 
 /// Script options from the command line.
 pub fn options(

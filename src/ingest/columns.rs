@@ -134,8 +134,10 @@ impl Aliases {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|source| Error::Read { path: name.clone(), source })?;
-        let user: AliasFile = toml::from_str(&text)
-            .map_err(|e| Error::Usage(format!("{name}: not a valid column mapping file: {e}")))?;
+        let user: AliasFile = toml::from_str(&text).map_err(|e| Error::File {
+            path: name.clone(),
+            message: format!("not a valid column mapping file: {e}"),
+        })?;
         let mut aliases = Aliases::builtin();
         for (kind, fields) in user.0 {
             let known: Option<&[&str]> = match kind.as_str() {
@@ -145,16 +147,22 @@ impl Aliases {
                 _ => None,
             };
             let Some(known) = known else {
-                return Err(Error::Usage(format!(
-                    "{name}: unknown section [{kind}]; use [subscriptions], [users] or [prices]"
-                )));
+                return Err(Error::File {
+                    path: name,
+                    message: format!(
+                        "unknown section [{kind}]; use [subscriptions], [users] or [prices]"
+                    ),
+                });
             };
             for (field, mut names) in fields {
                 if !known.contains(&field.as_str()) {
-                    return Err(Error::Usage(format!(
-                        "{name}: [{kind}] has no field {field:?}; fields: {}",
-                        known.join(", ")
-                    )));
+                    return Err(Error::File {
+                        path: name,
+                        message: format!(
+                            "[{kind}] has no field {field:?}; fields: {}",
+                            known.join(", ")
+                        ),
+                    });
                 }
                 let slot = aliases.table.entry(kind.clone()).or_default().entry(field).or_default();
                 names.append(slot);

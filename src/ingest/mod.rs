@@ -7,6 +7,7 @@
 //! the fate of rows through the ledger; they never look at cells.
 
 pub mod columns;
+mod ledger;
 pub mod overrides;
 pub mod prices;
 mod subscriptions;
@@ -19,25 +20,19 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub use columns::{Aliases, Kind, Mapping};
-pub use subscriptions::NOT_KAIZALA;
-pub use users::{read_users, split_licences, NO_KAIZALA};
+pub use ledger::{FileReport, Filtered, FilteredRow, Ledger, Origin};
+pub use users::{read_users, split_licences};
 
 use crate::catalog::Catalog;
-use crate::error::{Col, Location, Rejection, Result};
+use crate::error::{Location, Result};
+use crate::guid;
 use crate::source::{self, Input, Opened, Row, RowReader};
 use values::DateOrder;
 
-/// Where a record came from: a file (index into the ledger) and a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Origin {
-    /// Index of the file in the ledger.
-    pub file: usize,
-    /// Row number as a spreadsheet shows it.
-    pub row: u64,
-}
-
 /// The life-cycle state of a subscription, from its status column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Active, pending or unknown-but-live: still to be handled.
@@ -103,6 +98,8 @@ pub struct SubscriptionRecord {
     pub offer_name: Option<String>,
     /// Offer id.
     pub offer_id: Option<String>,
+    /// The offer is Kaizala Pro (decided once, when the record is made).
+    pub kaizala_pro: bool,
     /// Seats.
     pub quantity: u64,
     /// End of the term.
@@ -157,110 +154,6 @@ pub struct UserRecord {
     pub origin: Origin,
 }
 
-/// How one file's rows ended.
-#[derive(Debug, Clone, Default)]
-pub struct FileReport {
-    /// Where the file (and sheet) is.
-    pub location: Location,
-    /// What kind of export it is.
-    pub kind: Option<Kind>,
-    /// How it was read (encoding, delimiter, workbook).
-    pub format: String,
-    /// Which known layout the header looks like.
-    pub layout: String,
-    /// How columns were mapped.
-    pub mapping: Mapping,
-    /// Data rows read (below the header; blank rows are skipped and not counted).
-    pub rows_read: u64,
-    /// Rows that went into the plan.
-    pub used: u64,
-    /// Rows left out on purpose, by reason.
-    pub filtered: BTreeMap<String, u64>,
-    /// Rows that could not be used.
-    pub rejected: u64,
-    /// Things worth telling about the file.
-    pub notes: Vec<String>,
-}
-
-impl FileReport {
-    /// Rows in all buckets; equals `rows_read` once every row has its fate.
-    pub fn accounted(&self) -> u64 {
-        self.used + self.filtered.values().sum::<u64>() + self.rejected
-    }
-}
-
-/// A row left out on purpose that concerns Kaizala Pro (worth listing by row).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct FilteredRow {
-    /// Where the row is.
-    pub location: Location,
-    /// Why it was left out.
-    pub reason: String,
-}
-
-/// The fate of every row read.
-#[derive(Debug, Clone, Default)]
-pub struct Ledger {
-    /// One report per file (or sheet) read.
-    pub files: Vec<FileReport>,
-    /// Every rejected row with its reason.
-    pub rejections: Vec<Rejection>,
-    /// Kaizala-related rows filtered out, with their reasons.
-    pub filtered_rows: Vec<FilteredRow>,
-}
-
-impl Ledger {
-    fn location(&self, origin: Origin, col: Option<Col>) -> Location {
-        self.files[origin.file].location.at(origin.row, col)
-    }
-
-    /// Counts a row as used.
-    pub fn used(&mut self, origin: Origin) {
-        self.files[origin.file].used += 1;
-    }
-
-    /// Counts a row as filtered out.
-    pub fn filtered(&mut self, origin: Origin, reason: &str) {
-        // Called for most rows of a large users file: allocate the key only once per reason.
-        let counts = &mut self.files[origin.file].filtered;
-        match counts.get_mut(reason) {
-            Some(n) => *n += 1,
-            None => {
-                counts.insert(reason.to_string(), 1);
-            }
-        }
-    }
-
-    /// Counts a Kaizala-related row as filtered out and lists it.
-    pub fn filtered_listed(&mut self, origin: Origin, reason: &str) {
-        self.filtered(origin, reason);
-        let location = self.location(origin, None);
-        self.filtered_rows.push(FilteredRow { location, reason: reason.to_string() });
-    }
-
-    /// Counts a row as rejected.
-    pub fn rejected(&mut self, origin: Origin, col: Option<Col>, reason: String) {
-        self.files[origin.file].rejected += 1;
-        let location = self.location(origin, col);
-        self.rejections.push(Rejection { location, reason });
-    }
-
-    /// The column a field was read from in a file.
-    pub fn col(&self, file: usize, field: &str) -> Option<Col> {
-        self.files[file].mapping.col(field).cloned()
-    }
-
-    /// Where a record's row is, for messages.
-    pub fn place(&self, origin: Origin) -> Location {
-        self.location(origin, None)
-    }
-
-    /// Total rows read and accounted, over all files.
-    pub fn totals(&self) -> (u64, u64) {
-        self.files.iter().fold((0, 0), |(r, a), f| (r + f.rows_read, a + f.accounted()))
-    }
-}
-
 /// Settings ingest needs.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -283,7 +176,7 @@ pub struct Ingested {
     pub users: Vec<UserRecord>,
     /// Per customer, how many users hold each replacement plan (canonical name), counted over
     /// every row of the users files: the seats of a plan already in use.
-    pub plan_holders: BTreeMap<String, BTreeMap<String, u64>>,
+    pub replacement_holders: BTreeMap<String, BTreeMap<String, u64>>,
     /// Customers that have at least one row in a users file.
     pub customers_with_user_rows: BTreeSet<String>,
     /// Licence names that are neither Kaizala Pro nor a plan that includes Kaizala, with the
@@ -291,9 +184,6 @@ pub struct Ingested {
     pub unrecognised_licences: BTreeMap<String, u64>,
     /// Price list rows, in file order.
     pub prices: Vec<prices::PriceRow>,
-    /// Customers with an expiring Kaizala Pro subscription, when known before the users files
-    /// are read: users rows of other customers are then filtered on sight.
-    pub affected: Option<values::GuidSet>,
     /// Row accounting.
     pub ledger: Ledger,
     /// Subscriptions being merged, before `subscriptions::finish` checks them.
@@ -317,7 +207,7 @@ pub fn read_all(
     opts: &IngestOptions,
 ) -> Result<Ingested> {
     let mut ing = read_subscription_files(subscriptions, catalog, opts)?;
-    read_user_files(&mut ing, users, catalog, opts)?;
+    read_user_files(&mut ing, users, catalog, opts, None)?;
     read_price_files(&mut ing, price_lists, opts)?;
     Ok(ing)
 }
@@ -339,24 +229,26 @@ pub fn read_subscription_files(
     for input in subscriptions {
         passes.push(subscriptions::first_pass(input, opts, catalog, &mut ing, &mut kaizala)?);
     }
-    let keep = kaizala.into_filter();
+    let keep = kaizala.filter();
     for pass in passes {
         subscriptions::second_pass(pass, opts, keep.as_ref(), &mut ing)?;
     }
-    subscriptions::finish(&mut ing)?;
+    subscriptions::finish(&mut ing, catalog, &mut kaizala.memo)?;
     Ok(ing)
 }
 
-/// Reads every users file. When `ing.affected` is set, rows of other customers are counted as
-/// filtered without reading their licences, so memory and time go to the affected customers.
+/// Reads every users file. With `affected` (the customers detection found something expiring
+/// for), rows of other customers are counted as filtered without reading their licences, so
+/// memory and time go to the affected customers.
 pub fn read_user_files(
     ing: &mut Ingested,
     users: &[Input],
     catalog: &Catalog,
     opts: &IngestOptions,
+    affected: Option<&guid::GuidSet>,
 ) -> Result<()> {
     for input in users {
-        read_users(input, catalog, opts, ing)?;
+        read_users(input, catalog, opts, affected, ing)?;
     }
     Ok(())
 }
@@ -435,7 +327,7 @@ impl Table {
 pub(crate) fn file_customer(input: &Input) -> Result<Option<String>> {
     match &input.customer {
         None => Ok(None),
-        Some(c) => values::parse_guid(c).map(Some).ok_or_else(|| {
+        Some(c) => guid::parse_guid(c).map(Some).ok_or_else(|| {
             crate::error::Error::Usage(format!(
                 "{}={c}: the customer after '=' must be a customer tenant id (a GUID)",
                 input.name

@@ -8,6 +8,7 @@
 
 use super::values;
 use crate::error::{Error, Location, Result};
+use crate::guid;
 use crate::source::{self, Cell, Input, Opened, Row};
 use crate::worksheet_layout::{headers, CUSTOMERS_SHEET};
 
@@ -37,10 +38,10 @@ pub fn read(input: &Input) -> Result<Vec<Override>> {
     let mut wb = match source::open(input)? {
         Opened::Workbook(wb) => wb,
         Opened::Table(_) => {
-            return Err(Error::Usage(format!(
-                "{}: --overrides takes the worksheet workbook (worksheet.xlsx or worksheets/<customer>.xlsx)",
-                input.name
-            )))
+            return Err(Error::File {
+                path: input.name.clone(),
+                message: "--overrides takes the worksheet workbook (worksheet.xlsx or worksheets/<customer>.xlsx)".into(),
+            })
         }
     };
     let sheet = wb.wanted.clone().unwrap_or_else(|| CUSTOMERS_SHEET.to_string());
@@ -81,7 +82,7 @@ pub fn read(input: &Input) -> Result<Vec<Override>> {
     let mut out = Vec::new();
     for row in rows.iter().skip(header_at + 1).filter(|r| !r.is_blank()) {
         let raw_id = cell_text(row, Some(id_col));
-        let customer_id = values::parse_guid(&raw_id).ok_or_else(|| Error::Value {
+        let customer_id = guid::parse_guid(&raw_id).ok_or_else(|| Error::Value {
             location: Box::new(at(row, id_col)),
             message: format!("{raw_id:?} is not a customer tenant id (a GUID)"),
         })?;

@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 
 use super::columns::header_names;
 use super::values::{self, DateOrder, DecimalMark};
-use super::{open_table_from, IngestOptions, Ingested, Kind, Origin, Table};
+use super::{open_table_from, Filtered, IngestOptions, Ingested, Kind, Origin, Table};
 use crate::error::{Error, Result};
+use crate::guid;
 use crate::source::{self, Input, Opened, Row};
 
 /// A customer segment, as price lists and exports name it.
@@ -77,17 +78,17 @@ pub enum Billing {
 impl Billing {
     /// Reads a billing value; `Ok(None)` for values that mean no recurring price (trial,
     /// one-time), with the reason.
-    pub fn parse(s: &str) -> std::result::Result<Billing, Option<&'static str>> {
+    pub fn parse(s: &str) -> std::result::Result<Billing, Option<Filtered>> {
         let t = s.trim().to_lowercase();
         let t = t.as_str();
         if t.is_empty() {
             return Err(None);
         }
         if matches!(t, "none" | "trial") || t.contains("trial") {
-            return Err(Some("trial offer (no recurring price)"));
+            return Err(Some(Filtered::TrialOffer));
         }
         if t.contains("one") && t.contains("time") || t == "onetime" || t == "perpetual" {
-            return Err(Some("one-time purchase"));
+            return Err(Some(Filtered::OneTimePurchase));
         }
         if matches!(t, "p1m" | "1m")
             || t.starts_with("month")
@@ -415,7 +416,7 @@ struct Ctx<'a> {
 
 enum Parsed {
     Price(Box<PriceRow>),
-    Skip(&'static str),
+    Skip(Filtered),
 }
 
 type RowError = (&'static str, String);
@@ -447,16 +448,16 @@ impl Ctx<'_> {
 fn parse_row(row: &Row, ctx: &Ctx) -> Result<Parsed, RowError> {
     if let Some(change) = ctx.text(row, "change") {
         if change.trim().eq_ignore_ascii_case("del") {
-            return Ok(Parsed::Skip("deleted from the price list (DEL)"));
+            return Ok(Parsed::Skip(Filtered::DeletedPrice));
         }
     }
     let tags = ctx.text(row, "tags").unwrap_or_default().to_lowercase();
     let license_type = ctx.text(row, "license_type").unwrap_or_default().to_lowercase();
     if tags.split([';', ',']).any(|t| t.trim() == "trial") || license_type.contains("trial") {
-        return Ok(Parsed::Skip("trial offer (no recurring price)"));
+        return Ok(Parsed::Skip(Filtered::TrialOffer));
     }
     let offer_name = ctx.text(row, "offer_name");
-    let offer_id = ctx.text(row, "offer_id").map(|id| values::parse_guid(&id).unwrap_or(id));
+    let offer_id = ctx.text(row, "offer_id").map(|id| guid::parse_guid(&id).unwrap_or(id));
     if offer_name.is_none() && offer_id.is_none() {
         let field = if ctx.m.col("offer_name").is_some() { "offer_name" } else { "offer_id" };
         return Err((field, "no offer name or offer id".into()));

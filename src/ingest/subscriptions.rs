@@ -11,17 +11,15 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::values::GuidSet;
 use super::values::{self, DateHint, DateOrder, DecimalMark};
 use super::{
-    open_table, ChargeRank, IngestOptions, Ingested, Kind, Origin, Status, SubscriptionRecord,
+    open_table, ChargeRank, Filtered, IngestOptions, Ingested, Kind, Origin, Status,
+    SubscriptionRecord,
 };
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
+use crate::guid::{self, GuidSet};
 use crate::source::{Cell, Cells, Input, Next, Row};
-
-/// Filter reason for subscription rows that are not Kaizala Pro (also given by `plan`).
-pub const NOT_KAIZALA: &str = "not Kaizala Pro";
 
 /// What the first pass over every subscriptions file learns about Kaizala Pro.
 #[derive(Default)]
@@ -31,14 +29,33 @@ pub(crate) struct KaizalaCustomers {
     /// False when some file cannot say for every row whose customer it is, or which offer:
     /// then no row is passed over.
     incomplete: bool,
-    /// Each distinct (offer name, offer id) seen, and whether it is Kaizala Pro.
+    /// Each distinct (offer name, offer id) cell text seen, and whether it is Kaizala Pro.
     offers: rustc_hash::FxHashMap<String, bool>,
+    /// The decisions themselves, shared with `finish`.
+    pub(crate) memo: OfferMemo,
 }
 
 impl KaizalaCustomers {
     /// The customers whose rows are worth keeping, when every file could tell.
-    pub(crate) fn into_filter(self) -> Option<GuidSet> {
-        (!self.incomplete).then_some(self.customers)
+    pub(crate) fn filter(&mut self) -> Option<GuidSet> {
+        let customers = std::mem::take(&mut self.customers);
+        (!self.incomplete).then_some(customers)
+    }
+}
+
+/// Whether an offer is Kaizala Pro, decided once per distinct (name, id) in a run: pass 1 asks
+/// for rows (to find the customers worth keeping), `finish` for merged records, whose verdict
+/// travels on as `SubscriptionRecord::kaizala_pro`.
+#[derive(Default)]
+pub(crate) struct OfferMemo {
+    decided: rustc_hash::FxHashMap<(Option<String>, Option<String>), bool>,
+}
+
+impl OfferMemo {
+    /// Whether the offer with this (trimmed) name and (canonical) id is Kaizala Pro.
+    fn is_kaizala_pro(&mut self, catalog: &Catalog, name: Option<&str>, id: Option<&str>) -> bool {
+        let key = (name.map(str::to_string), id.map(str::to_string));
+        *self.decided.entry(key).or_insert_with(|| catalog.is_kaizala_pro_offer(name, id))
     }
 }
 
@@ -95,7 +112,7 @@ pub(crate) fn first_pass(
     {
         kaizala.incomplete = true;
     }
-    let file_customer_bits = file_customer.as_deref().and_then(|c| values::guid_bits(c.as_bytes()));
+    let file_customer_bits = file_customer.as_deref().and_then(|c| guid::guid_bits(c.as_bytes()));
     const DATES: [&str; 3] = ["end_date", "start_date", "charge_start"];
     const AMOUNTS: [&str; 1] = ["unit_price"];
     // What each date and amount column's values say about their format. A CSV file is read
@@ -187,8 +204,8 @@ fn is_kaizala_row(
     }
     let name = name.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let id = id.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let id = id.map(|i| values::parse_guid(i).unwrap_or_else(|| i.to_string()));
-    let k = catalog.is_kaizala_pro_offer(name, id.as_deref());
+    let id = id.map(|i| guid::parse_guid(i).unwrap_or_else(|| i.to_string()));
+    let k = kaizala.memo.is_kaizala_pro(catalog, name, id.as_deref());
     kaizala.offers.insert(key.clone(), k);
     k
 }
@@ -196,7 +213,7 @@ fn is_kaizala_row(
 /// The customer of a row: its customer cell, else the file's own customer.
 fn row_customer(cells: &dyn Cells, cols: &Cols, file_customer: Option<u128>) -> Option<u128> {
     match cols.customer_id.and_then(|i| cells.raw(i)) {
-        Some(t) if !t.trim_ascii().is_empty() => values::guid_bits(t),
+        Some(t) if !t.trim_ascii().is_empty() => guid::guid_bits(t),
         _ => file_customer,
     }
 }
@@ -209,7 +226,7 @@ fn with_customer<T>(
     guid: &mut String,
     f: impl FnOnce(&mut super::CustomerInfo) -> T,
 ) -> T {
-    values::write_guid(customer, guid);
+    guid::write_guid(customer, guid);
     match ing.customers.get_mut(guid.as_str()) {
         Some(info) => f(info),
         None => f(ing.customers.entry(guid.clone()).or_default()),
@@ -321,9 +338,7 @@ pub(crate) fn second_pass(
             }
         }
     }
-    if passed_over > 0 {
-        *ing.ledger.files[file].filtered.entry(NOT_KAIZALA.to_string()).or_default() += passed_over;
-    }
+    ing.ledger.filtered_many(file, Filtered::NotKaizala, passed_over);
     Ok(())
 }
 
@@ -625,16 +640,16 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
     let c = &ctx.cols;
     let customer_id = match ctx.required(row, field!(ctx, customer_id))? {
         Some(raw) => Some(
-            values::parse_guid(&raw)
+            guid::parse_guid(&raw)
                 .ok_or(("customer_id", format!("{raw:?} is not a customer tenant id (a GUID)")))?,
         ),
         None => ctx.file_customer.clone(),
     };
     let raw_sub = ctx.required(row, field!(ctx, subscription_id))?.unwrap_or_default();
-    let subscription_id = values::parse_guid(&raw_sub).unwrap_or(raw_sub);
+    let subscription_id = guid::parse_guid(&raw_sub).unwrap_or(raw_sub);
     let offer_name = ctx.text(row, field!(ctx, offer_name));
     let offer_id =
-        ctx.text(row, field!(ctx, offer_id)).map(|id| values::parse_guid(&id).unwrap_or(id));
+        ctx.text(row, field!(ctx, offer_id)).map(|id| guid::parse_guid(&id).unwrap_or(id));
     let has_offer_column = c.offer_name.is_some() || c.offer_id.is_some();
     if has_offer_column && offer_name.is_none() && offer_id.is_none() {
         let field = if c.offer_name.is_some() { "offer_name" } else { "offer_id" };
@@ -803,7 +818,7 @@ fn merge(parsed: Parsed, origin: Origin, ing: &mut Ingested) {
 /// A required field that no file has a column for stops the run (the first such file's
 /// missing-column error); a subscription that lacks a required value because only files
 /// without that column describe it is rejected, every one of its rows.
-pub(crate) fn finish(ing: &mut Ingested) -> Result<()> {
+pub(crate) fn finish(ing: &mut Ingested, catalog: &Catalog, memo: &mut OfferMemo) -> Result<()> {
     let partial_files = std::mem::take(&mut ing.partial_files);
     for (missing, err) in partial_files {
         let covered = |any: &[&str]| {
@@ -832,11 +847,14 @@ pub(crate) fn finish(ing: &mut Ingested) -> Result<()> {
         }
         match (p.customer_id, p.quantity, p.end_date) {
             (Some(customer_id), Some(quantity), Some(end_date)) if lacking.is_empty() => {
+                let kaizala_pro =
+                    memo.is_kaizala_pro(catalog, p.offer_name.as_deref(), p.offer_id.as_deref());
                 ing.subscriptions.push(SubscriptionRecord {
                     subscription_id: p.subscription_id,
                     customer_id,
                     offer_name: p.offer_name,
                     offer_id: p.offer_id,
+                    kaizala_pro,
                     quantity,
                     end_date,
                     auto_renew: p.auto_renew,

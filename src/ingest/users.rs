@@ -8,19 +8,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{open_table, values, IngestOptions, Ingested, Kind, Origin, UserRecord};
+use super::{open_table, values, Filtered, IngestOptions, Ingested, Kind, Origin, UserRecord};
 use crate::catalog::{Catalog, Licence};
 use crate::error::Result;
+use crate::guid::{self, GuidSet};
 use crate::source::Input;
-
-/// Filter reason for users without Kaizala Pro.
-pub const NO_KAIZALA: &str = "holds no Kaizala Pro licence";
 
 /// Reads one users file into `ing` and links its users to customers.
 pub fn read_users(
     input: &Input,
     catalog: &Catalog,
     opts: &IngestOptions,
+    affected: Option<&GuidSet>,
     ing: &mut Ingested,
 ) -> Result<()> {
     let file_customer = super::file_customer(input)?;
@@ -42,12 +41,11 @@ pub fn read_users(
     // Rows of customers with nothing expiring are counted and left on the raw bytes of their
     // customer cell: no decoding, no allocation, no licence parsing (most rows of a
     // distributor's export).
-    let affected = ing.affected.take();
-    let file_customer_unaffected = match (&affected, &file_customer) {
-        (Some(a), Some(c)) => values::guid_bits(c.as_bytes()).is_some_and(|g| !a.contains(&g)),
+    let file_customer_unaffected = match (affected, &file_customer) {
+        (Some(a), Some(c)) => guid::guid_bits(c.as_bytes()).is_some_and(|g| !a.contains(&g)),
         _ => false,
     };
-    let mut filter = values::CustomerFilter::new(affected.as_ref(), file_customer_unaffected);
+    let mut filter = values::CustomerFilter::new(affected, file_customer_unaffected);
     let col = customer_col.unwrap_or(usize::MAX);
     let mut skip = |cells: &dyn crate::source::Cells| filter.row_outside(cells, col);
     let mut passed_over = 0u64;
@@ -84,7 +82,7 @@ pub fn read_users(
             continue;
         };
         let customer_id = match text("customer_id") {
-            Some(raw) => match values::parse_guid(&raw) {
+            Some(raw) => match guid::parse_guid(&raw) {
                 Some(g) => Some(g),
                 None => {
                     let col = ing.ledger.col(file, "customer_id");
@@ -117,7 +115,7 @@ pub fn read_users(
             let (class, plan) = match known.get(l) {
                 Some(c) => c.clone(),
                 None => {
-                    let c = (catalog.licence(l), catalog.plan_of(l).map(|p| p.name.clone()));
+                    let c = (catalog.licence(l), catalog.replacement_of(l).map(|p| p.name.clone()));
                     known.insert(l.clone(), c.clone());
                     c
                 }
@@ -139,7 +137,7 @@ pub fn read_users(
             }
         }
         let Some(kaizala_licence) = kaizala else {
-            ing.ledger.filtered(origin, NO_KAIZALA);
+            ing.ledger.filtered(origin, Filtered::NoKaizalaLicence);
             continue;
         };
         ing.users.push(UserRecord {
@@ -152,13 +150,7 @@ pub fn read_users(
             origin,
         });
     }
-    ing.affected = affected;
-    if passed_over > 0 {
-        *ing.ledger.files[file]
-            .filtered
-            .entry(crate::plan::build::CUSTOMER_NOT_AFFECTED.to_string())
-            .or_default() += passed_over;
-    }
+    ing.ledger.filtered_many(file, Filtered::CustomerNotAffected, passed_over);
     ing.ledger.files[file].rows_read = rows_read;
     ing.ledger.files[file].layout = if m.col("customer_id").is_some() {
         "users with a customer column".into()
@@ -174,7 +166,7 @@ pub fn read_users(
             Holder::Domain(d) => owner_of_domain.customer(&d),
         };
         if let Some(c) = customer {
-            let slot = ing.plan_holders.entry(c).or_default();
+            let slot = ing.replacement_holders.entry(c).or_default();
             for (plan, n) in plans {
                 *slot.entry(plan).or_default() += n;
             }

@@ -2,22 +2,16 @@
 //!
 //! Owns: grouping expiring subscriptions by customer, sorting users into "move" and
 //! "remove only", the seat count, the deadline, and marking the fate of every subscription and
-//! user row in the ledger. The target rule itself lives in `target`.
+//! user row in the ledger. It reads the verdicts of `detect` as they are (nothing is classified
+//! again); the target rule lives in `target`, step A in `purchase`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::*;
 use super::{purchase, slug, target};
 use crate::catalog::Catalog;
-use crate::detect::{self, Verdict, Window};
-use crate::ingest::{Ingested, UserRecord};
-
-/// Filter reason for Kaizala Pro users whose customer has nothing expiring.
-pub const CUSTOMER_NOT_AFFECTED: &str = "customer has no expiring Kaizala Pro subscription";
-/// Filter reason for Kaizala Pro users linked to no customer.
-pub const NO_CUSTOMER: &str = "matches no customer of the subscriptions files";
-/// Filter reason for a user row repeated in another row.
-pub const DUPLICATE_USER: &str = "same user as an earlier row";
+use crate::detect::{Detection, Verdict, Window};
+use crate::ingest::{Filtered, Ingested, Status, SubscriptionRecord, UserRecord};
 
 /// What the plan needs besides the ingested data.
 #[derive(Debug, Clone)]
@@ -26,125 +20,211 @@ pub struct PlanOptions {
     pub window: Window,
     /// Horizon in days, as given.
     pub horizon_days: u32,
-    /// The target plan forced with --target (canonical name).
+    /// The target offer forced with --target (canonical name).
     pub forced_target: Option<String>,
     /// Customers named frontline-only with --frontline.
     pub frontline_customers: BTreeSet<String>,
 }
 
-/// Builds the plan and marks every row's fate in `ing.ledger`.
-pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
-    let verdicts = detect::classify_all(&ing.subscriptions, catalog, opts.window);
-    // Only affected customers' other subscriptions matter (replacement plans they already have).
-    let affected: BTreeSet<String> = ing
-        .subscriptions
-        .iter()
-        .zip(&verdicts)
-        .filter(|(_, v)| matches!(v, Verdict::Expiring { .. }))
-        .map(|(s, _)| s.customer_id.clone())
+/// Builds the plan from the detection's verdicts and marks every row's fate in `ing.ledger`.
+pub fn build(
+    ing: &mut Ingested,
+    detection: &Detection,
+    catalog: &Catalog,
+    opts: PlanOptions,
+) -> Plan {
+    let mut sorted = sort_subscriptions(ing, detection, catalog);
+    let warnings = auto_renew_warnings(&sorted.auto_renew);
+    let (mut users_of, unmatched) = users_by_customer(ing, &sorted.expiring);
+    let expiring = std::mem::take(&mut sorted.expiring);
+    let mut customers: Vec<CustomerPlan> = expiring
+        .into_iter()
+        .map(|(customer_id, subs)| {
+            let facts = CustomerFacts {
+                users: users_of.remove(&customer_id).unwrap_or_default(),
+                existing: sorted.replacements.remove(&customer_id).unwrap_or_default(),
+                currency: sorted.currency.remove(&customer_id),
+            };
+            customer_plan(ing, &opts, catalog, customer_id, subs, facts)
+        })
         .collect();
-    let mut warnings = Vec::new();
-    let mut auto_renew: Vec<String> = Vec::new();
-    let mut expiring: BTreeMap<String, Vec<ExpiringSubscription>> = BTreeMap::new();
-    let mut others = Vec::new();
-    let mut plan_subs: BTreeMap<String, Vec<PlanSubscription>> = BTreeMap::new();
-    for (sub, verdict) in ing.subscriptions.iter().zip(&verdicts) {
+    customers.sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
+    assign_slugs(&mut customers);
+    let mut others = sorted.others;
+    others.sort_by(|a, b| {
+        (&a.customer_id, a.end_date, &a.subscription_id).cmp(&(
+            &b.customer_id,
+            b.end_date,
+            &b.subscription_id,
+        ))
+    });
+    Plan {
+        schema_version: SCHEMA_VERSION,
+        as_of: opts.window.as_of,
+        horizon_days: opts.horizon_days,
+        horizon_end: opts.window.horizon_end,
+        supported_offers: catalog.replacements().iter().map(|p| p.name.clone()).collect(),
+        summary: Summary::of(&customers),
+        customers,
+        other_kaizala_subscriptions: others,
+        unmatched_users: unmatched.into_iter().collect(),
+        excluded_customers: Vec::new(),
+        cost_totals: CostTotals::default(),
+        warnings,
+    }
+}
+
+/// The subscriptions sorted by what detection said about them.
+#[derive(Default)]
+struct Sorted {
+    /// Expiring Kaizala Pro subscriptions, by customer.
+    expiring: BTreeMap<String, Vec<ExpiringSubscription>>,
+    /// Kaizala Pro subscriptions left out, with why.
+    others: Vec<OtherSubscription>,
+    /// Active subscriptions of replacement offers, by affected customer.
+    replacements: BTreeMap<String, Vec<ReplacementSubscription>>,
+    /// The first currency any subscription of an affected customer gives.
+    currency: BTreeMap<String, String>,
+    /// Kaizala Pro subscriptions with auto renew on ("{id} of customer {customer}").
+    auto_renew: Vec<String>,
+}
+
+/// Sorts every subscription by its verdict and marks its rows in the ledger.
+fn sort_subscriptions(ing: &mut Ingested, detection: &Detection, catalog: &Catalog) -> Sorted {
+    let mut sorted = Sorted::default();
+    for (sub, verdict) in ing.subscriptions.iter().zip(&detection.verdicts) {
+        let affected = detection.is_affected(&sub.customer_id);
+        if let (true, Some(c)) = (affected, &sub.currency) {
+            sorted.currency.entry(sub.customer_id.clone()).or_insert_with(|| c.clone());
+        }
         match (verdict, verdict.reason()) {
             (Verdict::Expiring { days_left, lapsed }, _) => {
                 for &o in &sub.origins {
                     ing.ledger.used(o);
                 }
-                expiring.entry(sub.customer_id.clone()).or_default().push(ExpiringSubscription {
-                    subscription_id: sub.subscription_id.clone(),
-                    offer_name: sub.offer_name.clone(),
-                    offer_id: sub.offer_id.clone(),
-                    quantity: sub.quantity,
-                    end_date: sub.end_date,
-                    days_left: *days_left,
-                    lapsed: *lapsed,
-                    auto_renew: sub.auto_renew,
-                    billing_cycle: sub.billing_cycle.clone(),
-                    unit_price: sub.unit_price.map(|p| p.normalize().to_string()),
-                    currency: sub.currency.clone(),
-                });
+                let expiring = expiring_subscription(sub, *days_left, *lapsed);
+                sorted.expiring.entry(sub.customer_id.clone()).or_default().push(expiring);
             }
-            (Verdict::NotKaizala, Some(reason)) => {
+            (_, Some(Filtered::NotKaizala)) => {
                 for &o in &sub.origins {
-                    ing.ledger.filtered(o, &reason);
+                    ing.ledger.filtered(o, Filtered::NotKaizala);
                 }
-                let active = matches!(sub.status, None | Some(crate::ingest::Status::Active))
-                    && affected.contains(&sub.customer_id);
-                let plan = if active {
-                    sub.offer_name.as_deref().and_then(|n| catalog.plan_of(n))
-                } else {
-                    None
-                };
-                if let (true, Some(plan)) = (active, plan) {
-                    let assigned =
-                        ing.customers_with_user_rows.contains(&sub.customer_id).then(|| {
-                            ing.plan_holders
-                                .get(&sub.customer_id)
-                                .and_then(|h| h.get(&plan.name))
-                                .copied()
-                                .unwrap_or(0)
-                        });
-                    plan_subs.entry(sub.customer_id.clone()).or_default().push(PlanSubscription {
-                        subscription_id: sub.subscription_id.clone(),
-                        offer_name: sub.offer_name.clone().unwrap_or_default(),
-                        plan: plan.name.clone(),
-                        quantity: sub.quantity,
-                        assigned,
-                    });
+                let active = matches!(sub.status, None | Some(Status::Active));
+                let r = (active && affected).then(|| replacement_subscription(ing, sub, catalog));
+                if let Some(r) = r.flatten() {
+                    sorted.replacements.entry(sub.customer_id.clone()).or_default().push(r);
                 }
             }
             (_, Some(reason)) => {
                 if *verdict == Verdict::AutoRenewOn {
-                    auto_renew
-                        .push(format!("{} of customer {}", sub.subscription_id, sub.customer_id));
+                    let s = format!("{} of customer {}", sub.subscription_id, sub.customer_id);
+                    sorted.auto_renew.push(s);
                 }
                 for &o in &sub.origins {
-                    ing.ledger.filtered_listed(o, &reason);
+                    ing.ledger.filtered_listed(o, reason);
                 }
-                others.push(OtherSubscription {
+                sorted.others.push(OtherSubscription {
                     customer_id: sub.customer_id.clone(),
                     subscription_id: sub.subscription_id.clone(),
                     quantity: sub.quantity,
                     end_date: sub.end_date,
-                    reason: reason.into_owned(),
+                    reason,
                 });
             }
             (_, None) => {}
         }
     }
+    for subs in sorted.replacements.values_mut() {
+        subs.sort_by(|a, b| a.subscription_id.cmp(&b.subscription_id));
+    }
+    sorted
+}
 
-    // One warning per subscription while they are few; one summary when a book has many (they
-    // are all listed in plan.json's other_kaizala_subscriptions either way).
+fn expiring_subscription(
+    sub: &SubscriptionRecord,
+    days_left: i64,
+    lapsed: bool,
+) -> ExpiringSubscription {
+    ExpiringSubscription {
+        subscription_id: sub.subscription_id.clone(),
+        offer_name: sub.offer_name.clone(),
+        offer_id: sub.offer_id.clone(),
+        quantity: sub.quantity,
+        end_date: sub.end_date,
+        days_left,
+        lapsed,
+        auto_renew: sub.auto_renew,
+        billing_cycle: sub.billing_cycle.clone().map(BillingCycle::new),
+        unit_price: sub.unit_price,
+        currency: sub.currency.clone(),
+    }
+}
+
+/// The subscription as a replacement the customer already holds, when its offer is one.
+fn replacement_subscription(
+    ing: &Ingested,
+    sub: &SubscriptionRecord,
+    catalog: &Catalog,
+) -> Option<ReplacementSubscription> {
+    let offer = catalog.replacement_of(sub.offer_name.as_deref()?)?;
+    let assigned = ing.customers_with_user_rows.contains(&sub.customer_id).then(|| {
+        ing.replacement_holders
+            .get(&sub.customer_id)
+            .and_then(|h| h.get(&offer.name))
+            .copied()
+            .unwrap_or(0)
+    });
+    Some(ReplacementSubscription {
+        subscription_id: sub.subscription_id.clone(),
+        offer_name: sub.offer_name.clone().unwrap_or_default(),
+        replacement: offer.name.clone(),
+        quantity: sub.quantity,
+        assigned,
+        export_price: sub.unit_price.map(|amount| ExportPrice {
+            amount,
+            currency: sub.currency.clone(),
+            billing: sub.billing_cycle.clone().and_then(|b| BillingCycle::new(b).billing),
+        }),
+    })
+}
+
+/// One warning per subscription with auto renew on while they are few; one summary when a book
+/// has many (they are all listed in plan.json's other_kaizala_subscriptions either way).
+fn auto_renew_warnings(auto_renew: &[String]) -> Vec<String> {
     const LISTED: usize = 10;
     if auto_renew.len() <= LISTED {
-        for s in &auto_renew {
-            warnings.push(format!(
+        return auto_renew
+            .iter()
+            .map(|s| format!(
                 "Kaizala Pro subscription {s} has auto renew on, which should not exist after 1 July 2020: check it in Partner Center"
-            ));
-        }
-    } else {
-        warnings.push(format!(
-            "{} Kaizala Pro subscriptions have auto renew on, which should not exist after 1 July 2020: check them in Partner Center (listed in plan.json, other_kaizala_subscriptions); the first {LISTED}: {}",
-            auto_renew.len(),
-            auto_renew[..LISTED].join("; ")
-        ));
+            ))
+            .collect();
     }
+    vec![format!(
+        "{} Kaizala Pro subscriptions have auto renew on, which should not exist after 1 July 2020: check them in Partner Center (listed in plan.json, other_kaizala_subscriptions); the first {LISTED}: {}",
+        auto_renew.len(),
+        auto_renew[..LISTED].join("; ")
+    )]
+}
 
-    // Users of affected customers, one per customer and user principal name.
-    let mut users_of: BTreeMap<String, BTreeMap<String, UserRecord>> = BTreeMap::new();
+type UsersOf = BTreeMap<String, BTreeMap<String, UserRecord>>;
+
+/// Users of affected customers, one per customer and user principal name; the user principal
+/// names of Kaizala Pro users linked to no customer.
+fn users_by_customer(
+    ing: &mut Ingested,
+    expiring: &BTreeMap<String, Vec<ExpiringSubscription>>,
+) -> (UsersOf, BTreeSet<String>) {
+    let mut users_of: UsersOf = BTreeMap::new();
     let mut unmatched = BTreeSet::new();
     for user in std::mem::take(&mut ing.users) {
         let Some(customer) = user.customer_id.clone() else {
-            ing.ledger.filtered_listed(user.origin, NO_CUSTOMER);
+            ing.ledger.filtered_listed(user.origin, Filtered::NoCustomer);
             unmatched.insert(user.upn.to_lowercase());
             continue;
         };
         if !expiring.contains_key(&customer) {
-            ing.ledger.filtered(user.origin, CUSTOMER_NOT_AFFECTED);
+            ing.ledger.filtered(user.origin, Filtered::CustomerNotAffected);
             continue;
         }
         let slot = users_of.entry(customer).or_default();
@@ -154,7 +234,7 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
                 slot.insert(user.upn.to_lowercase(), user);
             }
             Some(first) if same_licences(first, &user) => {
-                ing.ledger.filtered(user.origin, DUPLICATE_USER);
+                ing.ledger.filtered(user.origin, Filtered::DuplicateUser);
             }
             Some(first) => {
                 let col = ing.ledger.col(user.origin.file, "licenses");
@@ -169,18 +249,16 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
             }
         }
     }
+    (users_of, unmatched)
+}
 
-    let mut customers: Vec<CustomerPlan> = expiring
-        .into_iter()
-        .map(|(customer_id, subs)| {
-            let users = users_of.remove(&customer_id).unwrap_or_default();
-            let mut existing = plan_subs.remove(&customer_id).unwrap_or_default();
-            existing.sort_by(|a, b| a.subscription_id.cmp(&b.subscription_id));
-            customer_plan(ing, &opts, customer_id, subs, users, existing)
-        })
-        .collect();
-    customers.sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
-    // Slugs are made unique in customer-id order, so they do not depend on deadlines.
+fn same_licences(a: &UserRecord, b: &UserRecord) -> bool {
+    let set = |u: &UserRecord| u.licences.iter().map(|l| l.to_lowercase()).collect::<BTreeSet<_>>();
+    set(a) == set(b)
+}
+
+/// Slugs are made unique in customer-id order, so they do not depend on deadlines.
+fn assign_slugs(customers: &mut [CustomerPlan]) {
     let mut by_id: Vec<usize> = (0..customers.len()).collect();
     by_id.sort_by(|&a, &b| customers[a].customer_id.cmp(&customers[b].customer_id));
     let slugs = slug::unique(
@@ -194,44 +272,25 @@ pub fn build(ing: &mut Ingested, catalog: &Catalog, opts: PlanOptions) -> Plan {
     for (&i, s) in by_id.iter().zip(slugs) {
         customers[i].slug = s;
     }
-    others.sort_by(|a, b| {
-        (&a.customer_id, a.end_date, &a.subscription_id).cmp(&(
-            &b.customer_id,
-            b.end_date,
-            &b.subscription_id,
-        ))
-    });
-    let summary = super::overrides::summarize(&customers);
-    Plan {
-        schema_version: SCHEMA_VERSION,
-        as_of: opts.window.as_of,
-        horizon_days: opts.horizon_days,
-        horizon_end: opts.window.horizon_end,
-        supported_plans: catalog.plans().iter().map(|p| p.name.clone()).collect(),
-        summary,
-        customers,
-        other_kaizala_subscriptions: others,
-        unmatched_users: unmatched.into_iter().collect(),
-        excluded_customers: Vec::new(),
-        cost_totals: CostTotals::default(),
-        warnings,
-    }
 }
 
-fn same_licences(a: &UserRecord, b: &UserRecord) -> bool {
-    let set = |u: &UserRecord| u.licences.iter().map(|l| l.to_lowercase()).collect::<BTreeSet<_>>();
-    set(a) == set(b)
+/// What the exports say about one affected customer besides its expiring subscriptions.
+struct CustomerFacts {
+    users: BTreeMap<String, UserRecord>,
+    existing: Vec<ReplacementSubscription>,
+    currency: Option<String>,
 }
 
 fn customer_plan(
     ing: &Ingested,
     opts: &PlanOptions,
+    catalog: &Catalog,
     customer_id: String,
     mut subs: Vec<ExpiringSubscription>,
-    users: BTreeMap<String, UserRecord>,
-    existing: Vec<PlanSubscription>,
+    facts: CustomerFacts,
 ) -> CustomerPlan {
     subs.sort_by(|a, b| (a.end_date, &a.subscription_id).cmp(&(b.end_date, &b.subscription_id)));
+    let CustomerFacts { users, existing, currency } = facts;
     let info = ing.customers.get(&customer_id).cloned().unwrap_or_default();
     let deadline = subs.iter().map(|s| s.end_date).min().unwrap_or_default();
     let days_left = subs.iter().map(|s| s.days_left).min().unwrap_or_default();
@@ -241,57 +300,29 @@ fn customer_plan(
         users.values().filter(|u| u.covered_by.is_none()).map(|u| u.upn.clone()).collect();
     let users_remove_only: Vec<String> =
         users.values().filter(|u| u.covered_by.is_some()).map(|u| u.upn.clone()).collect();
-    let mut notes = Vec::new();
     let (seats_basis, seats_needed) = if has_user_rows {
         (SeatsBasis::Users, users_to_move.len() as u64)
     } else {
-        notes.push(format!(
-            "No users file has rows for this customer: seats to buy = the {current_seats} Kaizala Pro seat(s) of its expiring subscriptions."
-        ));
         (SeatsBasis::SubscriptionSeats, current_seats)
     };
-    if has_user_rows && users.is_empty() {
-        notes.push("The users files list no user with a Kaizala Pro licence for this customer: nothing to buy; suspend the subscription(s).".into());
-    } else if has_user_rows && users_to_move.is_empty() {
-        notes.push("Every Kaizala Pro user already holds a plan that includes Kaizala: nothing to buy, remove Kaizala Pro only.".into());
-    }
-    if has_user_rows && (users.len() as u64) > current_seats {
-        notes.push(format!(
-            "{} users hold Kaizala Pro but the expiring subscriptions have {current_seats} seat(s): check for other Kaizala Pro subscriptions.",
-            users.len()
-        ));
-    }
-    let frontline = match &info.segment {
-        Some(seg) if target::is_frontline(seg) => Some(format!("segment \"{seg}\"")),
-        _ if info.frontline => Some("frontline column".to_string()),
-        _ if opts.frontline_customers.contains(&customer_id) => Some("--frontline".to_string()),
-        _ => None,
-    };
+    let mut notes = seat_notes(has_user_rows, current_seats, users.len(), users_to_move.is_empty());
+    let frontline = frontline_source(&info, opts, catalog, &customer_id);
     let facts = target::TargetFacts {
         segment: info.segment.as_deref(),
         frontline: frontline.clone(),
         seats: seats_needed,
         forced: opts.forced_target.as_deref(),
     };
-    let (offer, reason) = target::choose(&facts);
-    let (offer, reason, purchase) = settle(offer, reason, seats_needed, &existing);
+    let (offer, reason) = target::choose(&facts, catalog);
+    let (offer, reason, purchase) =
+        purchase::settle(offer, reason, seats_needed, &existing, catalog);
     if let Some(spare) = purchase.spare_seats.filter(|&s| s > 0) {
         notes.push(format!(
             "{spare} seat(s) of subscription {} are bought but not assigned: they reduce the seats to buy.",
             purchase.subscription_id.as_deref().unwrap_or_default()
         ));
     }
-    let changes = users
-        .values()
-        .map(|u| UserChange {
-            upn: u.upn.clone(),
-            display_name: u.display_name.clone(),
-            action: if u.covered_by.is_some() { UserAction::RemoveOnly } else { UserAction::Move },
-            remove_licence: u.kaizala_licence.clone(),
-            assign_licence: u.covered_by.is_none().then(|| offer.clone()),
-            covered_by: u.covered_by.clone(),
-        })
-        .collect();
+    let changes = user_changes(&users, &offer);
     CustomerPlan {
         customer_id,
         customer_name: info.name,
@@ -306,10 +337,10 @@ fn customer_plan(
         urgency: Urgency::of(days_left),
         expiring_subscriptions: subs,
         current_seats,
-        target: Target { offer_name: offer, reason_text: reason.sentence(), reason },
+        target: Target { offer_name: offer, reason_text: reason.sentence(catalog), reason },
         seats_basis,
         seats_needed,
-        existing_plan_subscriptions: existing,
+        existing_replacements: existing,
         seats_to_buy: purchase.seats,
         purchase,
         users_to_move,
@@ -317,23 +348,61 @@ fn customer_plan(
         users: changes,
         notes,
         cost: CustomerCost::default(),
+        export_currency: currency,
     }
 }
 
-/// Step A for a target, switching a Business plan to Office 365 E1 when the customer would hold
-/// more than 300 seats of it (a top-up counts the seats already there).
-pub fn settle(
-    offer: String,
-    reason: target::TargetReason,
-    seats_needed: u64,
-    existing: &[PlanSubscription],
-) -> (String, target::TargetReason, Purchase) {
-    let p = purchase::decide(&offer, seats_needed, existing);
-    let after = purchase::seats_after(&p);
-    if target::is_business_plan(&offer) && after > target::BUSINESS_SEAT_CAP {
-        let (offer, reason) = target::capped(&offer, after, reason);
-        let p = purchase::decide(&offer, seats_needed, existing);
-        return (offer, reason, p);
+/// Remarks on where the seat count comes from and what the users files show.
+fn seat_notes(
+    has_user_rows: bool,
+    current_seats: u64,
+    users: usize,
+    none_to_move: bool,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !has_user_rows {
+        notes.push(format!(
+            "No users file has rows for this customer: seats to buy = the {current_seats} Kaizala Pro seat(s) of its expiring subscriptions."
+        ));
     }
-    (offer, reason, p)
+    if has_user_rows && users == 0 {
+        notes.push("The users files list no user with a Kaizala Pro licence for this customer: nothing to buy; suspend the subscription(s).".into());
+    } else if has_user_rows && none_to_move {
+        notes.push("Every Kaizala Pro user already holds a plan that includes Kaizala: nothing to buy, remove Kaizala Pro only.".into());
+    }
+    if has_user_rows && (users as u64) > current_seats {
+        notes.push(format!(
+            "{users} users hold Kaizala Pro but the expiring subscriptions have {current_seats} seat(s): check for other Kaizala Pro subscriptions."
+        ));
+    }
+    notes
+}
+
+/// Why the customer counts as frontline-only, if it does.
+fn frontline_source(
+    info: &crate::ingest::CustomerInfo,
+    opts: &PlanOptions,
+    catalog: &Catalog,
+    customer_id: &str,
+) -> Option<String> {
+    match &info.segment {
+        Some(seg) if catalog.targets().is_frontline(seg) => Some(format!("segment \"{seg}\"")),
+        _ if info.frontline => Some("frontline column".to_string()),
+        _ if opts.frontline_customers.contains(customer_id) => Some("--frontline".to_string()),
+        _ => None,
+    }
+}
+
+fn user_changes(users: &BTreeMap<String, UserRecord>, offer: &str) -> Vec<UserChange> {
+    users
+        .values()
+        .map(|u| UserChange {
+            upn: u.upn.clone(),
+            display_name: u.display_name.clone(),
+            action: if u.covered_by.is_some() { UserAction::RemoveOnly } else { UserAction::Move },
+            remove_licence: u.kaizala_licence.clone(),
+            assign_licence: u.covered_by.is_none().then(|| offer.to_string()),
+            covered_by: u.covered_by.clone(),
+        })
+        .collect()
 }

@@ -1,18 +1,27 @@
 //! The plan: everything every output is rendered from.
 //!
-//! Plain `Serialize` data with sorted collections, so rendering is deterministic. Renderers read
-//! it and decide nothing. `plan.json` is this structure; its schema is documented in the README.
+//! Plain data with sorted collections, so rendering is deterministic. Renderers read it and
+//! decide nothing. `plan.json` is this structure: `plan` writes it and `scripts`, `status` read it
+//! back into the same types (enums, not strings), so a renamed field or variant breaks the build
+//! or the round-trip test, never a customer. Its schema is documented in the README.
+//!
+//! A few facts the price stage needs from the exports travel in memory only (`#[serde(skip)]`):
+//! their priced result is what `plan.json` shows, in `cost`.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use super::target::TargetReason;
+use crate::ingest::prices::Billing;
+use crate::ingest::Filtered;
+pub use crate::money::Money;
 
 /// Version of the `plan.json` schema.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The migration plan for every affected customer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// Version of this schema.
     pub schema_version: u32,
@@ -23,7 +32,8 @@ pub struct Plan {
     /// The last end date that counts as expiring.
     pub horizon_end: NaiveDate,
     /// The replacement plans a target may be (canonical names).
-    pub supported_plans: Vec<String>,
+    #[serde(rename = "supported_plans")]
+    pub supported_offers: Vec<String>,
     /// Totals.
     pub summary: Summary,
     /// Affected customers, by deadline then customer id.
@@ -41,7 +51,7 @@ pub struct Plan {
 }
 
 /// A customer the account manager excluded in the worksheet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExcludedCustomer {
     /// Customer tenant id.
     pub customer_id: String,
@@ -54,7 +64,7 @@ pub struct ExcludedCustomer {
 }
 
 /// Totals over all customers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Affected customers.
     pub customers: u64,
@@ -73,7 +83,7 @@ pub struct Summary {
 }
 
 /// How urgent a customer is, by days left to the deadline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     /// The deadline has passed.
@@ -89,6 +99,10 @@ pub enum Urgency {
 }
 
 impl Urgency {
+    /// Every bucket, most urgent first.
+    pub const ALL: [Urgency; 4] =
+        [Urgency::Lapsed, Urgency::Within30Days, Urgency::Within90Days, Urgency::Later];
+
     /// The bucket for a number of days left.
     pub fn of(days_left: i64) -> Urgency {
         match days_left {
@@ -111,7 +125,7 @@ impl Urgency {
 }
 
 /// What to do for one customer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerPlan {
     /// Customer tenant id.
     pub customer_id: String,
@@ -146,7 +160,8 @@ pub struct CustomerPlan {
     /// Seats the users need: users to move, or the Kaizala Pro seats without users rows.
     pub seats_needed: u64,
     /// Active subscriptions of replacement plans the customer already has.
-    pub existing_plan_subscriptions: Vec<PlanSubscription>,
+    #[serde(rename = "existing_plan_subscriptions")]
+    pub existing_replacements: Vec<ReplacementSubscription>,
     /// Step A.
     pub purchase: Purchase,
     /// Seats of the target plan to buy (new, or added to an existing subscription).
@@ -162,10 +177,14 @@ pub struct CustomerPlan {
     /// What the customer pays for these seats today and after the move (filled by the price
     /// stage).
     pub cost: CustomerCost,
+    /// The first currency any subscription of the customer gives in the exports (in memory
+    /// only: the price stage settles `cost.currency` from it).
+    #[serde(skip)]
+    pub export_currency: Option<String>,
 }
 
 /// One expiring subscription.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpiringSubscription {
     /// Partner Center subscription id.
     pub subscription_id: String,
@@ -183,16 +202,89 @@ pub struct ExpiringSubscription {
     pub lapsed: bool,
     /// Auto renew, when the export says.
     pub auto_renew: Option<bool>,
-    /// Billing cycle as written.
-    pub billing_cycle: Option<String>,
-    /// Unit price from the export, as a decimal string.
-    pub unit_price: Option<String>,
+    /// Billing cycle as written, with what it means.
+    pub billing_cycle: Option<BillingCycle>,
+    /// Unit price from the export (written as a decimal string).
+    #[serde(with = "decimal_text")]
+    pub unit_price: Option<Decimal>,
     /// Currency of the unit price.
     pub currency: Option<String>,
 }
 
+impl ExpiringSubscription {
+    /// The subscription's own price, when the export gives one.
+    pub fn export_price(&self) -> Option<ExportPrice> {
+        Some(ExportPrice {
+            amount: self.unit_price?,
+            currency: self.currency.clone(),
+            billing: self.billing_cycle.as_ref().and_then(|b| b.billing),
+        })
+    }
+}
+
+/// A unit price as a subscriptions export gives it for one subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportPrice {
+    /// Per seat, for the billing period (as written, not rescaled).
+    pub amount: Decimal,
+    /// Its currency, when the export says.
+    pub currency: Option<String>,
+    /// The billing period it pays for, when the export says.
+    pub billing: Option<Billing>,
+}
+
+/// A billing cycle as the export writes it (`Monthly`, `Annual`), and what it means when it is
+/// one the tool knows. Written to `plan.json` as the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillingCycle {
+    /// As written.
+    pub written: String,
+    /// Its meaning.
+    pub billing: Option<Billing>,
+}
+
+impl BillingCycle {
+    /// Reads a billing cycle cell.
+    pub fn new(written: String) -> BillingCycle {
+        let billing = Billing::parse(&written).ok();
+        BillingCycle { written, billing }
+    }
+}
+
+impl Serialize for BillingCycle {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.written)
+    }
+}
+
+impl<'de> Deserialize<'de> for BillingCycle {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<BillingCycle, D::Error> {
+        String::deserialize(d).map(BillingCycle::new)
+    }
+}
+
+/// An optional decimal written as its shortest text (`9.5`, not `9.50`).
+mod decimal_text {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(d) => s.collect_str(&d.normalize()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(t) => t.parse().map(Some).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
 /// The plan to move a customer to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     /// Offer name of the target plan.
     pub offer_name: String,
@@ -203,22 +295,26 @@ pub struct Target {
 }
 
 /// An active subscription of a replacement plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PlanSubscription {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplacementSubscription {
     /// Subscription id.
     pub subscription_id: String,
     /// Offer name as exported.
     pub offer_name: String,
     /// The replacement plan it is (canonical name).
-    pub plan: String,
+    #[serde(rename = "plan")]
+    pub replacement: String,
     /// Seats bought.
     pub quantity: u64,
     /// Users holding the plan, when the users files show it.
     pub assigned: Option<u64>,
+    /// Its own price as the export gives it (a top-up is priced with it; in memory only).
+    #[serde(skip)]
+    pub export_price: Option<ExportPrice>,
 }
 
 /// What step A does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PurchaseAction {
     /// Buy a new subscription of the target plan.
@@ -229,8 +325,19 @@ pub enum PurchaseAction {
     None,
 }
 
+impl PurchaseAction {
+    /// The name `plan.json` and the scripts use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PurchaseAction::Buy => "buy",
+            PurchaseAction::Increase => "increase",
+            PurchaseAction::None => "none",
+        }
+    }
+}
+
 /// Step A for one customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Purchase {
     /// Buy, increase or nothing.
     pub action: PurchaseAction,
@@ -249,7 +356,7 @@ pub struct Purchase {
 }
 
 /// Where a customer's seat count comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SeatsBasis {
     /// The users files: one seat per user to move.
@@ -258,8 +365,18 @@ pub enum SeatsBasis {
     SubscriptionSeats,
 }
 
+impl SeatsBasis {
+    /// The name `plan.json` and the CSV use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeatsBasis::Users => "users",
+            SeatsBasis::SubscriptionSeats => "subscription_seats",
+        }
+    }
+}
+
 /// What happens to one user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UserAction {
     /// Remove Kaizala Pro and assign the target plan.
@@ -268,8 +385,18 @@ pub enum UserAction {
     RemoveOnly,
 }
 
+impl UserAction {
+    /// The name `plan.json` uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserAction::Move => "move",
+            UserAction::RemoveOnly => "remove_only",
+        }
+    }
+}
+
 /// One user licence change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserChange {
     /// User principal name.
     pub upn: String,
@@ -286,7 +413,7 @@ pub struct UserChange {
 }
 
 /// A Kaizala Pro subscription that is not in the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OtherSubscription {
     /// Customer tenant id.
     pub customer_id: String,
@@ -297,27 +424,11 @@ pub struct OtherSubscription {
     /// End date.
     pub end_date: NaiveDate,
     /// Why it is not planned.
-    pub reason: String,
-}
-
-/// An exact amount of money, rescaled to its currency's minor unit; written as a decimal string.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Money(pub rust_decimal::Decimal);
-
-impl Serialize for Money {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
-}
-
-impl std::fmt::Display for Money {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
+    pub reason: Filtered,
 }
 
 /// Which side of the move a cost line is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CostSide {
     /// What the customer pays today (an expiring Kaizala Pro subscription).
@@ -326,8 +437,18 @@ pub enum CostSide {
     Target,
 }
 
+impl CostSide {
+    /// The name `plan.json` uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CostSide::Current => "current",
+            CostSide::Target => "target",
+        }
+    }
+}
+
 /// One priced line of a customer's cost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostLine {
     /// Today or after.
     pub side: CostSide,
@@ -361,7 +482,7 @@ pub struct CostLine {
 }
 
 /// A customer's cost today and after the move, in one currency.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomerCost {
     /// ISO 4217 code; `None` when no source says.
     pub currency: Option<String>,
@@ -384,7 +505,7 @@ pub struct CustomerCost {
 }
 
 /// Cost totals in one currency for one group of customers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupTotal {
     /// The group: an account manager, a target plan, an urgency bucket, a deadline month
     /// (`YYYY-MM`), or `all`.
@@ -414,7 +535,7 @@ pub struct GroupTotal {
 }
 
 /// Seats to migrate in one deadline month, over all currencies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthSeats {
     /// `YYYY-MM`.
     pub month: String,
@@ -425,7 +546,7 @@ pub struct MonthSeats {
 }
 
 /// Cost totals, per currency: never added across currencies.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CostTotals {
     /// The price lists read (files and sheets), in the order given.
     pub price_lists: Vec<String>,
@@ -441,4 +562,54 @@ pub struct CostTotals {
     pub by_deadline_month: Vec<GroupTotal>,
     /// Seats to migrate by deadline month (a count, so over all currencies).
     pub seats_by_deadline_month: Vec<MonthSeats>,
+}
+
+impl Summary {
+    /// Totals over customers.
+    pub fn of(customers: &[CustomerPlan]) -> Summary {
+        Summary {
+            customers: customers.len() as u64,
+            lapsed_customers: customers.iter().filter(|c| c.lapsed).count() as u64,
+            expiring_subscriptions: customers
+                .iter()
+                .map(|c| c.expiring_subscriptions.len() as u64)
+                .sum(),
+            current_seats: customers.iter().map(|c| c.current_seats).sum(),
+            seats_to_buy: customers.iter().map(|c| c.seats_to_buy).sum(),
+            users_to_move: customers.iter().map(|c| c.users_to_move.len() as u64).sum(),
+            users_remove_only: customers.iter().map(|c| c.users_remove_only.len() as u64).sum(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text<T: Serialize>(v: T) -> String {
+        serde_json::to_value(v).unwrap().as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn names_in_code_are_the_names_in_plan_json() {
+        for a in [PurchaseAction::Buy, PurchaseAction::Increase, PurchaseAction::None] {
+            assert_eq!(text(a), a.as_str());
+        }
+        for b in [SeatsBasis::Users, SeatsBasis::SubscriptionSeats] {
+            assert_eq!(text(b), b.as_str());
+        }
+        for u in [UserAction::Move, UserAction::RemoveOnly] {
+            assert_eq!(text(u), u.as_str());
+        }
+        for c in [CostSide::Current, CostSide::Target] {
+            assert_eq!(text(c), c.as_str());
+        }
+    }
+
+    #[test]
+    fn a_billing_cycle_keeps_its_text_and_its_meaning() {
+        let b: BillingCycle = serde_json::from_str("\"Annual\"").unwrap();
+        assert_eq!(b.billing, Some(Billing::Annual));
+        assert_eq!(serde_json::to_string(&b).unwrap(), "\"Annual\"");
+    }
 }

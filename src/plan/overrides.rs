@@ -5,7 +5,6 @@
 //! names the sheet, row and column. Customers marked Include = No leave the plan for
 //! `excluded_customers`; notes are carried into the customer's notes.
 
-use super::build::settle;
 use super::model::*;
 use super::purchase;
 use super::target::{self, TargetReason};
@@ -32,26 +31,22 @@ pub fn apply(plan: &mut Plan, edits: &[Override], catalog: &Catalog) -> Result<V
         let c = &mut plan.customers[i];
         if let Some((text, at)) = &edit.target {
             let offer = catalog
-                .plan(text)
+                .replacement(text)
                 .map(|p| p.name.clone())
-                .ok_or_else(|| value_error(at, crate::cli::unsupported_plan(text, catalog)))?;
+                .ok_or_else(|| value_error(at, catalog.not_a_replacement(text)))?;
             let recommended = c.target.offer_name.clone();
-            let (offer, reason, p) = settle(
+            let (offer, reason, p) = purchase::settle(
                 offer,
                 TargetReason::Worksheet { recommended },
                 c.seats_needed,
-                &c.existing_plan_subscriptions,
+                &c.existing_replacements,
+                catalog,
             );
             if let TargetReason::BusinessCapExceeded { offer, seats } = &reason {
-                return Err(value_error(
-                    at,
-                    format!(
-                        "{offer} holds at most {} seats; this customer would hold {seats}",
-                        target::BUSINESS_SEAT_CAP
-                    ),
-                ));
+                return Err(value_error(at, target::cap_message(offer, *seats, catalog)));
             }
-            c.target = Target { offer_name: offer, reason_text: reason.sentence(), reason };
+            let reason_text = reason.sentence(catalog);
+            c.target = Target { offer_name: offer, reason_text, reason };
             c.seats_to_buy = p.seats;
             c.purchase = p;
             for u in &mut c.users {
@@ -77,18 +72,9 @@ pub fn apply(plan: &mut Plan, edits: &[Override], catalog: &Catalog) -> Result<V
                 (_, Some(_)) => PurchaseAction::Increase,
                 (_, None) => PurchaseAction::Buy,
             };
-            if target::is_business_plan(&p.offer_name)
-                && purchase::seats_after(p) > target::BUSINESS_SEAT_CAP
-            {
-                return Err(value_error(
-                    at,
-                    format!(
-                        "{} holds at most {} seats; this customer would hold {}",
-                        p.offer_name,
-                        target::BUSINESS_SEAT_CAP,
-                        purchase::seats_after(p)
-                    ),
-                ));
+            let after = purchase::seats_after(p);
+            if target::above_cap(&p.offer_name, after, catalog) {
+                return Err(value_error(at, target::cap_message(&p.offer_name, after, catalog)));
             }
             c.seats_to_buy = *seats;
             c.notes.push(format!("Seats to buy set to {seats} in the worksheet."));
@@ -113,22 +99,6 @@ pub fn apply(plan: &mut Plan, edits: &[Override], catalog: &Catalog) -> Result<V
     }
     plan.excluded_customers
         .sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
-    plan.summary = summarize(&plan.customers);
+    plan.summary = Summary::of(&plan.customers);
     Ok(warnings)
-}
-
-/// Totals over customers.
-pub fn summarize(customers: &[CustomerPlan]) -> Summary {
-    Summary {
-        customers: customers.len() as u64,
-        lapsed_customers: customers.iter().filter(|c| c.lapsed).count() as u64,
-        expiring_subscriptions: customers
-            .iter()
-            .map(|c| c.expiring_subscriptions.len() as u64)
-            .sum(),
-        current_seats: customers.iter().map(|c| c.current_seats).sum(),
-        seats_to_buy: customers.iter().map(|c| c.seats_to_buy).sum(),
-        users_to_move: customers.iter().map(|c| c.users_to_move.len() as u64).sum(),
-        users_remove_only: customers.iter().map(|c| c.users_remove_only.len() as u64).sum(),
-    }
 }

@@ -5,14 +5,16 @@
 //! increased rather than a second subscription; seats already bought there but not assigned
 //! (known when the users files show who holds the plan) reduce what is bought.
 
-use super::model::{PlanSubscription, Purchase, PurchaseAction};
+use super::model::{Purchase, PurchaseAction, ReplacementSubscription};
+use super::target::{self, TargetReason};
+use crate::catalog::Catalog;
 
 /// Decides step A. `needed` is the number of seats the customer's users need.
-pub fn decide(target: &str, needed: u64, existing: &[PlanSubscription]) -> Purchase {
+pub fn decide(target: &str, needed: u64, existing: &[ReplacementSubscription]) -> Purchase {
     // The largest subscription of the target plan, then the lowest id, so the choice is stable.
     let sub = existing
         .iter()
-        .filter(|e| e.plan == target)
+        .filter(|e| e.replacement == target)
         .min_by(|a, b| b.quantity.cmp(&a.quantity).then(a.subscription_id.cmp(&b.subscription_id)));
     match sub {
         None => Purchase {
@@ -45,17 +47,37 @@ pub fn seats_after(p: &Purchase) -> u64 {
     p.new_quantity.unwrap_or(p.seats)
 }
 
+/// Step A for a target, switching to the large offer when the customer would hold more seats of
+/// a capped offer than its cap (a top-up counts the seats already there).
+pub fn settle(
+    offer: String,
+    reason: TargetReason,
+    seats_needed: u64,
+    existing: &[ReplacementSubscription],
+    catalog: &Catalog,
+) -> (String, TargetReason, Purchase) {
+    let p = decide(&offer, seats_needed, existing);
+    let after = seats_after(&p);
+    if target::above_cap(&offer, after, catalog) {
+        let (offer, reason) = target::capped(&offer, after, reason, catalog);
+        let p = decide(&offer, seats_needed, existing);
+        return (offer, reason, p);
+    }
+    (offer, reason, p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sub(id: &str, plan: &str, quantity: u64, assigned: Option<u64>) -> PlanSubscription {
-        PlanSubscription {
+    fn sub(id: &str, plan: &str, quantity: u64, assigned: Option<u64>) -> ReplacementSubscription {
+        ReplacementSubscription {
             subscription_id: id.into(),
             offer_name: plan.into(),
-            plan: plan.into(),
+            replacement: plan.into(),
             quantity,
             assigned,
+            export_price: None,
         }
     }
 

@@ -1,28 +1,18 @@
-//! The rule that picks a customer's target plan: one place, documented in the README.
+//! The rule that picks a customer's target offer: one place, documented in the README, its data
+//! (which offer each kind of customer gets, seat caps, segment words) in `data/offers.toml`.
 //!
-//! In order: a target forced with `--target`; an education customer gets Office 365 A1; a
-//! frontline-only customer (segment, flag column or `--frontline`) gets Office 365 F3;
-//! everyone else gets Microsoft 365 Business Basic up to 300 seats (the most a Business plan
-//! allows) and Office 365 E1 above that. These are the lowest-priced replacement plans of each
-//! kind. A Business plan is never chosen for more than 300 seats, not even when forced.
-//! Per-customer changes made in the worksheet are applied after this rule (`overrides`).
+//! In order: a target forced with `--target`; an education customer gets the education offer; a
+//! frontline-only customer (segment, flag column or `--frontline`) gets the frontline offer;
+//! everyone else gets the small offer while the seats fit its cap (Business plans: 300) and the
+//! large offer above that. An offer is never chosen for more seats than its cap, not even when
+//! forced. Per-customer changes made in the worksheet are applied after this rule (`overrides`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// Most seats one customer may hold of a Business plan.
-pub const BUSINESS_SEAT_CAP: u64 = 300;
-
-/// The default plan for education customers.
-pub const EDUCATION_PLAN: &str = "Office 365 A1";
-/// The default plan for frontline-only customers.
-pub const FRONTLINE_PLAN: &str = "Office 365 F3";
-/// The default plan up to 300 seats.
-pub const SMALL_PLAN: &str = "Microsoft 365 Business Basic";
-/// The default plan above 300 seats.
-pub const LARGE_PLAN: &str = "Office 365 E1";
+use crate::catalog::Catalog;
 
 /// Why a target plan was chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum TargetReason {
     /// The customer's segment says education.
@@ -65,49 +55,38 @@ pub enum TargetReason {
 }
 
 impl TargetReason {
-    /// One readable sentence.
-    pub fn sentence(&self) -> String {
+    /// One readable sentence; the offers and caps it names come from the catalogue's data.
+    pub fn sentence(&self, catalog: &Catalog) -> String {
+        let t = catalog.targets();
+        let small_cap = catalog.max_seats(&t.small).unwrap_or(u64::MAX);
         match self {
             TargetReason::Education { segment } => format!(
-                "Education customer (segment \"{segment}\"): {EDUCATION_PLAN} is the lowest-priced education plan that includes Kaizala."
+                "Education customer (segment \"{segment}\"): {} is the lowest-priced education plan that includes Kaizala.",
+                t.education
             ),
             TargetReason::Frontline { source } => format!(
-                "Frontline-only customer ({source}): {FRONTLINE_PLAN} is the lowest-priced frontline plan that includes Kaizala."
+                "Frontline-only customer ({source}): {} is the lowest-priced frontline plan that includes Kaizala.",
+                t.frontline
             ),
             TargetReason::SmallBusiness { seats } => format!(
-                "{seats} seat(s) needed, within the {BUSINESS_SEAT_CAP}-seat limit of Business plans: {SMALL_PLAN} is the lowest-priced replacement."
+                "{seats} seat(s) needed, within the {small_cap}-seat limit of Business plans: {} is the lowest-priced replacement.",
+                t.small
             ),
             TargetReason::Enterprise { seats } => format!(
-                "{seats} seats needed, above the {BUSINESS_SEAT_CAP}-seat limit of Business plans: {LARGE_PLAN} is the lowest-priced replacement without a seat limit."
+                "{seats} seats needed, above the {small_cap}-seat limit of Business plans: {} is the lowest-priced replacement without a seat limit.",
+                t.large
             ),
             TargetReason::Forced { offer } => format!("{offer} was chosen for every customer (--target)."),
             TargetReason::BusinessCapExceeded { offer, seats } => format!(
-                "With {offer} the customer would hold {seats} seats, above the {BUSINESS_SEAT_CAP}-seat limit of Business plans: {LARGE_PLAN} instead."
+                "With {offer} the customer would hold {seats} seats, above the {}-seat limit of Business plans: {} instead.",
+                catalog.max_seats(offer).unwrap_or(small_cap),
+                t.large
             ),
             TargetReason::Worksheet { recommended } => {
                 format!("Chosen in the worksheet (the tool had recommended {recommended}).")
             }
         }
     }
-}
-
-/// True when a segment value names an education customer.
-pub fn is_education(segment: &str) -> bool {
-    let s = segment.to_lowercase();
-    ["education", "academic", "edu", "utbildning", "bildung", "educación", "éducation", "onderwijs"]
-        .iter()
-        .any(|w| s.contains(w))
-}
-
-/// True when a segment value names a frontline-only customer.
-pub fn is_frontline(segment: &str) -> bool {
-    let s = segment.to_lowercase();
-    ["frontline", "firstline", "first line", "front line", "deskless"].iter().any(|w| s.contains(w))
-}
-
-/// True for the Business plans, which hold at most 300 seats.
-pub fn is_business_plan(offer: &str) -> bool {
-    offer.to_lowercase().starts_with("microsoft 365 business")
 }
 
 /// What the rule looks at for one customer.
@@ -117,42 +96,67 @@ pub struct TargetFacts<'a> {
     pub segment: Option<&'a str>,
     /// Why the customer counts as frontline-only, if it does.
     pub frontline: Option<String>,
-    /// Seats the customer will hold of the target plan.
+    /// Seats the customer will hold of the target offer.
     pub seats: u64,
-    /// The plan forced with --target (canonical name).
+    /// The offer forced with --target (canonical name).
     pub forced: Option<&'a str>,
 }
 
-/// The default target plan for a customer.
-pub fn choose(facts: &TargetFacts) -> (String, TargetReason) {
+/// The default target offer for a customer.
+pub fn choose(facts: &TargetFacts<'_>, catalog: &Catalog) -> (String, TargetReason) {
+    let t = catalog.targets();
     if let Some(offer) = facts.forced {
-        return capped(offer, facts.seats, TargetReason::Forced { offer: offer.to_string() });
+        let forced = TargetReason::Forced { offer: offer.to_string() };
+        return capped(offer, facts.seats, forced, catalog);
     }
-    if let Some(seg) = facts.segment.filter(|s| is_education(s)) {
-        return (EDUCATION_PLAN.into(), TargetReason::Education { segment: seg.to_string() });
+    if let Some(seg) = facts.segment.filter(|s| t.is_education(s)) {
+        return (t.education.clone(), TargetReason::Education { segment: seg.to_string() });
     }
     if let Some(source) = &facts.frontline {
-        return (FRONTLINE_PLAN.into(), TargetReason::Frontline { source: source.clone() });
+        return (t.frontline.clone(), TargetReason::Frontline { source: source.clone() });
     }
-    if facts.seats <= BUSINESS_SEAT_CAP {
-        (SMALL_PLAN.into(), TargetReason::SmallBusiness { seats: facts.seats })
+    if facts.seats <= catalog.max_seats(&t.small).unwrap_or(u64::MAX) {
+        (t.small.clone(), TargetReason::SmallBusiness { seats: facts.seats })
     } else {
-        (LARGE_PLAN.into(), TargetReason::Enterprise { seats: facts.seats })
+        (t.large.clone(), TargetReason::Enterprise { seats: facts.seats })
     }
 }
 
-/// `offer` with `reason`, unless it is a Business plan that cannot hold `seats`.
-pub fn capped(offer: &str, seats: u64, reason: TargetReason) -> (String, TargetReason) {
-    if is_business_plan(offer) && seats > BUSINESS_SEAT_CAP {
-        (LARGE_PLAN.into(), TargetReason::BusinessCapExceeded { offer: offer.to_string(), seats })
+/// True when the customer would hold more seats of `offer` than its cap allows.
+pub fn above_cap(offer: &str, seats: u64, catalog: &Catalog) -> bool {
+    catalog.max_seats(offer).is_some_and(|max| seats > max)
+}
+
+/// `offer` with `reason`, unless the customer would hold more seats of it than its cap allows:
+/// then the large offer.
+pub fn capped(
+    offer: &str,
+    seats: u64,
+    reason: TargetReason,
+    catalog: &Catalog,
+) -> (String, TargetReason) {
+    if above_cap(offer, seats, catalog) {
+        let large = catalog.targets().large.clone();
+        (large, TargetReason::BusinessCapExceeded { offer: offer.to_string(), seats })
     } else {
         (offer.to_string(), reason)
     }
 }
 
+/// The error text for a worksheet edit that puts a customer above an offer's cap.
+pub fn cap_message(offer: &str, seats: u64, catalog: &Catalog) -> String {
+    let max = catalog.max_seats(offer).unwrap_or_default();
+    format!("{offer} holds at most {max} seats; this customer would hold {seats}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const EDUCATION_PLAN: &str = "Office 365 A1";
+    const FRONTLINE_PLAN: &str = "Office 365 F3";
+    const SMALL_PLAN: &str = "Microsoft 365 Business Basic";
+    const LARGE_PLAN: &str = "Office 365 E1";
 
     fn pick(segment: Option<&str>, frontline: bool, seats: u64, forced: Option<&str>) -> String {
         let facts = TargetFacts {
@@ -161,7 +165,7 @@ mod tests {
             seats,
             forced,
         };
-        choose(&facts).0
+        choose(&facts, &Catalog::builtin(&[])).0
     }
 
     #[test]
@@ -187,6 +191,7 @@ mod tests {
             "Microsoft 365 Business Standard",
             450,
             TargetReason::Forced { offer: "x".into() },
+            &Catalog::builtin(&[]),
         );
         assert_eq!(
             reason,

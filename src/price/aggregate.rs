@@ -6,9 +6,9 @@
 
 use polars::prelude::*;
 
-use super::money;
 use crate::error::{Error, Result};
-use crate::plan::{CostTotals, CustomerPlan, GroupTotal, Money, MonthSeats, Urgency};
+use crate::money;
+use crate::plan::{CostTotals, CustomerPlan, GroupTotal, Money, MonthSeats};
 
 /// What the exports call a customer with no account manager.
 pub const NO_ACCOUNT_MANAGER: &str = "(none)";
@@ -23,20 +23,14 @@ pub fn totals(customers: &[CustomerPlan]) -> Result<CostTotals> {
         return Ok(CostTotals::default());
     }
     let df = frame(customers)?;
-    let mut by_urgency = group(&df, "urgency")?;
-    let rank = |key: &str| {
-        [Urgency::Lapsed, Urgency::Within30Days, Urgency::Within90Days, Urgency::Later]
-            .iter()
-            .position(|u| u.label() == key)
-    };
-    by_urgency.sort_by(|a, b| (rank(&a.key), &a.currency).cmp(&(rank(&b.key), &b.currency)));
     Ok(CostTotals {
         price_lists: Vec::new(),
-        overall: group(&df, "all")?,
-        by_account_manager: group(&df, "account_manager")?,
-        by_target_plan: group(&df, "target_plan")?,
-        by_urgency,
-        by_deadline_month: group(&df, "deadline_month")?,
+        overall: group(&df, "all", "all")?,
+        by_account_manager: group(&df, "account_manager", "account_manager")?,
+        by_target_plan: group(&df, "target_plan", "target_plan")?,
+        // Most urgent first: sorted by the bucket's rank, shown by its label.
+        by_urgency: group(&df, "urgency", "urgency_rank")?,
+        by_deadline_month: group(&df, "deadline_month", "deadline_month")?,
         seats_by_deadline_month: month_seats(&df)?,
     })
 }
@@ -76,6 +70,7 @@ fn frame(customers: &[CustomerPlan]) -> Result<DataFrame> {
         "account_manager" => text(&|c| c.account_manager.clone().unwrap_or_else(|| NO_ACCOUNT_MANAGER.into())),
         "target_plan" => text(&|c| c.target.offer_name.clone()),
         "urgency" => text(&|c| c.urgency.label().to_string()),
+        "urgency_rank" => count(&|c| c.urgency as u64),
         "deadline_month" => text(&|c| c.deadline.format("%Y-%m").to_string()),
         "seats_to_migrate" => count(&|c| c.seats_needed),
         "seats_to_buy" => count(&|c| c.seats_to_buy),
@@ -89,12 +84,17 @@ fn frame(customers: &[CustomerPlan]) -> Result<DataFrame> {
     .map_err(internal)
 }
 
-/// Sums per (key, currency), sorted by key then currency.
-fn group(df: &DataFrame, key: &str) -> Result<Vec<GroupTotal>> {
+/// Sums per (key, currency), sorted by `order` (the key itself, or a column that ranks it) then
+/// currency.
+fn group(df: &DataFrame, key: &str, order: &str) -> Result<Vec<GroupTotal>> {
+    let mut keys = vec![col(key), col("currency")];
+    if order != key {
+        keys.push(col(order));
+    }
     let out = df
         .clone()
         .lazy()
-        .group_by([col(key), col("currency")])
+        .group_by(keys)
         .agg([
             len().alias("customers"),
             col("seats_to_migrate").sum(),
@@ -106,7 +106,7 @@ fn group(df: &DataFrame, key: &str) -> Result<Vec<GroupTotal>> {
             col("missing").sum(),
             col("no_delta").sum(),
         ])
-        .sort([key, "currency"], SortMultipleOptions::default())
+        .sort([order, "currency"], SortMultipleOptions::default())
         .collect()
         .map_err(internal)?;
     let keys = out.column(key).map_err(internal)?;

@@ -3,14 +3,13 @@
 //! Owns: choosing a price per cost line (the subscription's own unit price for today's cost,
 //! else the price lists, see `book`), exact line amounts (`money`), the per-customer cost, the
 //! warning that lists every offer without a price, and the totals per currency (`aggregate`,
-//! with polars). It reads the typed records of `ingest` and the decisions of `plan`; it decides
-//! nothing about who moves where.
+//! with polars). It reads the plan (which carries the exports' own prices and currencies as
+//! typed values) and the price lists; it decides nothing about who moves where.
 
 pub mod aggregate;
 pub mod book;
-pub mod money;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -18,12 +17,12 @@ use rust_decimal::Decimal;
 use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::ingest::prices::{Billing, PriceRow, Segment, Term};
-use crate::ingest::{Ingested, SubscriptionRecord};
-use crate::plan::{CostLine, CostSide, CustomerCost, CustomerPlan, Money, Plan, PurchaseAction};
+use crate::ingest::Ledger;
+use crate::money;
+use crate::plan::{
+    CostLine, CostSide, CustomerCost, CustomerPlan, ExportPrice, Money, Plan, PurchaseAction,
+};
 use book::{OfferKey, PriceBook, Want};
-
-/// The names Kaizala Pro goes by in price lists.
-const KAIZALA_NAMES: &[&str] = &["Kaizala Pro", "Microsoft Kaizala Pro"];
 
 /// Price settings.
 #[derive(Debug, Clone)]
@@ -43,81 +42,44 @@ impl Default for PriceOptions {
 }
 
 /// Prices every customer of the plan and fills in the totals. An ambiguous price is an error.
+///
+/// `prices` are the price list rows read; `ledger` names their files in sources and messages.
 pub fn apply(
     plan: &mut Plan,
-    ing: &Ingested,
+    prices: &[PriceRow],
+    ledger: &Ledger,
     catalog: &Catalog,
     opts: &PriceOptions,
 ) -> Result<()> {
-    let book = PriceBook::new(&ing.prices, &ing.ledger);
-    // The subscriptions a cost line can name: the expiring ones and those topped up.
-    let wanted: std::collections::HashSet<String> = plan
-        .customers
-        .iter()
-        .flat_map(|c| {
-            c.expiring_subscriptions
-                .iter()
-                .map(|s| s.subscription_id.to_lowercase())
-                .chain(c.purchase.subscription_id.iter().map(|s| s.to_lowercase()))
-        })
-        .collect();
-    let subs: HashMap<String, &SubscriptionRecord> = ing
-        .subscriptions
-        .iter()
-        .filter_map(|s| {
-            let key = s.subscription_id.to_lowercase();
-            wanted.contains(&key).then_some((key, s))
-        })
-        .collect();
-    let mut customer_currency: HashMap<&str, &str> = HashMap::new();
-    for s in &ing.subscriptions {
-        if let Some(c) = &s.currency {
-            customer_currency.entry(s.customer_id.as_str()).or_insert(c.as_str());
-        }
-    }
-    let list_currencies: BTreeSet<&str> = ing.prices.iter().map(|p| p.currency.as_str()).collect();
+    let book = PriceBook::new(prices, ledger);
+    let list_currencies: BTreeSet<&str> = prices.iter().map(|p| p.currency.as_str()).collect();
     let only_list_currency =
         (list_currencies.len() == 1).then(|| list_currencies.iter().next()).flatten().copied();
-    let ctx = Ctx { book: &book, subs: &subs, opts, catalog, day: plan.as_of };
+    let ctx = Ctx { book: &book, opts, catalog, day: plan.as_of };
     let mut missing: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for c in &mut plan.customers {
         let currency = c
             .expiring_subscriptions
             .iter()
             .find_map(|s| s.currency.as_deref())
-            .or_else(|| customer_currency.get(c.customer_id.as_str()).copied())
+            .or(c.export_currency.as_deref())
             .or(opts.currency.as_deref())
             .or(only_list_currency)
             .map(str::to_string);
-        let cost = ctx.customer_cost(c, currency)?;
+        let (cost, unpriced) = ctx.customer_cost(c, currency)?;
         // Without price lists, missing list prices are expected: the lines say so, and the
         // report says no list was given; warnings are for lists that lack an offer.
-        for line in cost.lines.iter().filter(|l| l.monthly.is_none() && !book.is_empty()) {
-            let who = c.customer_name.clone().unwrap_or_else(|| c.customer_id.clone());
-            missing
-                .entry((
-                    line.offer_name.clone(),
-                    line.price_source.trim_start_matches("no price: ").to_string(),
-                ))
-                .or_default()
-                .push(who);
+        if !book.is_empty() {
+            for (offer, why) in unpriced {
+                let who = c.customer_name.clone().unwrap_or_else(|| c.customer_id.clone());
+                missing.entry((offer, why)).or_default().push(who);
+            }
         }
         c.cost = cost;
     }
-    for ((offer, why), mut who) in missing {
-        who.sort();
-        who.dedup();
-        let n = who.len();
-        let shown: Vec<String> = who.into_iter().take(5).collect();
-        let more = if n > 5 { format!(" and {} more", n - 5) } else { String::new() };
-        plan.warnings.push(format!(
-            "no price for {offer}: {why}; {n} customer(s): {}{more}; their cost lines say \"no price\" and totals leave them out",
-            shown.join(", ")
-        ));
-    }
+    plan.warnings.extend(missing.into_iter().map(|((offer, why), who)| no_price(offer, why, who)));
     plan.cost_totals = aggregate::totals(&plan.customers)?;
-    plan.cost_totals.price_lists = ing
-        .ledger
+    plan.cost_totals.price_lists = ledger
         .files
         .iter()
         .filter(|f| f.kind == Some(crate::ingest::Kind::Prices))
@@ -126,151 +88,172 @@ pub fn apply(
     Ok(())
 }
 
+/// The warning for an offer without a price.
+fn no_price(offer: String, why: String, mut who: Vec<String>) -> String {
+    who.sort();
+    who.dedup();
+    let n = who.len();
+    let shown: Vec<String> = who.into_iter().take(5).collect();
+    let more = if n > 5 { format!(" and {} more", n - 5) } else { String::new() };
+    format!(
+        "no price for {offer}: {why}; {n} customer(s): {}{more}; their cost lines say \"no price\" and totals leave them out",
+        shown.join(", ")
+    )
+}
+
 struct Ctx<'a> {
     book: &'a PriceBook<'a>,
-    subs: &'a HashMap<String, &'a SubscriptionRecord>,
     opts: &'a PriceOptions,
     catalog: &'a Catalog,
     day: NaiveDate,
+}
+
+/// Where a price comes from.
+enum Source {
+    /// The subscription's own unit price in the export, for the period it pays for.
+    Export {
+        /// The subscription is the one step A tops up.
+        topped_up: bool,
+        /// Months the price pays for.
+        months: u32,
+    },
+    /// A price list row, at its place.
+    List(String),
+}
+
+impl Source {
+    fn text(&self) -> String {
+        match self {
+            Source::Export { topped_up, months } => {
+                let per = match months {
+                    12 => "per seat per year",
+                    36 => "per seat per three years",
+                    _ => "per seat per month",
+                };
+                let whose =
+                    if *topped_up { "topped-up subscription's" } else { "subscription export" };
+                format!("{whose} unit price ({per})")
+            }
+            Source::List(place) => format!("price list {place}"),
+        }
+    }
 }
 
 /// A price for a line: amount per seat for `months`, and where it comes from.
 struct Priced {
     amount: Decimal,
     months: u32,
-    source: String,
+    source: Source,
     term: Option<Term>,
     billing: Option<Billing>,
     row: Option<PriceRow>,
 }
 
+/// A line's price, or why it has none (in words).
+type LinePrice = std::result::Result<Priced, String>;
+
+/// Lines without a price: (offer, why).
+type Unpriced = Vec<(String, String)>;
+
 impl Ctx<'_> {
-    fn customer_cost(&self, c: &CustomerPlan, currency: Option<String>) -> Result<CustomerCost> {
+    fn customer_cost(
+        &self,
+        c: &CustomerPlan,
+        currency: Option<String>,
+    ) -> Result<(CustomerCost, Unpriced)> {
         let digits = money::minor_digits(currency.as_deref());
         let segment = Segment::of_customer(c.segment.as_deref());
         let mut lines = Vec::new();
+        let mut unpriced = Vec::new();
         let mut kaizala_unit: Option<(Decimal, u32)> = None;
         for s in &c.expiring_subscriptions {
-            let rec = self.subs.get(&s.subscription_id.to_lowercase());
             let offer = s.offer_name.clone().unwrap_or_else(|| "Kaizala Pro".into());
-            let priced = match rec.and_then(|r| own_price(r, currency.as_deref())) {
+            let priced = match s.export_price().and_then(|p| own_price(&p, &currency, false)) {
                 Some(p) => Ok(p),
                 None => {
-                    let other: Vec<String> = KAIZALA_NAMES.iter().map(|n| n.to_string()).collect();
-                    let billing = rec
-                        .and_then(|r| r.billing_cycle.as_deref())
-                        .and_then(|b| Billing::parse(b).ok())
+                    let other = self.catalog.kaizala_names();
+                    let billing = s
+                        .billing_cycle
+                        .as_ref()
+                        .and_then(|b| b.billing)
                         .unwrap_or(self.opts.billing);
-                    self.list_price(
-                        OfferKey {
-                            ids: s.offer_id.as_deref().into_iter().collect(),
-                            name: &offer,
-                            other_names: &other,
-                        },
-                        currency.as_deref(),
-                        segment,
-                        s.quantity,
-                        billing,
-                        &c.customer_id,
-                    )?
+                    let key = OfferKey {
+                        ids: s.offer_id.as_deref().into_iter().collect(),
+                        name: &offer,
+                        other_names: other,
+                    };
+                    self.list_price(key, &currency, segment, s.quantity, billing, &c.customer_id)?
                 }
             };
             if let Ok(p) = &priced {
                 kaizala_unit.get_or_insert((p.amount, p.months));
             }
-            lines.push(line(
-                CostSide::Current,
-                offer,
-                Some(s.subscription_id.clone()),
-                s.quantity,
-                priced,
-                digits,
-            ));
+            let id = Some(s.subscription_id.clone());
+            let (l, why) = line(CostSide::Current, offer, id, s.quantity, priced, digits);
+            unpriced.extend(why.map(|w| (l.offer_name.clone(), w)));
+            lines.push(l);
         }
-        let p = &c.purchase;
-        if p.action != PurchaseAction::None && p.seats > 0 {
-            let own = p
-                .subscription_id
-                .as_ref()
-                .and_then(|id| self.subs.get(&id.to_lowercase()))
-                .and_then(|r| own_price(r, currency.as_deref()));
-            let priced = match own {
-                Some(mut o) => {
-                    o.source = o.source.replace("subscription export", "topped-up subscription's");
-                    Ok(o)
-                }
-                None => {
-                    let plan_names = self
-                        .catalog
-                        .plan(&p.offer_name)
-                        .map(|i| i.aliases.clone())
-                        .unwrap_or_default();
-                    self.list_price(
-                        OfferKey { ids: Vec::new(), name: &p.offer_name, other_names: &plan_names },
-                        currency.as_deref(),
-                        segment,
-                        p.seats,
-                        self.opts.billing,
-                        &c.customer_id,
-                    )?
-                }
-            };
-            lines.push(line(
-                CostSide::Target,
-                p.offer_name.clone(),
-                p.subscription_id.clone(),
-                p.seats,
-                priced,
-                digits,
-            ));
+        if let Some(priced) = self.target_price(c, &currency, segment)? {
+            let p = &c.purchase;
+            let id = p.subscription_id.clone();
+            let (l, why) =
+                line(CostSide::Target, p.offer_name.clone(), id, p.seats, priced, digits);
+            unpriced.extend(why.map(|w| (l.offer_name.clone(), w)));
+            lines.push(l);
         }
-        let sum = |side: CostSide| -> Option<Money> {
-            let priced: Vec<Decimal> = lines
-                .iter()
-                .filter(|l| l.side == side)
-                .filter_map(|l| l.monthly.map(|m| m.0))
-                .collect();
-            let any_line = lines.iter().any(|l| l.side == side);
-            if priced.is_empty() && any_line {
-                None
-            } else {
-                Some(Money(rescaled(priced.iter().sum(), digits)))
-            }
-        };
-        let lines_without_price = lines.iter().filter(|l| l.monthly.is_none()).count() as u64;
-        let current = sum(CostSide::Current);
-        let target = sum(CostSide::Target);
-        let delta = match (current, target, lines_without_price) {
-            (Some(cur), Some(tgt), 0) => Some(Money(rescaled(tgt.0 - cur.0, digits))),
-            _ => None,
-        };
-        let n_remove_only = c.users_remove_only.len() as u64;
         let saving = kaizala_unit
-            .filter(|_| n_remove_only > 0)
-            .and_then(|(amount, months)| money::line_monthly(amount, n_remove_only, months, digits))
+            .filter(|_| !c.users_remove_only.is_empty())
+            .and_then(|(amount, months)| {
+                let n = c.users_remove_only.len() as u64;
+                money::line_monthly(amount, n, months, digits)
+            })
             .map(Money);
-        Ok(CustomerCost {
-            currency,
-            current_monthly: current,
-            target_monthly: target,
-            delta_monthly: delta,
-            delta_annual: delta.map(|d| Money(rescaled(d.0 * Decimal::from(12), digits))),
-            remove_only_saving_monthly: saving,
-            lines_without_price,
-            lines,
-        })
+        Ok((totals(currency, lines, saving, digits), unpriced))
+    }
+
+    /// The price of what step A buys, when it buys anything: the topped-up subscription's own
+    /// price, else the price lists.
+    fn target_price(
+        &self,
+        c: &CustomerPlan,
+        currency: &Option<String>,
+        segment: Segment,
+    ) -> Result<Option<LinePrice>> {
+        let p = &c.purchase;
+        if p.action == PurchaseAction::None || p.seats == 0 {
+            return Ok(None);
+        }
+        let topped_up = p.subscription_id.as_ref().and_then(|id| {
+            let id = id.to_lowercase();
+            c.existing_replacements.iter().find(|e| e.subscription_id.to_lowercase() == id)
+        });
+        if let Some(own) = topped_up
+            .and_then(|e| e.export_price.as_ref())
+            .and_then(|e| own_price(e, currency, true))
+        {
+            return Ok(Some(Ok(own)));
+        }
+        let names = self
+            .catalog
+            .replacement(&p.offer_name)
+            .map(|i| i.aliases.as_slice())
+            .unwrap_or_default();
+        let key = OfferKey { ids: Vec::new(), name: &p.offer_name, other_names: names };
+        let billing = self.opts.billing;
+        self.list_price(key, currency, segment, p.seats, billing, &c.customer_id).map(Some)
     }
 
     #[allow(clippy::too_many_arguments)]
     fn list_price(
         &self,
-        offer: OfferKey,
-        currency: Option<&str>,
+        offer: OfferKey<'_>,
+        currency: &Option<String>,
         segment: Segment,
         seats: u64,
         billing: Billing,
         customer: &str,
-    ) -> Result<std::result::Result<Priced, String>> {
+    ) -> Result<LinePrice> {
+        let currency = currency.as_deref();
         if self.book.is_empty() {
             return Ok(Err("no price list given (--prices)".into()));
         }
@@ -288,7 +271,7 @@ impl Ctx<'_> {
             Ok(row) => Ok(Priced {
                 amount: row.amount,
                 months: row.months,
-                source: format!("price list {}", self.book.place(row)),
+                source: Source::List(self.book.place(row)),
                 term: row.term,
                 billing: row.billing,
                 row: Some(row.clone()),
@@ -300,27 +283,64 @@ impl Ctx<'_> {
 
 /// The subscription's own unit price, in the customer's currency: per seat per month, or per
 /// year when its billing cycle says annual.
-fn own_price(rec: &SubscriptionRecord, currency: Option<&str>) -> Option<Priced> {
-    let amount = rec.unit_price?;
-    if let (Some(mine), Some(want)) = (rec.currency.as_deref(), currency) {
+fn own_price(p: &ExportPrice, currency: &Option<String>, topped_up: bool) -> Option<Priced> {
+    if let (Some(mine), Some(want)) = (p.currency.as_deref(), currency.as_deref()) {
         if mine != want {
             return None;
         }
     }
-    let billing = rec.billing_cycle.as_deref().and_then(|b| Billing::parse(b).ok());
-    let (months, per) = match billing {
-        Some(Billing::Annual) => (12, "per seat per year"),
-        Some(Billing::Triennial) => (36, "per seat per three years"),
-        _ => (1, "per seat per month"),
+    let months = match p.billing {
+        Some(Billing::Annual) => 12,
+        Some(Billing::Triennial) => 36,
+        _ => 1,
     };
     Some(Priced {
-        amount,
+        amount: p.amount,
         months,
-        source: format!("subscription export unit price ({per})"),
+        source: Source::Export { topped_up, months },
         term: None,
-        billing,
+        billing: p.billing,
         row: None,
     })
+}
+
+/// The customer's cost from its lines: sums per side, the delta when every line is priced.
+fn totals(
+    currency: Option<String>,
+    lines: Vec<CostLine>,
+    saving: Option<Money>,
+    digits: u32,
+) -> CustomerCost {
+    let sum = |side: CostSide| -> Option<Money> {
+        let priced: Vec<Decimal> = lines
+            .iter()
+            .filter(|l| l.side == side)
+            .filter_map(|l| l.monthly.map(|m| m.0))
+            .collect();
+        let any_line = lines.iter().any(|l| l.side == side);
+        if priced.is_empty() && any_line {
+            None
+        } else {
+            Some(Money(rescaled(priced.iter().sum(), digits)))
+        }
+    };
+    let lines_without_price = lines.iter().filter(|l| l.monthly.is_none()).count() as u64;
+    let current = sum(CostSide::Current);
+    let target = sum(CostSide::Target);
+    let delta = match (current, target, lines_without_price) {
+        (Some(cur), Some(tgt), 0) => Some(Money(rescaled(tgt.0 - cur.0, digits))),
+        _ => None,
+    };
+    CustomerCost {
+        currency,
+        current_monthly: current,
+        target_monthly: target,
+        delta_monthly: delta,
+        delta_annual: delta.map(|d| Money(rescaled(d.0 * Decimal::from(12), digits))),
+        remove_only_saving_monthly: saving,
+        lines_without_price,
+        lines,
+    }
 }
 
 /// A unit price as written, with at least the currency's digits (`3` becomes `3.00`).
@@ -339,19 +359,23 @@ fn rescaled(mut d: Decimal, digits: u32) -> Decimal {
     d
 }
 
+/// A cost line, and why it has no price when it has none.
 fn line(
     side: CostSide,
     offer_name: String,
     subscription_id: Option<String>,
     seats: u64,
-    priced: std::result::Result<Priced, String>,
+    priced: LinePrice,
     digits: u32,
-) -> CostLine {
+) -> (CostLine, Option<String>) {
     match priced {
         Ok(p) => {
             let monthly = money::line_monthly(p.amount, seats, p.months, digits).map(Money);
             let row = p.row.as_ref();
-            CostLine {
+            let why = monthly
+                .is_none()
+                .then(|| format!("the amount is above {} a month", money::LINE_LIMIT));
+            let line = CostLine {
                 side,
                 offer_name,
                 subscription_id,
@@ -359,10 +383,9 @@ fn line(
                 unit_price: Some(Money(at_least_digits(p.amount, digits))),
                 price_period_months: Some(p.months),
                 unit_monthly: Some(money::unit_monthly(p.amount, p.months, digits)),
-                price_source: if monthly.is_some() {
-                    p.source
-                } else {
-                    format!("no price: the amount is above {} a month", money::LINE_LIMIT)
+                price_source: match &why {
+                    None => p.source.text(),
+                    Some(why) => format!("no price: {why}"),
                 },
                 monthly,
                 term: p.term.map(Term::iso),
@@ -370,23 +393,27 @@ fn line(
                 offer_id: row.and_then(|r| r.offer_id.clone()),
                 product_id: row.and_then(|r| r.product_id.clone()),
                 sku_id: row.and_then(|r| r.sku_id.clone()),
-            }
+            };
+            (line, why)
         }
-        Err(why) => CostLine {
-            side,
-            offer_name,
-            subscription_id,
-            seats,
-            unit_price: None,
-            price_period_months: None,
-            unit_monthly: None,
-            monthly: None,
-            price_source: format!("no price: {why}"),
-            term: None,
-            billing: None,
-            offer_id: None,
-            product_id: None,
-            sku_id: None,
-        },
+        Err(why) => (
+            CostLine {
+                side,
+                offer_name,
+                subscription_id,
+                seats,
+                unit_price: None,
+                price_period_months: None,
+                unit_monthly: None,
+                monthly: None,
+                price_source: format!("no price: {why}"),
+                term: None,
+                billing: None,
+                offer_id: None,
+                product_id: None,
+                sku_id: None,
+            },
+            Some(why),
+        ),
     }
 }

@@ -10,11 +10,11 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Chart, ChartType, DocProperties, Format, Workbook, Worksheet, XlsxError};
 
 use crate::error::{Error, Result};
+use crate::money::minor_digits;
 use crate::plan::{CostSide, CustomerPlan, GroupTotal, Money, Plan};
-use crate::price::money::minor_digits;
 
-use super::csv_out::safe;
 use super::workbook::excel_date;
+use crate::escape::{csv_cell as safe, html as esc};
 
 /// What a report calls a customer no source gives a currency for.
 pub const NO_CURRENCY: &str = "no currency";
@@ -450,21 +450,6 @@ fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
 }
 
 // ---------------------------------------------------------------- HTML
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `1234567.50` as `1,234,567.50`.
 pub fn grouped(amount: &str) -> String {

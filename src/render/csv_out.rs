@@ -7,6 +7,7 @@
 use std::io::Write;
 
 use crate::error::{Error, Rejection, Result};
+use crate::escape::csv_cell;
 use crate::ingest::FilteredRow;
 use crate::plan::{Plan, SeatsBasis, UserAction};
 
@@ -14,17 +15,8 @@ fn csv_err(e: csv::Error) -> Error {
     Error::Internal(format!("cannot write CSV: {e}"))
 }
 
-/// Text as a spreadsheet-safe cell.
-pub(crate) fn safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
 fn opt(s: &Option<String>) -> String {
-    s.as_deref().map(safe).unwrap_or_default()
+    s.as_deref().map(csv_cell).unwrap_or_default()
 }
 
 fn writer(out: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
@@ -67,7 +59,7 @@ pub fn write_worksheet(plan: &Plan, out: &mut dyn Write) -> Result<()> {
             c.days_left.to_string(),
             c.urgency.label().to_string(),
             if c.lapsed { "yes" } else { "no" }.to_string(),
-            safe(&subs.join(";")),
+            csv_cell(&subs.join(";")),
             c.current_seats.to_string(),
             c.users_to_move.len().to_string(),
             c.users_remove_only.len().to_string(),
@@ -80,7 +72,7 @@ pub fn write_worksheet(plan: &Plan, out: &mut dyn Write) -> Result<()> {
             c.target.offer_name.clone(),
             step_a(&c.purchase),
             c.target.reason_text.clone(),
-            safe(&c.notes.join(" ")),
+            csv_cell(&c.notes.join(" ")),
         ])
         .map_err(csv_err)?;
     }
@@ -123,14 +115,14 @@ pub fn write_users(plan: &Plan, out: &mut dyn Write) -> Result<()> {
                 c.customer_id.clone(),
                 opt(&c.customer_name),
                 c.deadline.to_string(),
-                safe(&u.upn),
+                csv_cell(&u.upn),
                 opt(&u.display_name),
                 match u.action {
                     UserAction::Move => "move",
                     UserAction::RemoveOnly => "remove only",
                 }
                 .to_string(),
-                safe(&u.remove_licence),
+                csv_cell(&u.remove_licence),
                 opt(&u.assign_licence),
                 opt(&u.covered_by),
             ])
@@ -147,12 +139,12 @@ pub fn write_rejected(rejections: &[Rejection], out: &mut dyn Write) -> Result<(
     for r in rejections {
         let l = &r.location;
         w.write_record([
-            safe(&l.file),
+            csv_cell(&l.file),
             opt(&l.sheet),
             l.row.to_string(),
             l.col.as_ref().map(|c| c.letter()).unwrap_or_default(),
-            l.col.as_ref().map(|c| safe(&c.header)).unwrap_or_default(),
-            safe(&r.reason),
+            l.col.as_ref().map(|c| csv_cell(&c.header)).unwrap_or_default(),
+            csv_cell(&r.reason),
         ])
         .map_err(csv_err)?;
     }
@@ -165,7 +157,7 @@ pub fn write_filtered(rows: &[FilteredRow], out: &mut dyn Write) -> Result<()> {
     w.write_record(["file", "sheet", "row", "reason"]).map_err(csv_err)?;
     for r in rows {
         let l = &r.location;
-        w.write_record([safe(&l.file), opt(&l.sheet), l.row.to_string(), r.reason.clone()])
+        w.write_record([csv_cell(&l.file), opt(&l.sheet), l.row.to_string(), r.reason.to_string()])
             .map_err(csv_err)?;
     }
     w.flush().map_err(|e| Error::Internal(e.to_string()))
@@ -177,8 +169,8 @@ mod tests {
 
     #[test]
     fn formula_like_text_is_neutralised() {
-        assert_eq!(safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(safe("@sum"), "'@sum");
-        assert_eq!(safe("Contoso"), "Contoso");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("@sum"), "'@sum");
+        assert_eq!(csv_cell("Contoso"), "Contoso");
     }
 }

@@ -26,7 +26,7 @@ mod tests {
             as_of: d,
             horizon_days: 365,
             horizon_end: d,
-            supported_plans: vec![],
+            supported_offers: vec![],
             summary: Summary::default(),
             customers: vec![],
             other_kaizala_subscriptions: vec![],

@@ -5,16 +5,11 @@ use std::fmt::Write as _;
 
 use chrono::Duration;
 
+use crate::escape::md;
 use crate::plan::{CustomerPlan, Plan, PurchaseAction, SeatsBasis, UserAction};
 
 /// Days after suspension when Microsoft deprovisions a subscription.
 pub const DEPROVISION_DAYS: i64 = 120;
-
-/// Text for a Markdown table cell or list item: table and emphasis syntax escaped, one line.
-pub fn md(text: &str) -> String {
-    // Keep table and emphasis syntax out of values taken from the exports.
-    text.replace('|', "\\|").replace('*', "\\*").replace('_', "\\_").replace('\n', " ")
-}
 
 fn name(c: &CustomerPlan) -> String {
     md(c.customer_name.as_deref().unwrap_or(&c.customer_id))

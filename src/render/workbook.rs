@@ -200,7 +200,7 @@ fn customers_sheet(
     if last == 0 {
         return Ok(());
     }
-    let plans = format!("=Lists!$A$1:$A${}", plan.supported_plans.len().max(1));
+    let plans = format!("=Lists!$A$1:$A${}", plan.supported_offers.len().max(1));
     ws.add_data_validation(
         1,
         10,
@@ -330,9 +330,9 @@ fn subscriptions_sheet(
         if let Some(a) = s.auto_renew {
             ws.write_string(r, 8, if a { "yes" } else { "no" })?;
         }
-        opt(ws, r, 9, &s.billing_cycle)?;
+        opt(ws, r, 9, &s.billing_cycle.as_ref().map(|b| b.written.clone()))?;
         // Unit prices are kept as exact text; the cost report owns money.
-        opt(ws, r, 10, &s.unit_price)?;
+        opt(ws, r, 10, &s.unit_price.map(|p| p.normalize().to_string()))?;
         opt(ws, r, 11, &s.currency)?;
     }
     Ok(())
@@ -372,7 +372,7 @@ fn rejected_sheet(
 
 fn lists_sheet(ws: &mut Worksheet, plan: &Plan) -> std::result::Result<(), XlsxError> {
     ws.set_name("Lists")?;
-    for (i, p) in plan.supported_plans.iter().enumerate() {
+    for (i, p) in plan.supported_offers.iter().enumerate() {
         ws.write_string(i as u32, 0, p)?;
     }
     ws.set_hidden(true);

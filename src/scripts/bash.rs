@@ -4,13 +4,13 @@
 use std::fmt::Write as _;
 
 use super::quote::{bash as q, bash_array as qa, comment};
-use super::{CustomerJob, PlanView, ScriptOptions};
+use super::{CustomerJob, Plan, ScriptOptions};
 
 /// The functions every customer script sources.
 pub const LIB: &str = include_str!("lib.sh");
 
 /// One customer's script.
-pub fn customer(plan: &PlanView, j: &CustomerJob, opts: &ScriptOptions) -> String {
+pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "#!/usr/bin/env bash");
     let _ = writeln!(s, "# Kaizala Pro migration: {} ({})", comment(&j.name), j.customer_id);
@@ -48,7 +48,7 @@ pub fn customer(plan: &PlanView, j: &CustomerJob, opts: &ScriptOptions) -> Strin
 }
 
 /// `run-all.sh`: every customer in deadline order, a batch at a time.
-pub fn run_all(plan: &PlanView, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
+pub fn run_all(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
     let slugs: Vec<String> = jobs.iter().map(|j| j.slug.clone()).collect();
     let mut s = String::new();
     let _ = writeln!(s, "#!/usr/bin/env bash");

@@ -1,7 +1,7 @@
 //! Scripts: bash and PowerShell that carry a plan out through the Partner Center REST API (and
 //! Microsoft Graph for licences, when chosen).
 //!
-//! Owns: reading `plan.json` back (only the fields the scripts need, checked), resolving at
+//! Owns: reading `plan.json` back into the plan model (checked), resolving at
 //! generation time every fact a script needs that the plan, the price list lines or the SKU
 //! catalogue give (refusing, with the list, when one is missing and the script cannot look it up
 //! itself), quoting every value safely, and writing the files. What the scripts do at run time
@@ -19,6 +19,10 @@ use serde::Deserialize;
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
+use crate::guid;
+use crate::plan::{
+    CostSide, CustomerPlan, Plan, PurchaseAction, SeatsBasis, UserAction, SCHEMA_VERSION,
+};
 
 /// Which API changes the users' licences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,137 +77,39 @@ pub struct ScriptOptions {
     pub batch_size: u32,
 }
 
-/// The plan as the scripts read it: only what they need.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PlanView {
-    /// Must be 1.
-    pub schema_version: u32,
-    /// The plan's date.
-    pub as_of: NaiveDate,
-    /// Customers, in deadline order.
-    pub customers: Vec<CustomerView>,
+/// The one field read before the rest, so that a plan of another schema gets a clear message.
+#[derive(Deserialize)]
+struct Version {
+    schema_version: u32,
 }
 
-/// One customer as the scripts read it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CustomerView {
-    /// Tenant id.
-    pub customer_id: String,
-    /// Company name.
-    pub customer_name: Option<String>,
-    /// File name stem.
-    pub slug: String,
-    /// Deadline.
-    pub deadline: NaiveDate,
-    /// Target plan.
-    pub target: TargetView,
-    /// Whether users rows exist (`users`) or seats come from the subscription.
-    pub seats_basis: String,
-    /// The expiring Kaizala Pro subscriptions.
-    pub expiring_subscriptions: Vec<SubscriptionView>,
-    /// Subscriptions of replacement plans the customer already has.
-    #[serde(default)]
-    pub existing_plan_subscriptions: Vec<SubscriptionView>,
-    /// Step A.
-    pub purchase: PurchaseView,
-    /// Step B.
-    pub users: Vec<UserView>,
-    /// Cost lines (the target line carries the catalogue ids and term of its price).
-    #[serde(default)]
-    pub cost: CostView,
-}
-
-/// The target plan.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TargetView {
-    /// Offer name.
-    pub offer_name: String,
-}
-
-/// A subscription reference.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SubscriptionView {
-    /// Subscription id.
-    pub subscription_id: String,
-}
-
-/// Step A.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PurchaseView {
-    /// `buy`, `increase` or `none`.
-    pub action: String,
-    /// Seats to buy or add.
-    pub seats: u64,
-    /// The subscription to increase.
-    pub subscription_id: Option<String>,
-    /// Its quantity after step A.
-    pub new_quantity: Option<u64>,
-}
-
-/// A user licence change.
-#[derive(Debug, Clone, Deserialize)]
-pub struct UserView {
-    /// User principal name.
-    pub upn: String,
-    /// `move` or `remove_only`.
-    pub action: String,
-}
-
-/// The cost section, for the target line's ids.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct CostView {
-    /// Cost lines.
-    #[serde(default)]
-    pub lines: Vec<LineView>,
-}
-
-/// One cost line.
-#[derive(Debug, Clone, Deserialize)]
-pub struct LineView {
-    /// `current` or `target`.
-    pub side: String,
-    /// Commitment term of the chosen price.
-    pub term: Option<String>,
-    /// Billing frequency of the chosen price.
-    pub billing: Option<String>,
-    /// Legacy offer id.
-    pub offer_id: Option<String>,
-    /// New commerce product id.
-    pub product_id: Option<String>,
-    /// New commerce SKU id.
-    pub sku_id: Option<String>,
-}
-
-/// Reads and checks a `plan.json`.
-pub fn load(path: &Path) -> Result<PlanView> {
+/// Reads and checks a `plan.json` into the plan model `plan` wrote it from.
+pub fn load(path: &Path) -> Result<Plan> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|source| Error::Read { path: name.clone(), source })?;
-    let plan: PlanView = serde_json::from_str(&text).map_err(|e| {
-        Error::Usage(format!("{name}: not a plan.json written by kaizala-migrate plan: {e}"))
-    })?;
-    if plan.schema_version != 1 {
-        return Err(Error::Usage(format!(
-            "{name}: schema_version {} is not supported (this version reads 1)",
-            plan.schema_version
+    let bad = |message: String| Error::File { path: name.clone(), message };
+    let version: Version = serde_json::from_str(&text)
+        .map_err(|e| bad(format!("not a plan.json written by kaizala-migrate plan: {e}")))?;
+    if version.schema_version != SCHEMA_VERSION {
+        return Err(bad(format!(
+            "schema_version {} is not supported (this version reads {SCHEMA_VERSION})",
+            version.schema_version
         )));
     }
+    let plan: Plan = serde_json::from_str(&text)
+        .map_err(|e| bad(format!("not a plan.json written by kaizala-migrate plan: {e}")))?;
     for c in &plan.customers {
         let safe = !c.slug.is_empty()
             && c.slug.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
         if !safe {
-            return Err(Error::Usage(format!(
-                "{name}: customer {}: slug {:?} is not a safe file name",
+            return Err(bad(format!(
+                "customer {}: slug {:?} is not a safe file name",
                 c.customer_id, c.slug
             )));
         }
-        if crate::ingest::values::parse_guid(&c.customer_id).as_deref()
-            != Some(c.customer_id.as_str())
-        {
-            return Err(Error::Usage(format!(
-                "{name}: {:?} is not a customer tenant id",
-                c.customer_id
-            )));
+        if guid::parse_guid(&c.customer_id).as_deref() != Some(c.customer_id.as_str()) {
+            return Err(bad(format!("{:?} is not a customer tenant id", c.customer_id)));
         }
     }
     Ok(plan)
@@ -222,8 +128,8 @@ pub struct CustomerJob {
     pub deadline: NaiveDate,
     /// Target plan.
     pub target_offer: String,
-    /// `buy`, `increase` or `none`.
-    pub action: String,
+    /// Buy, increase or nothing.
+    pub action: PurchaseAction,
     /// Seats to buy or add.
     pub seats: u64,
     /// The subscription to increase.
@@ -267,7 +173,7 @@ impl CustomerJob {
             ("CUSTOMER_ID", "CustomerId", self.customer_id.clone(), false),
             ("CUSTOMER_NAME", "CustomerName", self.name.clone(), false),
             ("TARGET_OFFER", "TargetOffer", self.target_offer.clone(), false),
-            ("PURCHASE_ACTION", "PurchaseAction", self.action.clone(), false),
+            ("PURCHASE_ACTION", "PurchaseAction", self.action.as_str().to_string(), false),
             ("PURCHASE_SEATS", "PurchaseSeats", self.seats.to_string(), true),
             (
                 "PURCHASE_SUBSCRIPTION",
@@ -297,123 +203,120 @@ impl CustomerJob {
 }
 
 /// Resolves every customer's facts; refuses with the full list of what is missing.
-pub fn resolve(
-    plan: &PlanView,
-    catalog: &Catalog,
-    opts: &ScriptOptions,
-) -> Result<Vec<CustomerJob>> {
-    let mut missing = Vec::new();
-    let mut jobs = Vec::new();
-    // A product's catalogue ids are the same in every market and currency: a customer priced
-    // from a list without them takes them from another customer's line for the same plan.
-    let mut known: std::collections::BTreeMap<&str, (&str, &str)> =
-        std::collections::BTreeMap::new();
-    let mut known_offer: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
-    for c in &plan.customers {
-        for l in c.cost.lines.iter().filter(|l| l.side == "target") {
-            if let (Some(p), Some(k)) = (&l.product_id, &l.sku_id) {
-                known.entry(c.target.offer_name.as_str()).or_insert((p.as_str(), k.as_str()));
-            }
-            if let Some(o) = &l.offer_id {
-                known_offer.entry(c.target.offer_name.as_str()).or_insert(o.as_str());
-            }
-        }
-    }
-    for c in &plan.customers {
-        let name = c.customer_name.clone().unwrap_or_else(|| c.customer_id.clone());
-        let line = c.cost.lines.iter().find(|l| l.side == "target");
-        let (product_id, sku_id) = line
-            .and_then(|l| l.product_id.clone().zip(l.sku_id.clone()))
-            .or_else(|| {
-                known.get(c.target.offer_name.as_str()).map(|(p, k)| (p.to_string(), k.to_string()))
-            })
-            .unwrap_or_default();
-        let job = CustomerJob {
-            customer_id: c.customer_id.clone(),
-            slug: c.slug.clone(),
-            deadline: c.deadline,
-            target_offer: c.target.offer_name.clone(),
-            action: c.purchase.action.clone(),
-            seats: c.purchase.seats,
-            increase_subscription: c.purchase.subscription_id.clone().unwrap_or_default(),
-            new_quantity: c.purchase.new_quantity.unwrap_or(0),
-            product_id,
-            sku_id,
-            offer_id: line
-                .and_then(|l| l.offer_id.clone())
-                .or_else(|| known_offer.get(c.target.offer_name.as_str()).map(|o| o.to_string()))
-                .unwrap_or_default(),
-            term: line.and_then(|l| l.term.clone()).unwrap_or_else(|| "P1Y".into()),
-            billing: line.and_then(|l| l.billing.clone()).unwrap_or_else(|| "monthly".into()),
-            existing_subscriptions: c
-                .existing_plan_subscriptions
-                .iter()
-                .map(|s| s.subscription_id.clone())
-                .collect(),
-            target_sku_ids: catalog.sku_guids(&c.target.offer_name),
-            expiring_subscriptions: c
-                .expiring_subscriptions
-                .iter()
-                .map(|s| s.subscription_id.clone())
-                .collect(),
-            users_move: c
-                .users
-                .iter()
-                .filter(|u| u.action == "move")
-                .map(|u| u.upn.clone())
-                .collect(),
-            users_remove_only: c
-                .users
-                .iter()
-                .filter(|u| u.action == "remove_only")
-                .map(|u| u.upn.clone())
-                .collect(),
-            discover_users: c.seats_basis != "users",
-            name,
-        };
-        if !matches!(job.action.as_str(), "buy" | "increase" | "none") {
-            missing.push(format!(
-                "{}: step A action {:?} is not buy, increase or none",
-                job.name, job.action
-            ));
-        }
-        if job.action == "buy" {
-            match opts.purchase_api {
-                PurchaseApi::Cart if job.product_id.is_empty() || job.sku_id.is_empty() => missing.push(format!(
-                    "{} ({}): the new commerce product and SKU id of {} (plan with the new commerce price list in --prices, so the purchase line carries them)",
-                    job.name, job.customer_id, job.target_offer
-                )),
-                PurchaseApi::Order if job.offer_id.is_empty() => missing.push(format!(
-                    "{} ({}): the offer id of {} for the order API (plan with a price list that has an Offer ID column)",
-                    job.name, job.customer_id, job.target_offer
-                )),
-                _ => {}
-            }
-        }
-        if job.action == "increase"
-            && (job.increase_subscription.is_empty() || job.new_quantity == 0)
-        {
-            missing.push(format!(
-                "{} ({}): the subscription to increase and its new quantity",
-                job.name, job.customer_id
-            ));
-        }
-        jobs.push(job);
-    }
+pub fn resolve(plan: &Plan, catalog: &Catalog, opts: &ScriptOptions) -> Result<Vec<CustomerJob>> {
+    let known = KnownIds::of(plan);
+    let jobs: Vec<CustomerJob> = plan.customers.iter().map(|c| job(c, &known, catalog)).collect();
+    let missing: Vec<String> = jobs.iter().filter_map(|j| missing_fact(j, opts)).collect();
     if missing.is_empty() {
         Ok(jobs)
     } else {
-        Err(Error::Usage(format!(
-            "cannot write scripts: {} fact(s) a script would need are missing and no API call can supply them:\n  {}",
-            missing.len(),
-            missing.join("\n  ")
-        )))
+        Err(Error::MissingFacts { facts: missing })
+    }
+}
+
+/// A product's catalogue ids are the same in every market and currency: a customer priced from
+/// a list without them takes them from another customer's line for the same offer.
+#[derive(Default)]
+struct KnownIds<'a> {
+    /// Target offer to its new commerce (product id, SKU id).
+    catalog_item: std::collections::BTreeMap<&'a str, (&'a str, &'a str)>,
+    /// Target offer to its legacy offer id.
+    offer: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> KnownIds<'a> {
+    fn of(plan: &'a Plan) -> KnownIds<'a> {
+        let mut known = KnownIds::default();
+        for c in &plan.customers {
+            let target = c.target.offer_name.as_str();
+            for l in c.cost.lines.iter().filter(|l| l.side == CostSide::Target) {
+                if let (Some(p), Some(k)) = (&l.product_id, &l.sku_id) {
+                    known.catalog_item.entry(target).or_insert((p.as_str(), k.as_str()));
+                }
+                if let Some(o) = &l.offer_id {
+                    known.offer.entry(target).or_insert(o.as_str());
+                }
+            }
+        }
+        known
+    }
+}
+
+/// One customer's script facts, from its plan, its target cost line and the catalogue.
+fn job(c: &CustomerPlan, known: &KnownIds<'_>, catalog: &Catalog) -> CustomerJob {
+    let target = c.target.offer_name.as_str();
+    let line = c.cost.lines.iter().find(|l| l.side == CostSide::Target);
+    let (product_id, sku_id) = line
+        .and_then(|l| l.product_id.clone().zip(l.sku_id.clone()))
+        .or_else(|| known.catalog_item.get(target).map(|(p, k)| (p.to_string(), k.to_string())))
+        .unwrap_or_default();
+    let users = |action: UserAction| -> Vec<String> {
+        c.users.iter().filter(|u| u.action == action).map(|u| u.upn.clone()).collect()
+    };
+    CustomerJob {
+        customer_id: c.customer_id.clone(),
+        name: c.customer_name.clone().unwrap_or_else(|| c.customer_id.clone()),
+        slug: c.slug.clone(),
+        deadline: c.deadline,
+        target_offer: target.to_string(),
+        action: c.purchase.action,
+        seats: c.purchase.seats,
+        increase_subscription: c.purchase.subscription_id.clone().unwrap_or_default(),
+        new_quantity: c.purchase.new_quantity.unwrap_or(0),
+        product_id,
+        sku_id,
+        offer_id: line
+            .and_then(|l| l.offer_id.clone())
+            .or_else(|| known.offer.get(target).map(|o| o.to_string()))
+            .unwrap_or_default(),
+        term: line.and_then(|l| l.term.clone()).unwrap_or_else(|| "P1Y".into()),
+        billing: line.and_then(|l| l.billing.clone()).unwrap_or_else(|| "monthly".into()),
+        existing_subscriptions: c
+            .existing_replacements
+            .iter()
+            .map(|s| s.subscription_id.clone())
+            .collect(),
+        target_sku_ids: catalog.sku_guids(target),
+        expiring_subscriptions: c
+            .expiring_subscriptions
+            .iter()
+            .map(|s| s.subscription_id.clone())
+            .collect(),
+        users_move: users(UserAction::Move),
+        users_remove_only: users(UserAction::RemoveOnly),
+        discover_users: c.seats_basis != SeatsBasis::Users,
+    }
+}
+
+/// The fact a customer's script would need and cannot look up itself, if one is missing.
+fn missing_fact(job: &CustomerJob, opts: &ScriptOptions) -> Option<String> {
+    match job.action {
+        PurchaseAction::Buy => match opts.purchase_api {
+            PurchaseApi::Cart if job.product_id.is_empty() || job.sku_id.is_empty() => Some(format!(
+                "{} ({}): the new commerce product and SKU id of {} (plan with the new commerce price list in --prices, so the purchase line carries them)",
+                job.name, job.customer_id, job.target_offer
+            )),
+            PurchaseApi::Order if job.offer_id.is_empty() => Some(format!(
+                "{} ({}): the offer id of {} for the order API (plan with a price list that has an Offer ID column)",
+                job.name, job.customer_id, job.target_offer
+            )),
+            _ => None,
+        },
+        PurchaseAction::Increase
+            if job.increase_subscription.is_empty() || job.new_quantity == 0 =>
+        {
+            Some(format!(
+                "{} ({}): the subscription to increase and its new quantity",
+                job.name, job.customer_id
+            ))
+        }
+        _ => None,
     }
 }
 
 /// The generated files: (path relative to the output folder, contents, executable).
 pub fn render(
-    plan: &PlanView,
+    plan: &Plan,
     jobs: &[CustomerJob],
     opts: &ScriptOptions,
 ) -> Vec<(String, String, bool)> {
@@ -444,7 +347,7 @@ pub fn render(
     files
 }
 
-fn readme(plan: &PlanView, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
+fn readme(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
     let mut s = String::new();
     s.push_str(&format!(
         "# Kaizala Pro migration scripts\n\nGenerated from plan.json (as of {}) for {} customer(s). Licences through {}; new subscriptions through the {} API.\n\n",
@@ -459,10 +362,12 @@ fn readme(plan: &PlanView, jobs: &[CustomerJob], opts: &ScriptOptions) -> String
     s.push_str(include_str!("readme.md"));
     s.push_str("\n## Customers, in the order run-all takes them\n\n| deadline | customer | step A | users | subscriptions to suspend |\n|---|---|---|---:|---:|\n");
     for j in jobs {
-        let a = match j.action.as_str() {
-            "buy" => format!("buy {} x {}", j.seats, j.target_offer),
-            "increase" => format!("increase {} to {}", j.increase_subscription, j.new_quantity),
-            _ => "nothing to buy".into(),
+        let a = match j.action {
+            PurchaseAction::Buy => format!("buy {} x {}", j.seats, j.target_offer),
+            PurchaseAction::Increase => {
+                format!("increase {} to {}", j.increase_subscription, j.new_quantity)
+            }
+            PurchaseAction::None => "nothing to buy".into(),
         };
         let users = if j.discover_users {
             "found at run time".to_string()
@@ -472,9 +377,9 @@ fn readme(plan: &PlanView, jobs: &[CustomerJob], opts: &ScriptOptions) -> String
         s.push_str(&format!(
             "| {} | {} (`{}`) | {} | {} | {} |\n",
             j.deadline,
-            crate::render::runbook::md(&j.name),
+            crate::escape::md(&j.name),
             j.slug,
-            crate::render::runbook::md(&a),
+            crate::escape::md(&a),
             users,
             j.expiring_subscriptions.len()
         ));

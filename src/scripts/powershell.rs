@@ -4,13 +4,13 @@
 use std::fmt::Write as _;
 
 use super::quote::{comment, powershell as q, powershell_array as qa};
-use super::{CustomerJob, PlanView, ScriptOptions};
+use super::{CustomerJob, Plan, ScriptOptions};
 
 /// The functions every customer script dot-sources.
 pub const LIB: &str = include_str!("lib.ps1");
 
 /// One customer's script.
-pub fn customer(plan: &PlanView, j: &CustomerJob, opts: &ScriptOptions) -> String {
+pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "#Requires -Version 7.0");
     let _ = writeln!(s, "# Kaizala Pro migration: {} ({})", comment(&j.name), j.customer_id);
@@ -43,7 +43,7 @@ pub fn customer(plan: &PlanView, j: &CustomerJob, opts: &ScriptOptions) -> Strin
 }
 
 /// `run-all.ps1`: every customer in deadline order, a batch at a time.
-pub fn run_all(plan: &PlanView, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
+pub fn run_all(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
     let slugs: Vec<String> = jobs.iter().map(|j| j.slug.clone()).collect();
     let mut s = String::new();
     let _ = writeln!(s, "#Requires -Version 7.0");

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::PlanView;
 use crate::error::{Error, Location, Result};
+use crate::plan::{Plan, SeatsBasis};
 
 /// One row of a results file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,20 +33,26 @@ pub fn read(paths: &[std::path::PathBuf]) -> Result<Vec<ResultRow>> {
             csv::ReaderBuilder::new().flexible(true).from_path(path).map_err(|e| {
                 match e.into_kind() {
                     csv::ErrorKind::Io(source) => Error::Read { path: name.clone(), source },
-                    other => Error::Usage(format!("{name}: {other:?}")),
+                    other => Error::File { path: name.clone(), message: format!("{other:?}") },
                 }
             })?;
         let header: Vec<String> = rdr
             .headers()
-            .map_err(|e| Error::Usage(format!("{name}: not a results file: {e}")))?
+            .map_err(|e| Error::File {
+                path: name.clone(),
+                message: format!("not a results file: {e}"),
+            })?
             .iter()
             .map(str::to_string)
             .collect();
         if header != HEADER {
-            return Err(Error::Usage(format!(
-                "{name}: not a results file written by the migration scripts (header {})",
-                header.join(",")
-            )));
+            return Err(Error::File {
+                path: name,
+                message: format!(
+                    "not a results file written by the migration scripts (header {})",
+                    header.join(",")
+                ),
+            });
         }
         for (i, rec) in rdr.records().enumerate() {
             let line = i as u64 + 2;
@@ -94,7 +100,7 @@ fn word(outcome: Option<&String>) -> &str {
 }
 
 /// The report: one block per customer, in the plan's order.
-pub fn report(plan: &PlanView, rows: &[ResultRow]) -> String {
+pub fn report(plan: &Plan, rows: &[ResultRow]) -> String {
     // Latest outcome per (customer, step, target).
     let mut latest: BTreeMap<(String, String, String), String> = BTreeMap::new();
     for r in rows {
@@ -111,12 +117,12 @@ pub fn report(plan: &PlanView, rows: &[ResultRow]) -> String {
         // Step A: the latest row of this customer's step A, whatever its target.
         let a =
             rows.iter().rev().find(|r| r.customer_id == id && r.step == "A").map(|r| &r.outcome);
-        let b_rows: Vec<(&String, Option<&String>)> = if c.seats_basis == "users" {
+        let b_rows: Vec<(&String, Option<&String>)> = if c.seats_basis == SeatsBasis::Users {
             c.users.iter().map(|u| (&u.upn, of("B", &u.upn))).collect()
         } else {
             Vec::new()
         };
-        let found_users: Vec<&ResultRow> = if c.seats_basis == "users" {
+        let found_users: Vec<&ResultRow> = if c.seats_basis == SeatsBasis::Users {
             Vec::new()
         } else {
             rows.iter().filter(|r| r.customer_id == id && r.step == "B").collect()
@@ -141,8 +147,14 @@ pub fn report(plan: &PlanView, rows: &[ResultRow]) -> String {
             c.deadline,
             if all_done { "FINISHED" } else { "in progress" }
         );
-        let _ = writeln!(s, "  A ({} {}): {}", c.purchase.action, c.target.offer_name, word(a));
-        if c.seats_basis == "users" {
+        let _ = writeln!(
+            s,
+            "  A ({} {}): {}",
+            c.purchase.action.as_str(),
+            c.target.offer_name,
+            word(a)
+        );
+        if c.seats_basis == SeatsBasis::Users {
             let count = |want: &str| {
                 b_rows.iter().filter(|(_, o)| o.map(String::as_str) == Some(want)).count()
             };

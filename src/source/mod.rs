@@ -159,10 +159,10 @@ pub fn open(input: &Input) -> Result<Opened> {
         return Workbook::from_bytes(input, bytes).map(|wb| Opened::Workbook(Box::new(wb)));
     }
     if input.sheet.is_some() {
-        return Err(Error::Usage(format!(
-            "{}: a sheet was named with '#' but the file is not a workbook",
-            input.name
-        )));
+        return Err(Error::File {
+            path: input.name.clone(),
+            message: "a sheet was named with '#' but the file is not a workbook".into(),
+        });
     }
     RowReader::csv(input, head, file, bar).map(Opened::Table)
 }

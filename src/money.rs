@@ -1,10 +1,36 @@
-//! Exact money: one rounding rule, minor units per currency, decimal strings out.
+//! Exact money: the `Money` type, one rounding rule, minor units per currency, decimal strings
+//! out. A leaf module: the plan model holds `Money`, the price stage computes it, renderers
+//! format it.
 //!
 //! The rule: a line's monthly amount is `unit price × seats ÷ months the price pays for`,
 //! computed in decimal and rounded once, to the currency's minor unit, half away from zero.
 //! Every total is the exact sum of its rounded lines; an annual figure is 12 × the monthly one.
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+/// An exact amount of money, rescaled to its currency's minor unit; written as a decimal string.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Money(pub Decimal);
+
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        text.parse::<Decimal>().map(Money).map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// Currencies whose minor unit is not a hundredth (ISO 4217).
 const ZERO_DIGITS: &[&str] = &[

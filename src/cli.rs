@@ -88,8 +88,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ScriptFormat::Both)]
         format: ScriptFormat,
         /// Which API changes users' licences.
-        #[arg(long, value_enum, default_value_t = LicenseApiArg::PartnerCenter)]
-        license_api: LicenseApiArg,
+        #[arg(long = "license-api", value_enum, default_value_t = LicenceApiArg::PartnerCenter)]
+        licence_api: LicenceApiArg,
         /// How new subscriptions are bought: the new commerce cart, or the legacy order resource.
         #[arg(long, value_enum, default_value_t = PurchaseApiArg::Cart)]
         purchase_api: PurchaseApiArg,
@@ -136,7 +136,7 @@ pub enum ScriptFormat {
 
 /// `scripts --license-api` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LicenseApiArg {
+pub enum LicenceApiArg {
     /// Partner Center licenseupdates.
     PartnerCenter,
     /// Microsoft Graph assignLicense.

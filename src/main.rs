@@ -26,11 +26,11 @@ fn main() {
         Command::Check { input } => {
             Settings::from_args(input, today).and_then(|s| cmd::check::run(&s, &mut out, &mut err))
         }
-        Command::Scripts { plan, out: dir, format, license_api, purchase_api, batch_size } => {
+        Command::Scripts { plan, out: dir, format, licence_api, purchase_api, batch_size } => {
             cmd::scripts::run(
                 plan,
                 dir,
-                cmd::scripts::options(*format, *license_api, *purchase_api, *batch_size),
+                cmd::scripts::options(*format, *licence_api, *purchase_api, *batch_size),
                 &mut out,
             )
         }

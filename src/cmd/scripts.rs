@@ -4,24 +4,24 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{LicenseApiArg, PurchaseApiArg, ScriptFormat};
+use crate::cli::{LicenceApiArg, PurchaseApiArg, ScriptFormat};
 use kaizala_migrate::catalog::Catalog;
 use kaizala_migrate::error::{Error, ExitCode, Result};
-use kaizala_migrate::scripts::{self, LicenseApi, PurchaseApi, ScriptOptions};
+use kaizala_migrate::scripts::{self, LicenceApi, PurchaseApi, ScriptOptions};
 
 /// Script options from the command line.
 pub fn options(
     format: ScriptFormat,
-    license_api: LicenseApiArg,
+    licence_api: LicenceApiArg,
     purchase_api: PurchaseApiArg,
     batch_size: u32,
 ) -> ScriptOptions {
     ScriptOptions {
         bash: matches!(format, ScriptFormat::Bash | ScriptFormat::Both),
         powershell: matches!(format, ScriptFormat::Powershell | ScriptFormat::Both),
-        license_api: match license_api {
-            LicenseApiArg::PartnerCenter => LicenseApi::PartnerCenter,
-            LicenseApiArg::Graph => LicenseApi::Graph,
+        licence_api: match licence_api {
+            LicenceApiArg::PartnerCenter => LicenceApi::PartnerCenter,
+            LicenceApiArg::Graph => LicenceApi::Graph,
         },
         purchase_api: match purchase_api {
             PurchaseApiArg::Cart => PurchaseApi::Cart,

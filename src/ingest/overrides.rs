@@ -58,76 +58,97 @@ pub fn read(input: &Input) -> Result<Vec<Override>> {
             location: Box::new(location.clone()),
             message: format!("no header row with a {:?} column", headers::CUSTOMER_ID),
         })?;
-    let header = &rows[header_at];
-    let col = |name: &str| header.cells.iter().position(|c| c.text().trim() == name);
-    let col_of = |name: &'static str| -> Result<usize> {
-        col(name).ok_or_else(|| Error::Value {
-            location: Box::new(location.at(header.number, None)),
-            message: format!("no {name:?} column: is this a worksheet written by kaizala-migrate?"),
+    let cols = Columns::find(&rows[header_at], location)?;
+    rows.iter().skip(header_at + 1).filter(|r| !r.is_blank()).map(|row| cols.edit(row)).collect()
+}
+
+/// Where the worksheet's columns are.
+struct Columns<'a> {
+    location: Location,
+    header: &'a Row,
+    id: usize,
+    target: usize,
+    seats: usize,
+    include: usize,
+    recommended_target: usize,
+    recommended_seats: usize,
+    notes: Option<usize>,
+}
+
+impl<'a> Columns<'a> {
+    fn find(header: &'a Row, location: Location) -> Result<Columns<'a>> {
+        let col = |name: &str| header.cells.iter().position(|c| c.text().trim() == name);
+        let col_of = |name: &'static str| -> Result<usize> {
+            col(name).ok_or_else(|| Error::Value {
+                location: Box::new(location.at(header.number, None)),
+                message: format!(
+                    "no {name:?} column: is this a worksheet written by kaizala-migrate?"
+                ),
+            })
+        };
+        Ok(Columns {
+            id: col_of(headers::CUSTOMER_ID)?,
+            target: col_of(headers::TARGET)?,
+            seats: col_of(headers::SEATS)?,
+            include: col_of(headers::INCLUDE)?,
+            recommended_target: col_of(headers::RECOMMENDED_TARGET)?,
+            recommended_seats: col_of(headers::RECOMMENDED_SEATS)?,
+            notes: col(headers::NOTES),
+            location,
+            header,
         })
-    };
-    let id_col = col_of(headers::CUSTOMER_ID)?;
-    let target_col = col_of(headers::TARGET)?;
-    let seats_col = col_of(headers::SEATS)?;
-    let include_col = col_of(headers::INCLUDE)?;
-    let rec_target_col = col_of(headers::RECOMMENDED_TARGET)?;
-    let rec_seats_col = col_of(headers::RECOMMENDED_SEATS)?;
-    let notes_col = col(headers::NOTES);
-    let at = |row: &Row, index: usize| {
-        location.at(
-            row.number,
-            Some(crate::error::Col { index, header: header.cell(index).text().trim().to_string() }),
-        )
-    };
-    let mut out = Vec::new();
-    for row in rows.iter().skip(header_at + 1).filter(|r| !r.is_blank()) {
-        let raw_id = cell_text(row, Some(id_col));
+    }
+
+    /// A cell's place, with its column's header.
+    fn at(&self, row: &Row, index: usize) -> Location {
+        let header = self.header.cell(index).text().trim().to_string();
+        self.location.at(row.number, Some(crate::error::Col { index, header }))
+    }
+
+    /// The edits one row makes: values that differ from the recommended ones.
+    fn edit(&self, row: &Row) -> Result<Override> {
+        let raw_id = cell_text(row, Some(self.id));
         let customer_id = guid::parse_guid(&raw_id).ok_or_else(|| Error::Value {
-            location: Box::new(at(row, id_col)),
+            location: Box::new(self.at(row, self.id)),
             message: format!("{raw_id:?} is not a customer tenant id (a GUID)"),
         })?;
-        let target_text = cell_text(row, Some(target_col));
-        let recommended = cell_text(row, Some(rec_target_col));
+        let target_text = cell_text(row, Some(self.target));
+        let recommended = cell_text(row, Some(self.recommended_target));
         let target = (!target_text.is_empty() && !target_text.eq_ignore_ascii_case(&recommended))
-            .then(|| (target_text.clone(), at(row, target_col)));
-        let seats_value = |index: usize| -> Result<Option<u64>> {
-            match row.cell(index) {
-                Cell::Empty => Ok(None),
-                Cell::Number(n) if *n >= 0.0 && n.fract() == 0.0 => Ok(Some(*n as u64)),
-                other => {
-                    let t = other.text();
-                    if t.trim().is_empty() {
-                        return Ok(None);
-                    }
-                    values::parse_whole(&t).map(Some).ok_or_else(|| Error::Value {
-                        location: Box::new(at(row, index)),
-                        message: format!("{:?} is not a whole number of seats", t.trim()),
-                    })
-                }
-            }
-        };
-        let seats = match (seats_value(seats_col)?, seats_value(rec_seats_col)?) {
-            (Some(n), rec) if Some(n) != rec => Some((n, at(row, seats_col))),
+            .then(|| (target_text.clone(), self.at(row, self.target)));
+        let seats = match (self.seats(row, self.seats)?, self.seats(row, self.recommended_seats)?) {
+            (Some(n), rec) if Some(n) != rec => Some((n, self.at(row, self.seats))),
             _ => None,
         };
-        let include_text = cell_text(row, Some(include_col));
-        let include = match row.cell(include_col) {
+        let include_text = cell_text(row, Some(self.include));
+        let include = match row.cell(self.include) {
             Cell::Bool(b) => *b,
             _ if include_text.is_empty() => true,
             _ => values::parse_bool(&include_text).ok_or_else(|| Error::Value {
-                location: Box::new(at(row, include_col)),
+                location: Box::new(self.at(row, self.include)),
                 message: format!("{include_text:?} is not Yes or No"),
             })?,
         };
-        let notes = Some(cell_text(row, notes_col)).filter(|n| !n.is_empty());
-        out.push(Override {
-            customer_id,
-            location: location.at(row.number, None),
-            target,
-            seats,
-            include,
-            notes,
-        });
+        let notes = Some(cell_text(row, self.notes)).filter(|n| !n.is_empty());
+        let location = self.location.at(row.number, None);
+        Ok(Override { customer_id, location, target, seats, include, notes })
     }
-    Ok(out)
+
+    /// A seat count cell: empty, or a whole number.
+    fn seats(&self, row: &Row, index: usize) -> Result<Option<u64>> {
+        match row.cell(index) {
+            Cell::Empty => Ok(None),
+            Cell::Number(n) if *n >= 0.0 && n.fract() == 0.0 => Ok(Some(*n as u64)),
+            other => {
+                let t = other.text();
+                if t.trim().is_empty() {
+                    return Ok(None);
+                }
+                values::parse_whole(&t).map(Some).ok_or_else(|| Error::Value {
+                    location: Box::new(self.at(row, index)),
+                    message: format!("{:?} is not a whole number of seats", t.trim()),
+                })
+            }
+        }
+    }
 }

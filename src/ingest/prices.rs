@@ -296,6 +296,38 @@ enum PeriodFrom {
     Monthly,
 }
 
+/// What period a list's prices pay for, and whether it is the legacy list.
+fn period_of(
+    m: &super::Mapping,
+    header: &Row,
+    location: &crate::error::Location,
+    opts: &IngestOptions,
+) -> Result<(PeriodFrom, bool)> {
+    let legacy = m.col("change").is_some()
+        || m.col("unit_price").is_some_and(|c| values::normalize_header(&c.header) == "listprice")
+        || m.col("offer_name")
+            .is_some_and(|c| values::normalize_header(&c.header) == "offerdisplayname");
+    let period = if m.col("term").is_some() {
+        PeriodFrom::Term
+    } else if m.col("billing").is_some() {
+        PeriodFrom::Billing
+    } else if legacy {
+        PeriodFrom::Monthly
+    } else {
+        return Err(Error::MissingColumns {
+            location: Box::new(location.at(header.number, None)),
+            missing: "billing or term".into(),
+            found: header_names(header),
+            accepted: format!(
+                "billing (monthly or annual: what period the price pays for): {}; term: {}",
+                opts.aliases.names(Kind::Prices, "billing").join(" | "),
+                opts.aliases.names(Kind::Prices, "term").join(" | ")
+            ),
+        });
+    };
+    Ok((period, legacy))
+}
+
 fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Result<()> {
     let basis = opts.price_basis;
     let file = table.file;
@@ -314,28 +346,7 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
             ),
         });
     }
-    let legacy = m.col("change").is_some()
-        || m.col("unit_price").is_some_and(|c| values::normalize_header(&c.header) == "listprice")
-        || m.col("offer_name")
-            .is_some_and(|c| values::normalize_header(&c.header) == "offerdisplayname");
-    let period = if m.col("term").is_some() {
-        PeriodFrom::Term
-    } else if m.col("billing").is_some() {
-        PeriodFrom::Billing
-    } else if legacy {
-        PeriodFrom::Monthly
-    } else {
-        return Err(Error::MissingColumns {
-            location: Box::new(location.at(table.header.number, None)),
-            missing: "billing or term".into(),
-            found: header_names(&table.header),
-            accepted: format!(
-                "billing (monthly or annual: what period the price pays for): {}; term: {}",
-                opts.aliases.names(Kind::Prices, "billing").join(" | "),
-                opts.aliases.names(Kind::Prices, "term").join(" | ")
-            ),
-        });
-    };
+    let (period, legacy) = period_of(&m, &table.header, &location, opts)?;
     let has_erp = m.col("erp_price").is_some();
     let price_field = if basis == PriceBasis::Erp && has_erp { "erp_price" } else { "unit_price" };
     let Some(price_col) = m.col(price_field).cloned() else {
@@ -386,9 +397,15 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
         }
     }
     let ctx = Ctx { m: &m, orders: &orders, sheet_currency, period, price_field, mark };
-    for row in &rows {
+    take_rows(&rows, &ctx, file, ing);
+    Ok(())
+}
+
+/// Each row priced, filtered out (with why) or rejected (with why).
+fn take_rows(rows: &[Row], ctx: &Ctx<'_>, file: usize, ing: &mut Ingested) {
+    for row in rows {
         let origin = Origin { file, row: row.number };
-        match parse_row(row, &ctx) {
+        match parse_row(row, ctx) {
             Ok(Parsed::Price(mut p)) => {
                 p.origin = origin;
                 ing.prices.push(*p);
@@ -401,7 +418,6 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
             }
         }
     }
-    Ok(())
 }
 
 struct Ctx<'a> {
@@ -442,6 +458,37 @@ impl Ctx<'_> {
         let Some(col) = self.m.col(field) else { return Ok(None) };
         let order = self.orders.get(field).copied().flatten();
         values::parse_date_cell(row.cell(col.index), order).map_err(|reason| (field, reason))
+    }
+}
+
+impl Ctx<'_> {
+    /// The price, never negative.
+    fn amount(&self, row: &Row) -> Result<Decimal, RowError> {
+        let price = self.price_field;
+        let cell = self.m.col(price).map_or(&crate::source::Cell::Empty, |c| row.cell(c.index));
+        match values::parse_amount_cell(cell, self.mark) {
+            Ok(Some(a)) if a.is_sign_negative() => Err((price, format!("{a} is a negative price"))),
+            Ok(Some(a)) => Ok(a),
+            Ok(None) => Err((price, "empty, but the value is required".into())),
+            Err(reason) => Err((price, reason)),
+        }
+    }
+
+    /// The row's currency code, else the sheet's.
+    fn currency(&self, row: &Row) -> Result<String, RowError> {
+        match self.text(row, "currency") {
+            Some(c) => {
+                let c = c.to_uppercase();
+                if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+                    return Err(("currency", format!("{c:?} is not a currency code (ISO 4217)")));
+                }
+                Ok(c)
+            }
+            None => self
+                .sheet_currency
+                .clone()
+                .ok_or(("currency", "empty, but the value is required".to_string())),
+        }
     }
 }
 
@@ -495,29 +542,8 @@ fn parse_row(row: &Row, ctx: &Ctx) -> Result<Parsed, RowError> {
             .months(),
         PeriodFrom::Monthly => 1,
     };
-    let price = ctx.price_field;
-    let cell = ctx.m.col(price).map_or(&crate::source::Cell::Empty, |c| row.cell(c.index));
-    let amount = match values::parse_amount_cell(cell, ctx.mark) {
-        Ok(Some(a)) if a.is_sign_negative() => {
-            return Err((price, format!("{a} is a negative price")))
-        }
-        Ok(Some(a)) => a,
-        Ok(None) => return Err((price, "empty, but the value is required".into())),
-        Err(reason) => return Err((price, reason)),
-    };
-    let currency = match ctx.text(row, "currency") {
-        Some(c) => {
-            let c = c.to_uppercase();
-            if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
-                return Err(("currency", format!("{c:?} is not a currency code (ISO 4217)")));
-            }
-            c
-        }
-        None => ctx
-            .sheet_currency
-            .clone()
-            .ok_or(("currency", "empty, but the value is required".to_string()))?,
-    };
+    let amount = ctx.amount(row)?;
+    let currency = ctx.currency(row)?;
     let segment = match ctx.text(row, "segment") {
         None => None,
         Some(t) => Some(Segment::parse(&t).ok_or((

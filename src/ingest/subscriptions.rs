@@ -88,23 +88,7 @@ pub(crate) fn first_pass(
     let file_customer = super::file_customer(input)?;
     let mut table = open_table(input, Kind::Subscriptions, opts, &mut ing.ledger)?;
     let file = table.file;
-    if let Err(e) = table.mapping.check_required(
-        Kind::Subscriptions,
-        &opts.aliases,
-        &table.location(),
-        &table.header,
-    ) {
-        let missing: Vec<&'static [&'static str]> = Kind::Subscriptions
-            .required()
-            .iter()
-            .copied()
-            .filter(|any| !any.iter().any(|f| table.mapping.col(f).is_some()))
-            .filter(|any| !(any == &["customer_id"] && file_customer.is_some()))
-            .collect();
-        if !missing.is_empty() {
-            ing.partial_files.push((missing, e));
-        }
-    }
+    note_missing_columns(&table, file_customer.is_some(), opts, ing);
     let m = table.mapping.clone();
     let cols = Cols::of(&m);
     if cols.offer_name.is_none() && cols.offer_id.is_none()
@@ -153,17 +137,13 @@ pub(crate) fn first_pass(
             k.push(std::mem::replace(&mut row, Row { number: 0, cells: Vec::new() }));
         }
     }
-    let layout = layout_name(&m);
-    {
-        let report = &mut ing.ledger.files[file];
-        report.rows_read = rows_read;
-        report.layout = layout.to_string();
-        report.notes.extend(table.reader.notes());
-    }
+    let report = &mut ing.ledger.files[file];
+    report.rows_read = rows_read;
+    report.layout = layout_name(&m).to_string();
+    report.notes.extend(table.reader.notes());
     if m.col("auto_renew").is_none() {
-        ing.ledger.files[file].notes.push(
-            "no auto-renew column: the end date alone marks a subscription as expiring".into(),
-        );
+        let note = "no auto-renew column: the end date alone marks a subscription as expiring";
+        report.notes.push(note.into());
     }
     let order_of = decide_date_orders(
         &mut evidence,
@@ -183,6 +163,34 @@ pub(crate) fn first_pass(
         file_customer,
         file_customer_bits,
     })
+}
+
+/// A file that lacks required columns is kept aside: other files may give those values for
+/// the same subscription ids (`finish` decides).
+fn note_missing_columns(
+    table: &super::Table,
+    has_file_customer: bool,
+    opts: &IngestOptions,
+    ing: &mut Ingested,
+) {
+    let Err(e) = table.mapping.check_required(
+        Kind::Subscriptions,
+        &opts.aliases,
+        &table.location(),
+        &table.header,
+    ) else {
+        return;
+    };
+    let missing: Vec<&'static [&'static str]> = Kind::Subscriptions
+        .required()
+        .iter()
+        .copied()
+        .filter(|any| !any.iter().any(|f| table.mapping.col(f).is_some()))
+        .filter(|any| !(any == &["customer_id"] && has_file_customer))
+        .collect();
+    if !missing.is_empty() {
+        ing.partial_files.push((missing, e));
+    }
 }
 
 /// Whether a row's offer is Kaizala Pro, deciding each distinct offer once.
@@ -655,47 +663,10 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
         let field = if c.offer_name.is_some() { "offer_name" } else { "offer_id" };
         return Err((field, "no offer name or offer id".to_string()));
     }
-    let quantity =
-        match c.quantity.map(|i| row.cell(i)) {
-            None => None,
-            Some(Cell::Number(n)) if *n >= 0.0 && n.fract() == 0.0 => Some(*n as u64),
-            Some(cell) => {
-                let t = cell.text_ref();
-                if t.trim().is_empty() {
-                    return Err(("quantity", "empty, but the value is required".to_string()));
-                }
-                Some(values::parse_whole(&t).ok_or((
-                    "quantity",
-                    format!("{:?} is not a whole number of seats", t.trim()),
-                ))?)
-            }
-        };
+    let quantity = c.quantity.map(|i| quantity_cell(row.cell(i))).transpose()?;
     let end_date = ctx.required_date(row, field!(ctx, end_date))?;
-    let auto_renew = match c.auto_renew.map(|i| row.cell(i)) {
-        None | Some(Cell::Empty) => None,
-        Some(Cell::Bool(b)) => Some(*b),
-        Some(cell) => {
-            let t = cell.text_ref();
-            if t.trim().is_empty() {
-                None
-            } else {
-                Some(
-                    values::parse_bool(&t)
-                        .ok_or(("auto_renew", format!("{:?} is not a yes/no value", t.trim())))?,
-                )
-            }
-        }
-    };
-    let status = match c.status.map(|i| row.cell(i).text_ref()) {
-        Some(t) if !t.trim().is_empty() => Some(Status::parse(&t).ok_or((
-            "status",
-            format!(
-                "{:?} is not a subscription status (active, suspended, deleted, expired, disabled, pending)",
-                t.trim()
-            ),
-        ))?),
-        _ => None,
-    };
+    let auto_renew = c.auto_renew.map(|i| auto_renew_cell(row.cell(i))).transpose()?.flatten();
+    let status = c.status.map(|i| status_cell(row.cell(i))).transpose()?.flatten();
     let start_date = ctx.date(row, field!(ctx, start_date))?;
     let unit_price = match c.unit_price {
         None => None,
@@ -734,6 +705,52 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
             charge,
         },
     })
+}
+
+/// A seat count: a whole number, required when the file has the column.
+fn quantity_cell(cell: &Cell) -> Result<u64, RowError> {
+    if let Cell::Number(n) = cell {
+        if *n >= 0.0 && n.fract() == 0.0 {
+            return Ok(*n as u64);
+        }
+    }
+    let t = cell.text_ref();
+    if t.trim().is_empty() {
+        return Err(("quantity", "empty, but the value is required".to_string()));
+    }
+    values::parse_whole(&t)
+        .ok_or(("quantity", format!("{:?} is not a whole number of seats", t.trim())))
+}
+
+/// Auto renew: a yes/no value, or nothing.
+fn auto_renew_cell(cell: &Cell) -> Result<Option<bool>, RowError> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Bool(b) => Ok(Some(*b)),
+        cell => {
+            let t = cell.text_ref();
+            if t.trim().is_empty() {
+                return Ok(None);
+            }
+            let yes_no = values::parse_bool(&t);
+            yes_no.map(Some).ok_or(("auto_renew", format!("{:?} is not a yes/no value", t.trim())))
+        }
+    }
+}
+
+/// A subscription status, or nothing.
+fn status_cell(cell: &Cell) -> Result<Option<Status>, RowError> {
+    let t = cell.text_ref();
+    if t.trim().is_empty() {
+        return Ok(None);
+    }
+    Status::parse(&t).map(Some).ok_or((
+        "status",
+        format!(
+            "{:?} is not a subscription status (active, suspended, deleted, expired, disabled, pending)",
+            t.trim()
+        ),
+    ))
 }
 
 /// Merges a parsed row into the record of its subscription, or rejects it on a conflict.

@@ -26,18 +26,10 @@ pub fn read_users(
     let mut table = open_table(input, Kind::Users, opts, &mut ing.ledger)?;
     table.mapping.check_required(Kind::Users, &opts.aliases, &table.location(), &table.header)?;
     let file = table.file;
-    let m = table.mapping.clone();
     let first_user = ing.users.len();
-    // Domains of users with no customer of their own, for linking the file by domain.
-    let mut domains: BTreeMap<String, u64> = BTreeMap::new();
     let mut rows_read = 0u64;
-    // Licence names repeat across users: classify each distinct name once.
-    let mut known: std::collections::HashMap<String, (Licence, Option<String>)> =
-        std::collections::HashMap::new();
-    // Holders of each replacement plan, by customer, or by domain until the file is linked.
-    let mut holders: BTreeMap<Holder, BTreeMap<String, u64>> = BTreeMap::new();
     let mut row = crate::source::Row { number: 0, cells: Vec::new() };
-    let customer_col = m.col("customer_id").map(|c| c.index);
+    let customer_col = table.mapping.col("customer_id").map(|c| c.index);
     // Rows of customers with nothing expiring are counted and left on the raw bytes of their
     // customer cell: no decoding, no allocation, no licence parsing (most rows of a
     // distributor's export).
@@ -46,6 +38,14 @@ pub fn read_users(
         _ => false,
     };
     let mut filter = values::CustomerFilter::new(affected, file_customer_unaffected);
+    let mut st = FileState {
+        file,
+        m: table.mapping.clone(),
+        file_customer,
+        domains: BTreeMap::new(),
+        known: std::collections::HashMap::new(),
+        holders: BTreeMap::new(),
+    };
     let col = customer_col.unwrap_or(usize::MAX);
     let mut skip = |cells: &dyn crate::source::Cells| filter.row_outside(cells, col);
     let mut passed_over = 0u64;
@@ -55,112 +55,19 @@ pub fn read_users(
             passed_over += 1;
             continue;
         }
-        let origin = Origin { file, row: row.number };
-        let text = |field: &str| {
-            m.col(field)
-                .map(|c| row.cell(c.index).text_ref().trim().to_string())
-                .filter(|t| !t.is_empty())
-        };
-        let Some(upn) = text("upn") else {
-            let col = ing.ledger.col(file, "upn");
-            ing.ledger.rejected(
-                origin,
-                col,
-                "empty, but the user principal name is required".into(),
-            );
-            continue;
-        };
-        let Some(domain) =
-            upn.rsplit_once('@').map(|(_, d)| d.to_lowercase()).filter(|d| !d.is_empty())
-        else {
-            let col = ing.ledger.col(file, "upn");
-            ing.ledger.rejected(
-                origin,
-                col,
-                format!("{upn:?} is not a user principal name (no @domain)"),
-            );
-            continue;
-        };
-        let customer_id = match text("customer_id") {
-            Some(raw) => match guid::parse_guid(&raw) {
-                Some(g) => Some(g),
-                None => {
-                    let col = ing.ledger.col(file, "customer_id");
-                    ing.ledger.rejected(
-                        origin,
-                        col,
-                        format!("{raw:?} is not a customer tenant id (a GUID)"),
-                    );
-                    continue;
-                }
-            },
-            None => file_customer.clone(),
-        };
-        match &customer_id {
-            Some(c) => {
-                ing.customers_with_user_rows.insert(c.clone());
-            }
-            None => *domains.entry(domain.clone()).or_default() += 1,
-        }
-        let licences: Vec<String> = text("licenses")
-            .map(|l| split_licences(&l).into_iter().map(str::to_string).collect())
-            .unwrap_or_default();
-        let mut kaizala = None;
-        let mut covered_by = None;
-        let holder = match &customer_id {
-            Some(c) => Holder::Customer(c.clone()),
-            None => Holder::Domain(domain.clone()),
-        };
-        for l in &licences {
-            let (class, plan) = match known.get(l) {
-                Some(c) => c.clone(),
-                None => {
-                    let c = (catalog.licence(l), catalog.replacement_of(l).map(|p| p.name.clone()));
-                    known.insert(l.clone(), c.clone());
-                    c
-                }
-            };
-            if let Some(plan) = plan {
-                *holders.entry(holder.clone()).or_default().entry(plan).or_default() += 1;
-            }
-            if class == Licence::Other {
-                *ing.unrecognised_licences.entry(l.clone()).or_default() += 1;
-            }
-            match class {
-                Licence::KaizalaPro => {
-                    kaizala.get_or_insert_with(|| l.clone());
-                }
-                Licence::Covering(name) => {
-                    covered_by.get_or_insert(name);
-                }
-                Licence::Other => {}
-            }
-        }
-        let Some(kaizala_licence) = kaizala else {
-            ing.ledger.filtered(origin, Filtered::NoKaizalaLicence);
-            continue;
-        };
-        ing.users.push(UserRecord {
-            upn,
-            display_name: text("display_name"),
-            customer_id,
-            kaizala_licence,
-            covered_by,
-            licences,
-            origin,
-        });
+        take_row(&mut st, &row, catalog, ing);
     }
     ing.ledger.filtered_many(file, Filtered::CustomerNotAffected, passed_over);
     ing.ledger.files[file].rows_read = rows_read;
-    ing.ledger.files[file].layout = if m.col("customer_id").is_some() {
+    ing.ledger.files[file].layout = if st.m.col("customer_id").is_some() {
         "users with a customer column".into()
     } else {
         "Microsoft 365 admin center user export".into()
     };
     let notes = table.reader.notes();
     ing.ledger.files[file].notes.extend(notes);
-    let owner_of_domain = link_by_domain(ing, file, first_user, &domains);
-    for (holder, plans) in holders {
+    let owner_of_domain = link_by_domain(ing, file, first_user, &st.domains);
+    for (holder, plans) in st.holders {
         let customer = match holder {
             Holder::Customer(c) => Some(c),
             Holder::Domain(d) => owner_of_domain.customer(&d),
@@ -173,6 +80,132 @@ pub fn read_users(
         }
     }
     Ok(())
+}
+
+/// What reading one users file keeps between rows.
+struct FileState {
+    file: usize,
+    m: super::Mapping,
+    file_customer: Option<String>,
+    /// Domains of users with no customer of their own, for linking the file by domain.
+    domains: BTreeMap<String, u64>,
+    /// Licence names repeat across users: each distinct name is classified once.
+    known: std::collections::HashMap<String, (Licence, Option<String>)>,
+    /// Holders of each replacement offer, by customer, or by domain until the file is linked.
+    holders: BTreeMap<Holder, BTreeMap<String, u64>>,
+}
+
+/// Who a row's user is: user principal name, its domain and the customer (the row's own, else
+/// the file's); `None` when the row was rejected.
+fn identity(
+    st: &FileState,
+    row: &crate::source::Row,
+    ing: &mut Ingested,
+) -> Option<(String, String, Option<String>)> {
+    let origin = Origin { file: st.file, row: row.number };
+    let text = |field: &str| {
+        st.m.col(field)
+            .map(|c| row.cell(c.index).text_ref().trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
+    let Some(upn) = text("upn") else {
+        let col = ing.ledger.col(st.file, "upn");
+        ing.ledger.rejected(origin, col, "empty, but the user principal name is required".into());
+        return None;
+    };
+    let Some(domain) =
+        upn.rsplit_once('@').map(|(_, d)| d.to_lowercase()).filter(|d| !d.is_empty())
+    else {
+        let col = ing.ledger.col(st.file, "upn");
+        ing.ledger.rejected(
+            origin,
+            col,
+            format!("{upn:?} is not a user principal name (no @domain)"),
+        );
+        return None;
+    };
+    let customer_id = match text("customer_id") {
+        Some(raw) => match guid::parse_guid(&raw) {
+            Some(g) => Some(g),
+            None => {
+                let col = ing.ledger.col(st.file, "customer_id");
+                ing.ledger.rejected(
+                    origin,
+                    col,
+                    format!("{raw:?} is not a customer tenant id (a GUID)"),
+                );
+                return None;
+            }
+        },
+        None => st.file_customer.clone(),
+    };
+    Some((upn, domain, customer_id))
+}
+
+/// One decoded row: a user with a Kaizala Pro licence, a row filtered out, or a rejection.
+fn take_row(st: &mut FileState, row: &crate::source::Row, catalog: &Catalog, ing: &mut Ingested) {
+    let Some((upn, domain, customer_id)) = identity(st, row, ing) else {
+        return;
+    };
+    let origin = Origin { file: st.file, row: row.number };
+    let text = |field: &str| {
+        st.m.col(field)
+            .map(|c| row.cell(c.index).text_ref().trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
+    match &customer_id {
+        Some(c) => {
+            ing.customers_with_user_rows.insert(c.clone());
+        }
+        None => *st.domains.entry(domain.clone()).or_default() += 1,
+    }
+    let licences: Vec<String> = text("licenses")
+        .map(|l| split_licences(&l).into_iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    let mut kaizala = None;
+    let mut covered_by = None;
+    let holder = match &customer_id {
+        Some(c) => Holder::Customer(c.clone()),
+        None => Holder::Domain(domain.clone()),
+    };
+    for l in &licences {
+        let (class, plan) = match st.known.get(l) {
+            Some(c) => c.clone(),
+            None => {
+                let c = (catalog.licence(l), catalog.replacement_of(l).map(|p| p.name.clone()));
+                st.known.insert(l.clone(), c.clone());
+                c
+            }
+        };
+        if let Some(plan) = plan {
+            *st.holders.entry(holder.clone()).or_default().entry(plan).or_default() += 1;
+        }
+        if class == Licence::Other {
+            *ing.unrecognised_licences.entry(l.clone()).or_default() += 1;
+        }
+        match class {
+            Licence::KaizalaPro => {
+                kaizala.get_or_insert_with(|| l.clone());
+            }
+            Licence::Covering(name) => {
+                covered_by.get_or_insert(name);
+            }
+            Licence::Other => {}
+        }
+    }
+    let Some(kaizala_licence) = kaizala else {
+        ing.ledger.filtered(origin, Filtered::NoKaizalaLicence);
+        return;
+    };
+    ing.users.push(UserRecord {
+        upn,
+        display_name: text("display_name"),
+        customer_id,
+        kaizala_licence,
+        covered_by,
+        licences,
+        origin,
+    });
 }
 
 /// Whose users a count belongs to.

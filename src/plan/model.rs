@@ -562,6 +562,10 @@ pub struct CostTotals {
     pub by_deadline_month: Vec<GroupTotal>,
     /// Seats to migrate by deadline month (a count, so over all currencies).
     pub seats_by_deadline_month: Vec<MonthSeats>,
+    /// The warnings about offers without a price (also in `Plan::warnings`), for the report to
+    /// list (in memory only).
+    #[serde(skip)]
+    pub price_warnings: Vec<String>,
 }
 
 impl Summary {

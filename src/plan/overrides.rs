@@ -30,54 +30,10 @@ pub fn apply(plan: &mut Plan, edits: &[Override], catalog: &Catalog) -> Result<V
         };
         let c = &mut plan.customers[i];
         if let Some((text, at)) = &edit.target {
-            let offer = catalog
-                .replacement(text)
-                .map(|p| p.name.clone())
-                .ok_or_else(|| value_error(at, catalog.not_a_replacement(text)))?;
-            let recommended = c.target.offer_name.clone();
-            let (offer, reason, p) = purchase::settle(
-                offer,
-                TargetReason::Worksheet { recommended },
-                c.seats_needed,
-                &c.existing_replacements,
-                catalog,
-            );
-            if let TargetReason::BusinessCapExceeded { offer, seats } = &reason {
-                return Err(value_error(at, target::cap_message(offer, *seats, catalog)));
-            }
-            let reason_text = reason.sentence(catalog);
-            c.target = Target { offer_name: offer, reason_text, reason };
-            c.seats_to_buy = p.seats;
-            c.purchase = p;
-            for u in &mut c.users {
-                if u.action == UserAction::Move {
-                    u.assign_licence = Some(c.target.offer_name.clone());
-                }
-            }
+            set_target(c, text, at, catalog)?;
         }
         if let Some((seats, at)) = &edit.seats {
-            let spare = c.purchase.spare_seats.unwrap_or(0);
-            let least = (c.users_to_move.len() as u64).saturating_sub(spare);
-            if *seats < least {
-                return Err(value_error(
-                    at,
-                    format!("seats to buy {seats} is fewer than the {} user(s) to move need ({least} after {spare} spare seat(s))", c.users_to_move.len()),
-                ));
-            }
-            let p = &mut c.purchase;
-            p.seats = *seats;
-            p.new_quantity = p.current_quantity.map(|q| q + seats);
-            p.action = match (seats, &p.subscription_id) {
-                (0, _) => PurchaseAction::None,
-                (_, Some(_)) => PurchaseAction::Increase,
-                (_, None) => PurchaseAction::Buy,
-            };
-            let after = purchase::seats_after(p);
-            if target::above_cap(&p.offer_name, after, catalog) {
-                return Err(value_error(at, target::cap_message(&p.offer_name, after, catalog)));
-            }
-            c.seats_to_buy = *seats;
-            c.notes.push(format!("Seats to buy set to {seats} in the worksheet."));
+            set_seats(c, *seats, at, catalog)?;
         }
         if let Some(n) = &edit.notes {
             c.notes.push(format!("Worksheet note: {n}"));
@@ -101,4 +57,61 @@ pub fn apply(plan: &mut Plan, edits: &[Override], catalog: &Catalog) -> Result<V
         .sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
     plan.summary = Summary::of(&plan.customers);
     Ok(warnings)
+}
+
+/// A new target from the worksheet, with its step A.
+fn set_target(c: &mut CustomerPlan, text: &str, at: &Location, catalog: &Catalog) -> Result<()> {
+    let offer = catalog
+        .replacement(text)
+        .map(|p| p.name.clone())
+        .ok_or_else(|| value_error(at, catalog.not_a_replacement(text)))?;
+    let recommended = c.target.offer_name.clone();
+    let (offer, reason, p) = purchase::settle(
+        offer,
+        TargetReason::Worksheet { recommended },
+        c.seats_needed,
+        &c.existing_replacements,
+        catalog,
+    );
+    if let TargetReason::BusinessCapExceeded { offer, seats } = &reason {
+        return Err(value_error(at, target::cap_message(offer, *seats, catalog)));
+    }
+    let reason_text = reason.sentence(catalog);
+    c.target = Target { offer_name: offer, reason_text, reason };
+    c.seats_to_buy = p.seats;
+    c.purchase = p;
+    for u in &mut c.users {
+        if u.action == UserAction::Move {
+            u.assign_licence = Some(c.target.offer_name.clone());
+        }
+    }
+    Ok(())
+}
+
+/// A new seat count from the worksheet: never fewer than the users to move need, never above
+/// the offer's cap.
+fn set_seats(c: &mut CustomerPlan, seats: u64, at: &Location, catalog: &Catalog) -> Result<()> {
+    let spare = c.purchase.spare_seats.unwrap_or(0);
+    let least = (c.users_to_move.len() as u64).saturating_sub(spare);
+    if seats < least {
+        return Err(value_error(
+            at,
+            format!("seats to buy {seats} is fewer than the {} user(s) to move need ({least} after {spare} spare seat(s))", c.users_to_move.len()),
+        ));
+    }
+    let p = &mut c.purchase;
+    p.seats = seats;
+    p.new_quantity = p.current_quantity.map(|q| q + seats);
+    p.action = match (seats, &p.subscription_id) {
+        (0, _) => PurchaseAction::None,
+        (_, Some(_)) => PurchaseAction::Increase,
+        (_, None) => PurchaseAction::Buy,
+    };
+    let after = purchase::seats_after(p);
+    if target::above_cap(&p.offer_name, after, catalog) {
+        return Err(value_error(at, target::cap_message(&p.offer_name, after, catalog)));
+    }
+    c.seats_to_buy = seats;
+    c.notes.push(format!("Seats to buy set to {seats} in the worksheet."));
+    Ok(())
 }

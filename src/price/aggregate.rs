@@ -32,6 +32,7 @@ pub fn totals(customers: &[CustomerPlan]) -> Result<CostTotals> {
         by_urgency: group(&df, "urgency", "urgency_rank")?,
         by_deadline_month: group(&df, "deadline_month", "deadline_month")?,
         seats_by_deadline_month: month_seats(&df)?,
+        price_warnings: Vec::new(),
     })
 }
 

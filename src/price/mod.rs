@@ -77,8 +77,11 @@ pub fn apply(
         }
         c.cost = cost;
     }
-    plan.warnings.extend(missing.into_iter().map(|((offer, why), who)| no_price(offer, why, who)));
+    let price_warnings: Vec<String> =
+        missing.into_iter().map(|((offer, why), who)| no_price(offer, why, who)).collect();
+    plan.warnings.extend(price_warnings.iter().cloned());
     plan.cost_totals = aggregate::totals(&plan.customers)?;
+    plan.cost_totals.price_warnings = price_warnings;
     plan.cost_totals.price_lists = ledger
         .files
         .iter()

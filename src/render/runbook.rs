@@ -18,6 +18,23 @@ fn name(c: &CustomerPlan) -> String {
 /// The runbook of one customer.
 pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
     let mut s = String::new();
+    header(&mut s, plan, c);
+    subscriptions(&mut s, c);
+    step_a(&mut s, c);
+    step_b(&mut s, c);
+    step_c(&mut s, plan, c);
+    cost_section(&mut s, c);
+    if !c.notes.is_empty() {
+        let _ = writeln!(s, "\n## Notes\n");
+        for n in &c.notes {
+            let _ = writeln!(s, "- {}", md(n));
+        }
+    }
+    s
+}
+
+/// The title, the customer's facts and what the deadline means.
+fn header(s: &mut String, plan: &Plan, c: &CustomerPlan) {
     let _ = writeln!(s, "# Kaizala Pro migration: {}\n", name(c));
     let when = if c.lapsed {
         format!("{} (**lapsed {} day(s) before {}**)", c.deadline, -c.days_left, plan.as_of)
@@ -49,6 +66,10 @@ pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
             c.deadline
         );
     }
+}
+
+/// The expiring subscriptions.
+fn subscriptions(s: &mut String, c: &CustomerPlan) {
     let _ = writeln!(s, "## Kaizala Pro subscriptions ending\n");
     let _ = writeln!(s, "| Subscription | Offer | Seats | Ends |\n|---|---|---:|---|");
     for sub in &c.expiring_subscriptions {
@@ -62,7 +83,10 @@ pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
             sub.end_date
         );
     }
+}
 
+/// Step A: what to buy.
+fn step_a(s: &mut String, c: &CustomerPlan) {
     let _ = writeln!(s, "\n## A. Buy {}\n", md(&c.target.offer_name));
     let p = &c.purchase;
     match p.action {
@@ -103,7 +127,10 @@ pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
     if p.action != PurchaseAction::None {
         let _ = writeln!(s, "- [ ] Check that the subscription is active before step B.");
     }
+}
 
+/// Step B: each user's licence change.
+fn step_b(s: &mut String, c: &CustomerPlan) {
     let _ = writeln!(s, "\n## B. Move the users\n");
     let _ = writeln!(
         s,
@@ -122,34 +149,35 @@ pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
         SeatsBasis::Users if c.users.is_empty() => {
             let _ = writeln!(s, "No user holds a Kaizala Pro licence: nothing to move.");
         }
-        SeatsBasis::Users => {
-            for u in &c.users {
-                let who = match &u.display_name {
-                    Some(d) => format!("{} ({})", md(&u.upn), md(d)),
-                    None => md(&u.upn),
-                };
-                match u.action {
-                    UserAction::Move => {
-                        let _ = writeln!(
-                            s,
-                            "- [ ] {who}: remove **{}**, assign **{}**",
-                            md(&u.remove_licence),
-                            md(u.assign_licence.as_deref().unwrap_or_default())
-                        );
-                    }
-                    UserAction::RemoveOnly => {
-                        let _ = writeln!(
-                            s,
-                            "- [ ] {who}: remove **{}** only (already covered by {})",
-                            md(&u.remove_licence),
-                            md(u.covered_by.as_deref().unwrap_or_default())
-                        );
-                    }
-                }
-            }
-        }
+        SeatsBasis::Users => user_lines(s, c),
     }
+}
 
+fn user_lines(s: &mut String, c: &CustomerPlan) {
+    for u in &c.users {
+        let who = match &u.display_name {
+            Some(d) => format!("{} ({})", md(&u.upn), md(d)),
+            None => md(&u.upn),
+        };
+        let _ = match u.action {
+            UserAction::Move => writeln!(
+                s,
+                "- [ ] {who}: remove **{}**, assign **{}**",
+                md(&u.remove_licence),
+                md(u.assign_licence.as_deref().unwrap_or_default())
+            ),
+            UserAction::RemoveOnly => writeln!(
+                s,
+                "- [ ] {who}: remove **{}** only (already covered by {})",
+                md(&u.remove_licence),
+                md(u.covered_by.as_deref().unwrap_or_default())
+            ),
+        };
+    }
+}
+
+/// Step C: suspend, and when Microsoft deprovisions.
+fn step_c(s: &mut String, plan: &Plan, c: &CustomerPlan) {
     let _ = writeln!(s, "\n## C. Suspend the Kaizala Pro subscription(s)\n");
     let _ = writeln!(s, "Only after every user above is moved:\n");
     let _ = writeln!(s, "- [ ] In the admin center, Billing > Licenses: check that no user holds Kaizala Pro any more.");
@@ -167,14 +195,6 @@ pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
         "\nMicrosoft deprovisions a suspended subscription {DEPROVISION_DAYS} days after suspension, at no further cost: suspended on {example}, it is deprovisioned on {}. Write down the day you suspend.",
         example + Duration::days(DEPROVISION_DAYS)
     );
-    cost_section(&mut s, c);
-    if !c.notes.is_empty() {
-        let _ = writeln!(s, "\n## Notes\n");
-        for n in &c.notes {
-            let _ = writeln!(s, "- {}", md(n));
-        }
-    }
-    s
 }
 
 /// What the customer pays today and after, line by line, as the price stage priced it.

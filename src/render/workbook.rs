@@ -200,6 +200,16 @@ fn customers_sheet(
     if last == 0 {
         return Ok(());
     }
+    customer_validations(ws, plan, last, f)
+}
+
+/// What the account managers may type in the editable columns, and the deadline colours.
+fn customer_validations(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    last: u32,
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
     let plans = format!("=Lists!$A$1:$A${}", plan.supported_offers.len().max(1));
     ws.add_data_validation(
         1,

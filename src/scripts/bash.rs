@@ -25,7 +25,7 @@ pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
     let _ = writeln!(
         s,
         "# Needs: bash 4+, curl, jq; PARTNER_CENTER_TOKEN{} in the environment.",
-        if opts.license_api == super::LicenseApi::Graph { " and GRAPH_TOKEN" } else { "" }
+        if opts.licence_api == super::LicenceApi::Graph { " and GRAPH_TOKEN" } else { "" }
     );
     let _ = writeln!(s, "set -euo pipefail");
     let _ = writeln!(s, "KM_DIR=\"$(cd \"$(dirname \"${{BASH_SOURCE[0]}}\")\" && pwd)\"");

@@ -26,19 +26,19 @@ use crate::plan::{
 
 /// Which API changes the users' licences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LicenseApi {
+pub enum LicenceApi {
     /// Partner Center `licenseupdates` (App+User token).
     PartnerCenter,
     /// Microsoft Graph `assignLicense` (a token for the customer's tenant).
     Graph,
 }
 
-impl LicenseApi {
+impl LicenceApi {
     /// The name scripts use.
     pub fn as_str(self) -> &'static str {
         match self {
-            LicenseApi::PartnerCenter => "partner-center",
-            LicenseApi::Graph => "graph",
+            LicenceApi::PartnerCenter => "partner-center",
+            LicenceApi::Graph => "graph",
         }
     }
 }
@@ -70,7 +70,7 @@ pub struct ScriptOptions {
     /// Write PowerShell scripts.
     pub powershell: bool,
     /// Licence API.
-    pub license_api: LicenseApi,
+    pub licence_api: LicenceApi,
     /// Purchase API.
     pub purchase_api: PurchaseApi,
     /// Customers `run-all` processes at a time.
@@ -168,7 +168,7 @@ impl CustomerJob {
         opts: &ScriptOptions,
     ) -> [(&'static str, &'static str, String, bool); 14] {
         [
-            ("KM_LICENSE_API", "LicenseApi", opts.license_api.as_str().to_string(), false),
+            ("KM_LICENSE_API", "LicenseApi", opts.licence_api.as_str().to_string(), false),
             ("KM_PURCHASE_API", "PurchaseApi", opts.purchase_api.as_str().to_string(), false),
             ("CUSTOMER_ID", "CustomerId", self.customer_id.clone(), false),
             ("CUSTOMER_NAME", "CustomerName", self.name.clone(), false),
@@ -353,9 +353,9 @@ fn readme(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
         "# Kaizala Pro migration scripts\n\nGenerated from plan.json (as of {}) for {} customer(s). Licences through {}; new subscriptions through the {} API.\n\n",
         plan.as_of,
         jobs.len(),
-        match opts.license_api {
-            LicenseApi::PartnerCenter => "Partner Center (`licenseupdates`)",
-            LicenseApi::Graph => "Microsoft Graph (`assignLicense`)",
+        match opts.licence_api {
+            LicenceApi::PartnerCenter => "Partner Center (`licenseupdates`)",
+            LicenceApi::Graph => "Microsoft Graph (`assignLicense`)",
         },
         opts.purchase_api.as_str()
     ));

@@ -1,10 +1,13 @@
 //! kaizala-migrate: find expiring Kaizala Pro subscriptions in the exports a Microsoft CSP
 //! partner has, and plan each customer's move to a supported plan.
 //!
-//! The pipeline is one module per stage: [`source`] and [`ingest`] read files into typed,
-//! validated records with every row accounted for; [`detect`] finds the expiring Kaizala Pro
-//! subscriptions; [`plan`] builds one plan per customer; [`render`] writes each output as a
-//! function of the plan. [`cmd`] holds the subcommands that run the stages in order.
+//! The library is the pipeline, one module per stage, each reading the typed output of the one
+//! before: [`source`] and [`ingest`] read files into typed, validated records with every row
+//! accounted for; [`detect`] gives each subscription its verdict, once; [`plan`] builds one plan
+//! per customer ([`plan::model`] is also what `plan.json` is read back into); [`price`] prices
+//! it; [`render`] writes each output as a function of the plan; [`scripts`] turns a plan into
+//! bash and PowerShell. Leaf modules ([`error`], [`guid`], [`money`], [`escape`], [`catalog`])
+//! serve them all. The command line lives in the binary. ARCHITECTURE.md has the map.
 //!
 //! ```
 //! use kaizala_migrate::catalog::{Catalog, Licence};

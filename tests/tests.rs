@@ -11,6 +11,7 @@ mod cost;
 mod deliverables;
 mod errors;
 mod fake_pc;
+mod model;
 mod plan;
 mod properties;
 mod real_world;

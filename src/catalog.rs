@@ -131,14 +131,14 @@ impl Catalog {
         let mut sku_guids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut rdr = csv::Reader::from_reader(SKU_CATALOG.as_bytes());
         for rec in rdr.records().flatten() {
-            let (name, string_id, guid, plan) = (
+            let (name, string_id, guid, service_plan) = (
                 rec.get(0).unwrap_or(""),
                 rec.get(1).unwrap_or(""),
                 rec.get(2).unwrap_or(""),
                 rec.get(3).unwrap_or(""),
             );
             sku_guids.entry(normalize_name(name)).or_default().insert(normalize_id(guid));
-            if plan.is_empty() {
+            if service_plan.is_empty() {
                 continue;
             }
             suite_names.insert(normalize_name(name), name.to_string());
@@ -257,7 +257,7 @@ impl Catalog {
         if let Some(&i) = self.replacement_names.get(norm) {
             return Some(&self.replacements[i]);
         }
-        // Longest plan name that prefixes this one and is followed by a variant suffix.
+        // Longest offer name that prefixes this one and is followed by a variant suffix.
         self.replacement_names
             .iter()
             .filter(|(p, _)| {

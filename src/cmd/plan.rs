@@ -1,6 +1,5 @@
 //! `plan`: write the plan and its deliverables into `--out`.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -9,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::cli::{OutputKind, Settings};
 use kaizala_migrate::error::{Error, ExitCode, Result};
-use kaizala_migrate::plan::{slug, CustomerPlan, Plan};
+use kaizala_migrate::plan::{CustomerPlan, Plan};
 use kaizala_migrate::render::{cost, csv_out, json, runbook, summary, workbook};
 
 /// Writes one output file through a buffer.
@@ -36,27 +35,6 @@ fn fresh_dir(dir: &Path, ext: &str) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The per-account-manager groups: (slug, customers), by name.
-pub fn account_manager_groups(plan: &Plan) -> Vec<(String, Vec<&CustomerPlan>)> {
-    let mut groups: BTreeMap<&str, Vec<&CustomerPlan>> = BTreeMap::new();
-    for c in &plan.customers {
-        if let Some(am) = c.account_manager.as_deref() {
-            groups.entry(am).or_default().push(c);
-        }
-    }
-    let slugs = slug::unique(
-        groups
-            .keys()
-            .map(|name| {
-                Some(slug::slugify(name, 60))
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "account-manager".into())
-            })
-            .collect(),
-    );
-    slugs.into_iter().zip(groups.into_values()).collect()
 }
 
 /// Runs `plan`.
@@ -168,7 +146,7 @@ fn write_per_customer(
         return Ok(());
     }
     written.push(format!("worksheets/ ({} files)", plan.customers.len()));
-    let groups = account_manager_groups(plan);
+    let groups = workbook::by_account_manager(plan);
     if !groups.is_empty() {
         let am_dir = out_dir.join("by-account-manager");
         fresh_dir(&am_dir, "xlsx")?;

@@ -67,15 +67,15 @@ pub fn read_users(
     let notes = table.reader.notes();
     ing.ledger.files[file].notes.extend(notes);
     let owner_of_domain = link_by_domain(ing, file, first_user, &st.domains);
-    for (holder, plans) in st.holders {
+    for (holder, offers) in st.holders {
         let customer = match holder {
             Holder::Customer(c) => Some(c),
             Holder::Domain(d) => owner_of_domain.customer(&d),
         };
         if let Some(c) = customer {
             let slot = ing.replacement_holders.entry(c).or_default();
-            for (plan, n) in plans {
-                *slot.entry(plan).or_default() += n;
+            for (offer, n) in offers {
+                *slot.entry(offer).or_default() += n;
             }
         }
     }
@@ -169,7 +169,7 @@ fn take_row(st: &mut FileState, row: &crate::source::Row, catalog: &Catalog, ing
         None => Holder::Domain(domain.clone()),
     };
     for l in &licences {
-        let (class, plan) = match st.known.get(l) {
+        let (class, offer) = match st.known.get(l) {
             Some(c) => c.clone(),
             None => {
                 let c = (catalog.licence(l), catalog.replacement_of(l).map(|p| p.name.clone()));
@@ -177,8 +177,8 @@ fn take_row(st: &mut FileState, row: &crate::source::Row, catalog: &Catalog, ing
                 c
             }
         };
-        if let Some(plan) = plan {
-            *st.holders.entry(holder.clone()).or_default().entry(plan).or_default() += 1;
+        if let Some(offer) = offer {
+            *st.holders.entry(holder.clone()).or_default().entry(offer).or_default() += 1;
         }
         if class == Licence::Other {
             *ing.unrecognised_licences.entry(l.clone()).or_default() += 1;

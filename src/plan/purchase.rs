@@ -70,11 +70,11 @@ pub fn settle(
 mod tests {
     use super::*;
 
-    fn sub(id: &str, plan: &str, quantity: u64, assigned: Option<u64>) -> ReplacementSubscription {
+    fn sub(id: &str, offer: &str, quantity: u64, assigned: Option<u64>) -> ReplacementSubscription {
         ReplacementSubscription {
             subscription_id: id.into(),
-            offer_name: plan.into(),
-            replacement: plan.into(),
+            offer_name: offer.into(),
+            replacement: offer.into(),
             quantity,
             assigned,
             export_price: None,

@@ -9,6 +9,8 @@
 //! by urgency. The workbook's creation date is the plan's as-of date, so the bytes are the same
 //! on every run.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     Color, ConditionalFormatFormula, DataValidation, DocProperties, ExcelDateTime, Format,
@@ -16,7 +18,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::error::{Error, Rejection, Result};
-use crate::plan::{CustomerPlan, Plan, PurchaseAction, UserAction};
+use crate::plan::{slug, CustomerPlan, Plan, PurchaseAction, UserAction};
 
 use super::csv_out::step_a;
 
@@ -387,4 +389,26 @@ fn lists_sheet(ws: &mut Worksheet, plan: &Plan) -> std::result::Result<(), XlsxE
     }
     ws.set_hidden(true);
     Ok(())
+}
+
+/// The customers of each account manager, for `by-account-manager/<slug>.xlsx`: (file name
+/// stem, customers), by name.
+pub fn by_account_manager(plan: &Plan) -> Vec<(String, Vec<&CustomerPlan>)> {
+    let mut groups: BTreeMap<&str, Vec<&CustomerPlan>> = BTreeMap::new();
+    for c in &plan.customers {
+        if let Some(am) = c.account_manager.as_deref() {
+            groups.entry(am).or_default().push(c);
+        }
+    }
+    let slugs = slug::unique(
+        groups
+            .keys()
+            .map(|name| {
+                Some(slug::slugify(name, 60))
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "account-manager".into())
+            })
+            .collect(),
+    );
+    slugs.into_iter().zip(groups.into_values()).collect()
 }

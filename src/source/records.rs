@@ -39,6 +39,7 @@ pub(crate) struct Records {
     line_len: usize,
     unquoted: Vec<u8>,
     ends: Vec<usize>,
+    parser: csv_core::Reader,
 }
 
 const CHUNK: usize = 256 * 1024;
@@ -61,6 +62,7 @@ impl Records {
             line_len: 0,
             unquoted: vec![0; 1024],
             ends: vec![0; 64],
+            parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
         }
     }
 
@@ -122,7 +124,13 @@ impl Records {
     fn quoted_or_plain(&mut self, len: usize, newline: bool) -> std::io::Result<Option<u64>> {
         let line = &self.buf[self.start..self.start + len];
         let body = line.strip_suffix(b"\r").unwrap_or(line);
-        if memchr::memchr2(b'"', b'\r', body).is_some() {
+        if memchr::memchr(b'\r', body).is_some() {
+            return self.quoted();
+        }
+        // A line with quotes is split in place too when every quoted field closes on it and
+        // holds no quote of its own: what `Export-Csv` writes for every field (issue 12).
+        let quoted = memchr::memchr(b'"', body).is_some();
+        if quoted && !split_quoted_line(body, self.delimiter, &mut self.ranges.borrow_mut()) {
             return self.quoted();
         }
         let number = self.lines + 1 - self.embedded;
@@ -131,7 +139,7 @@ impl Records {
             self.fields = Fields::InBuffer;
             self.line_start = self.start;
             self.line_len = body.len();
-            self.split.set(false);
+            self.split.set(quoted);
         }
         self.start += len + usize::from(newline);
         self.lines += u64::from(newline);
@@ -162,7 +170,10 @@ impl Records {
             }
         }
         loop {
-            let mut parser = csv_core::ReaderBuilder::new().delimiter(self.delimiter).build();
+            // A parser is built once per reader (building one costs more than parsing a line);
+            // each attempt at this record starts it afresh.
+            let parser = &mut self.parser;
+            parser.reset();
             let input = &self.buf[self.start..self.end];
             let (mut result, nin, nout, mut nends) =
                 parser.read_record(input, &mut self.unquoted, &mut self.ends);
@@ -264,6 +275,38 @@ impl Records {
     }
 }
 
+/// Splits one line into the ranges of its fields when it needs no unquoting beyond dropping the
+/// quotes around a field: each quoted field closes on this line, holds no `"`, and is followed
+/// by the delimiter or the line end; an unquoted field holds no `"`. False when the line needs
+/// `csv_core` (the ranges are then left half-filled; the caller does not use them).
+fn split_quoted_line(line: &[u8], delimiter: u8, ranges: &mut Vec<(usize, usize)>) -> bool {
+    ranges.clear();
+    let mut pos = 0;
+    loop {
+        if line.get(pos) == Some(&b'"') {
+            let Some(close) = memchr::memchr(b'"', &line[pos + 1..]).map(|q| pos + 1 + q) else {
+                return false;
+            };
+            ranges.push((pos + 1, close));
+            match line.get(close + 1) {
+                None => return true,
+                Some(&d) if d == delimiter => pos = close + 2,
+                Some(_) => return false,
+            }
+        } else {
+            let end = memchr::memchr(delimiter, &line[pos..]).map_or(line.len(), |d| pos + d);
+            if memchr::memchr(b'"', &line[pos..end]).is_some() {
+                return false;
+            }
+            ranges.push((pos, end));
+            if end == line.len() {
+                return true;
+            }
+            pos = end + 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +389,56 @@ mod tests {
         let got = ours(text, b',', 3);
         assert_eq!(got, reference(text, b','));
         assert_eq!(got.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2, 4]);
+    }
+
+    /// Records as `Export-Csv` writes them: every field quoted, CRLF; some fields hold the
+    /// delimiter, a doubled quote or a line break, some are empty.
+    fn export_csv() -> impl Strategy<Value = Vec<u8>> {
+        let field =
+            prop::collection::vec(prop::sample::select(b"ab,;\"\r\n \xc3\xa9".to_vec()), 0..6);
+        let record = prop::collection::vec(field, 1..5);
+        prop::collection::vec(record, 0..6).prop_map(|records| {
+            let mut out = Vec::new();
+            for r in records {
+                let fields: Vec<Vec<u8>> = r
+                    .into_iter()
+                    .map(|f| {
+                        let mut q = vec![b'"'];
+                        for b in f {
+                            if b == b'"' {
+                                q.push(b'"');
+                            }
+                            q.push(b);
+                        }
+                        q.push(b'"');
+                        q
+                    })
+                    .collect();
+                out.extend(fields.join(&b',').iter());
+                out.extend(b"\r\n");
+            }
+            out
+        })
+    }
+
+    #[test]
+    fn fully_quoted_lines_split_in_place() {
+        let mut ranges = Vec::new();
+        assert!(split_quoted_line(b"\"a\",\"\",b,\"c,d\"", b',', &mut ranges));
+        assert_eq!(ranges, [(1, 2), (5, 5), (7, 8), (10, 13)]);
+        assert!(split_quoted_line(b"\"a\",", b',', &mut ranges));
+        assert_eq!(ranges, [(1, 2), (4, 4)]);
+        for needs_csv_core in [&b"\"a\"\"b\""[..], b"\"a", b"\"a\"b", b"a\"b", b" \"a\""] {
+            assert!(!split_quoted_line(needs_csv_core, b',', &mut ranges), "{needs_csv_core:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+        #[test]
+        fn export_csv_records_match_the_csv_crate(bytes in export_csv(), step in 1usize..9) {
+            prop_assert_eq!(ours(&bytes, b',', step), reference(&bytes, b','));
+        }
     }
 
     proptest! {

@@ -11,18 +11,26 @@ import sys
 import duckdb
 
 subs, users, out = sys.argv[1:4]
+# Windows PowerShell's Export-Csv writes a "#TYPE ..." line above the header.
+with open(subs, "rb") as f:
+    skip = 1 if f.read(8).lstrip(b"\xef\xbb\xbf").startswith(b"#TYPE") else 0
+# End dates as ISO (the API) or as a US-culture DateTime ("12/20/2026 12:00:00 AM", Export-Csv).
+end = (
+    "coalesce(try_strptime(CommitmentEndDate, '%m/%d/%Y %I:%M:%S %p'),"
+    " try_cast(CommitmentEndDate AS TIMESTAMP))::DATE"
+)
 con = duckdb.connect()
 con.execute(
     f"""
 COPY (
-  WITH s AS (SELECT * FROM read_csv('{subs}', header = true, all_varchar = true)),
+  WITH s AS (SELECT * FROM read_csv('{subs}', header = true, all_varchar = true, skip = {skip})),
   exp AS (
-    SELECT CustomerId, TRY_CAST(Quantity AS BIGINT) AS q, CAST(CommitmentEndDate AS DATE) AS e
+    SELECT CustomerId, TRY_CAST(Quantity AS BIGINT) AS q, {end} AS e
     FROM s
     WHERE lower(OfferName) LIKE '%kaizala%'
       AND lower(AutoRenewEnabled) = 'false'
       AND lower(Status) = 'active'
-      AND CAST(CommitmentEndDate AS DATE) <= DATE '2027-12-01'
+      AND {end} <= DATE '2027-12-01'
   ),
   cust AS (SELECT CustomerId, min(e) AS deadline, sum(q) AS seats FROM exp GROUP BY 1),
   u AS (

@@ -115,6 +115,7 @@ fn benches(c: &mut Criterion) {
         seed: 7,
         xlsx: true,
         kaizala_per_mille: 50,
+        minimal: false,
     };
     gen::generate(&args).unwrap();
     let input = |f: &str| vec![Input::parse(dir.path().join(f).to_str().unwrap())];

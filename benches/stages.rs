@@ -130,6 +130,7 @@ fn benches(c: &mut Criterion) {
         aliases: Aliases::builtin(),
         date_order: None,
         price_basis: Default::default(),
+        split_min_bytes: ingest::SPLIT_MIN_BYTES,
     };
 
     let mut g = c.benchmark_group("ingest");

@@ -327,29 +327,7 @@ impl Settings {
                 })
             })
             .collect::<Result<_>>()?;
-        let term = Term::parse(&args.term).ok_or_else(|| {
-            Error::Usage(format!("--term {}: not a term (P1M, P1Y, P3Y)", args.term))
-        })?;
-        let currency = match &args.currency {
-            Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
-                Some(c.to_uppercase())
-            }
-            Some(c) => {
-                return Err(Error::Usage(format!(
-                    "--currency {c}: not a currency code such as EUR"
-                )))
-            }
-            None => None,
-        };
-        let price = PriceOptions {
-            currency,
-            term,
-            billing: match args.billing {
-                BillingArg::Monthly => Billing::Monthly,
-                BillingArg::Annual => Billing::Annual,
-                BillingArg::Triennial => Billing::Triennial,
-            },
-        };
+        let price = price_options(args)?;
         let price_basis = match args.price_basis {
             PriceBasisArg::Partner => PriceBasis::Partner,
             PriceBasisArg::Erp => PriceBasis::Erp,
@@ -365,11 +343,40 @@ impl Settings {
             as_of,
             horizon_days: args.horizon_days,
             horizon_end,
-            ingest: IngestOptions { aliases, date_order, price_basis },
+            ingest: IngestOptions {
+                aliases,
+                date_order,
+                price_basis,
+                split_min_bytes: kaizala_migrate::ingest::SPLIT_MIN_BYTES,
+            },
             catalog,
             strict: args.strict,
         })
     }
+}
+
+/// The price settings, checked.
+fn price_options(args: &InputArgs) -> Result<PriceOptions> {
+    let term = Term::parse(&args.term)
+        .ok_or_else(|| Error::Usage(format!("--term {}: not a term (P1M, P1Y, P3Y)", args.term)))?;
+    let currency = match &args.currency {
+        Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
+            Some(c.to_uppercase())
+        }
+        Some(c) => {
+            return Err(Error::Usage(format!("--currency {c}: not a currency code such as EUR")))
+        }
+        None => None,
+    };
+    Ok(PriceOptions {
+        currency,
+        term,
+        billing: match args.billing {
+            BillingArg::Monthly => Billing::Monthly,
+            BillingArg::Annual => Billing::Annual,
+            BillingArg::Triennial => Billing::Triennial,
+        },
+    })
 }
 
 #[cfg(test)]

@@ -163,7 +163,13 @@ pub struct IngestOptions {
     pub date_order: Option<DateOrder>,
     /// Which price column of a price list is read.
     pub price_basis: prices::PriceBasis,
+    /// Users files at least this large (bytes) are read in parts on every core; 0 splits every
+    /// text file.
+    pub split_min_bytes: u64,
 }
+
+/// The size from which a users file is read in parts on every core.
+pub const SPLIT_MIN_BYTES: u64 = 8 << 20;
 
 /// Everything read from the input files.
 #[derive(Debug, Default)]

@@ -8,13 +8,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use super::{open_table, values, Filtered, IngestOptions, Ingested, Kind, Origin, UserRecord};
 use crate::catalog::{Catalog, Licence};
-use crate::error::Result;
+use crate::error::{Col, Result};
 use crate::guid::{self, GuidSet};
-use crate::source::Input;
+use crate::source::{self, Input};
 
 /// Reads one users file into `ing` and links its users to customers.
+///
+/// A large text file is read in parts on every core (issue 12): cut at line ends, each part
+/// read on its own thread into a [`Part`], the parts then merged in file order with their row
+/// numbers moved up by the rows before them, so the result is the one reading it whole gives.
+/// Should a cut fall inside a quoted record, the file is read again whole.
 pub fn read_users(
     input: &Input,
     catalog: &Catalog,
@@ -23,13 +30,16 @@ pub fn read_users(
     ing: &mut Ingested,
 ) -> Result<()> {
     let file_customer = super::file_customer(input)?;
-    let mut table = open_table(input, Kind::Users, opts, &mut ing.ledger)?;
-    table.mapping.check_required(Kind::Users, &opts.aliases, &table.location(), &table.header)?;
-    let file = table.file;
-    let first_user = ing.users.len();
-    let mut rows_read = 0u64;
-    let mut row = crate::source::Row { number: 0, cells: Vec::new() };
-    let customer_col = table.mapping.col("customer_id").map(|c| c.index);
+    let threads = rayon::current_num_threads();
+    let (first, parts) = match source::open_in_parts(input, threads, opts.split_min_bytes)? {
+        Some(mut readers) => {
+            let first = readers.remove(0);
+            (super::open_table_from(first, Kind::Users, opts, &mut ing.ledger)?, readers)
+        }
+        None => (open_table(input, Kind::Users, opts, &mut ing.ledger)?, Vec::new()),
+    };
+    first.mapping.check_required(Kind::Users, &opts.aliases, &first.location(), &first.header)?;
+    let file = first.file;
     // Rows of customers with nothing expiring are counted and left on the raw bytes of their
     // customer cell: no decoding, no allocation, no licence parsing (most rows of a
     // distributor's export).
@@ -37,37 +47,41 @@ pub fn read_users(
         (Some(a), Some(c)) => guid::guid_bits(c.as_bytes()).is_some_and(|g| !a.contains(&g)),
         _ => false,
     };
-    let mut filter = values::CustomerFilter::new(affected, file_customer_unaffected);
-    let mut st = FileState {
+    let ctx = FileCtx {
         file,
-        m: table.mapping.clone(),
+        m: first.mapping.clone(),
+        customer_col: first.mapping.col("customer_id").map_or(usize::MAX, |c| c.index),
         file_customer,
-        domains: BTreeMap::new(),
-        known: std::collections::HashMap::new(),
-        holders: BTreeMap::new(),
+        file_customer_unaffected,
+        affected,
+        catalog,
     };
-    let col = customer_col.unwrap_or(usize::MAX);
-    let mut skip = |cells: &dyn crate::source::Cells| filter.row_outside(cells, col);
-    let mut passed_over = 0u64;
-    while let Some(next) = table.next_unless(&mut row, &mut skip) {
-        rows_read += 1;
-        if let crate::source::Next::Skipped(_) = next? {
-            passed_over += 1;
-            continue;
-        }
-        take_row(&mut st, &row, catalog, ing);
+    let header = first.header.clone();
+    let mut tables = vec![first];
+    tables.extend(parts.into_iter().map(|reader| super::Table {
+        reader,
+        header: header.clone(),
+        pending: Vec::new().into_iter(),
+        mapping: ctx.m.clone(),
+        file,
+    }));
+    let read: Vec<Result<Part>> = tables.into_par_iter().map(|t| read_part(&ctx, t)).collect();
+    let mut read = read.into_iter().collect::<Result<Vec<Part>>>()?;
+    let last = read.len().saturating_sub(1);
+    if read.iter().enumerate().any(|(i, p)| i < last && p.cut_inside_record) {
+        // A cut fell inside a quoted record: read the file whole.
+        let again = super::reopen_table(input, Kind::Users, opts, file)?;
+        read = vec![read_part(&ctx, again)?];
     }
-    ing.ledger.filtered_many(file, Filtered::CustomerNotAffected, passed_over);
-    ing.ledger.files[file].rows_read = rows_read;
-    ing.ledger.files[file].layout = if st.m.col("customer_id").is_some() {
+    let first_user = ing.users.len();
+    let domains = merge(read, file, ing);
+    ing.ledger.files[file].layout = if ctx.m.col("customer_id").is_some() {
         "users with a customer column".into()
     } else {
         "Microsoft 365 admin center user export".into()
     };
-    let notes = table.reader.notes();
-    ing.ledger.files[file].notes.extend(notes);
-    let owner_of_domain = link_by_domain(ing, file, first_user, &st.domains);
-    for (holder, offers) in st.holders {
+    let owner_of_domain = link_by_domain(ing, file, first_user, &domains.0);
+    for (holder, offers) in domains.1 {
         let customer = match holder {
             Holder::Customer(c) => Some(c),
             Holder::Domain(d) => owner_of_domain.customer(&d),
@@ -82,122 +96,174 @@ pub fn read_users(
     Ok(())
 }
 
-/// What reading one users file keeps between rows.
-struct FileState {
+type Holders = BTreeMap<Holder, BTreeMap<String, u64>>;
+
+/// Puts the parts into `ing` in file order, each one's row numbers after the rows of those
+/// before it; the domains and holders of the whole file.
+fn merge(parts: Vec<Part>, file: usize, ing: &mut Ingested) -> (BTreeMap<String, u64>, Holders) {
+    let mut base = 0;
+    let (mut domains, mut holders) = (BTreeMap::new(), Holders::new());
+    let mut notes: Vec<String> = Vec::new();
+    for part in parts {
+        for mut u in part.users {
+            u.origin.row += base;
+            ing.users.push(u);
+        }
+        for (mut origin, col, reason) in part.rejections {
+            origin.row += base;
+            ing.ledger.rejected(origin, col, reason);
+        }
+        ing.ledger.filtered_many(file, Filtered::NoKaizalaLicence, part.no_licence);
+        ing.ledger.filtered_many(file, Filtered::CustomerNotAffected, part.passed_over);
+        ing.ledger.files[file].rows_read += part.rows_read;
+        ing.customers_with_user_rows.extend(part.customers);
+        for (l, n) in part.unrecognised {
+            *ing.unrecognised_licences.entry(l).or_default() += n;
+        }
+        for (d, n) in part.domains {
+            *domains.entry(d).or_default() += n;
+        }
+        for (h, offers) in part.holders {
+            let slot: &mut BTreeMap<String, u64> = holders.entry(h).or_default();
+            for (o, n) in offers {
+                *slot.entry(o).or_default() += n;
+            }
+        }
+        notes.extend(part.notes.into_iter().filter(|n| !notes.contains(n)).collect::<Vec<_>>());
+        base += part.rows_spanned;
+    }
+    ing.ledger.files[file].notes.extend(notes);
+    (domains, holders)
+}
+
+/// What every part of one users file reads with.
+struct FileCtx<'a> {
     file: usize,
     m: super::Mapping,
+    customer_col: usize,
     file_customer: Option<String>,
+    file_customer_unaffected: bool,
+    affected: Option<&'a GuidSet>,
+    catalog: &'a Catalog,
+}
+
+/// What one part of a users file gave, in row order, its row numbers counted from the part's
+/// start (the first part's from the file's).
+#[derive(Default)]
+struct Part {
+    rows_read: u64,
+    /// Rows of customers with nothing expiring, passed over undecoded.
+    passed_over: u64,
+    /// Rows of users without a Kaizala Pro licence.
+    no_licence: u64,
+    users: Vec<UserRecord>,
+    rejections: Vec<(Origin, Option<Col>, String)>,
+    /// Customers with at least one row.
+    customers: BTreeSet<String>,
+    unrecognised: BTreeMap<String, u64>,
     /// Domains of users with no customer of their own, for linking the file by domain.
     domains: BTreeMap<String, u64>,
+    /// Holders of each replacement offer, by customer, or by domain until the file is linked.
+    holders: Holders,
     /// Licence names repeat across users: each distinct name is classified once.
     known: std::collections::HashMap<String, (Licence, Option<String>)>,
-    /// Holders of each replacement offer, by customer, or by domain until the file is linked.
-    holders: BTreeMap<Holder, BTreeMap<String, u64>>,
+    /// Row numbers the part spanned, and whether its end fell inside a quoted record.
+    rows_spanned: u64,
+    cut_inside_record: bool,
+    notes: Vec<String>,
+}
+
+/// Reads one part of a users file.
+fn read_part(ctx: &FileCtx<'_>, mut table: super::Table) -> Result<Part> {
+    let mut part = Part::default();
+    let mut filter = values::CustomerFilter::new(ctx.affected, ctx.file_customer_unaffected);
+    let mut skip = |cells: &dyn crate::source::Cells| filter.row_outside(cells, ctx.customer_col);
+    let mut row = crate::source::Row { number: 0, cells: Vec::new() };
+    while let Some(next) = table.next_unless(&mut row, &mut skip) {
+        part.rows_read += 1;
+        if let crate::source::Next::Skipped(_) = next? {
+            part.passed_over += 1;
+            continue;
+        }
+        take_row(ctx, &mut part, &row);
+    }
+    part.rows_spanned = table.reader.rows_spanned();
+    part.cut_inside_record = table.reader.cut_inside_record();
+    part.notes = table.reader.notes();
+    Ok(part)
 }
 
 /// Who a row's user is: user principal name, its domain and the customer (the row's own, else
 /// the file's); `None` when the row was rejected.
 fn identity(
-    st: &FileState,
+    ctx: &FileCtx<'_>,
+    part: &mut Part,
     row: &crate::source::Row,
-    ing: &mut Ingested,
 ) -> Option<(String, String, Option<String>)> {
-    let origin = Origin { file: st.file, row: row.number };
+    let origin = Origin { file: ctx.file, row: row.number };
     let text = |field: &str| {
-        st.m.col(field)
+        ctx.m
+            .col(field)
             .map(|c| row.cell(c.index).text_ref().trim().to_string())
             .filter(|t| !t.is_empty())
     };
+    let mut reject = |field: &str, reason: String| {
+        part.rejections.push((origin, ctx.m.col(field).cloned(), reason));
+    };
     let Some(upn) = text("upn") else {
-        let col = ing.ledger.col(st.file, "upn");
-        ing.ledger.rejected(origin, col, "empty, but the user principal name is required".into());
+        reject("upn", "empty, but the user principal name is required".into());
         return None;
     };
     let Some(domain) =
         upn.rsplit_once('@').map(|(_, d)| d.to_lowercase()).filter(|d| !d.is_empty())
     else {
-        let col = ing.ledger.col(st.file, "upn");
-        ing.ledger.rejected(
-            origin,
-            col,
-            format!("{upn:?} is not a user principal name (no @domain)"),
-        );
+        reject("upn", format!("{upn:?} is not a user principal name (no @domain)"));
         return None;
     };
     let customer_id = match text("customer_id") {
         Some(raw) => match guid::parse_guid(&raw) {
             Some(g) => Some(g),
             None => {
-                let col = ing.ledger.col(st.file, "customer_id");
-                ing.ledger.rejected(
-                    origin,
-                    col,
-                    format!("{raw:?} is not a customer tenant id (a GUID)"),
-                );
+                reject("customer_id", format!("{raw:?} is not a customer tenant id (a GUID)"));
                 return None;
             }
         },
-        None => st.file_customer.clone(),
+        None => ctx.file_customer.clone(),
     };
     Some((upn, domain, customer_id))
 }
 
 /// One decoded row: a user with a Kaizala Pro licence, a row filtered out, or a rejection.
-fn take_row(st: &mut FileState, row: &crate::source::Row, catalog: &Catalog, ing: &mut Ingested) {
-    let Some((upn, domain, customer_id)) = identity(st, row, ing) else {
+fn take_row(ctx: &FileCtx<'_>, part: &mut Part, row: &crate::source::Row) {
+    let Some((upn, domain, customer_id)) = identity(ctx, part, row) else {
         return;
     };
-    let origin = Origin { file: st.file, row: row.number };
+    let origin = Origin { file: ctx.file, row: row.number };
     let text = |field: &str| {
-        st.m.col(field)
+        ctx.m
+            .col(field)
             .map(|c| row.cell(c.index).text_ref().trim().to_string())
             .filter(|t| !t.is_empty())
     };
     match &customer_id {
         Some(c) => {
-            ing.customers_with_user_rows.insert(c.clone());
+            part.customers.insert(c.clone());
         }
-        None => *st.domains.entry(domain.clone()).or_default() += 1,
+        None => *part.domains.entry(domain.clone()).or_default() += 1,
     }
     let licences: Vec<String> = text("licenses")
         .map(|l| split_licences(&l).into_iter().map(str::to_string).collect())
         .unwrap_or_default();
-    let mut kaizala = None;
-    let mut covered_by = None;
     let holder = match &customer_id {
         Some(c) => Holder::Customer(c.clone()),
         None => Holder::Domain(domain.clone()),
     };
-    for l in &licences {
-        let (class, offer) = match st.known.get(l) {
-            Some(c) => c.clone(),
-            None => {
-                let c = (catalog.licence(l), catalog.replacement_of(l).map(|p| p.name.clone()));
-                st.known.insert(l.clone(), c.clone());
-                c
-            }
-        };
-        if let Some(offer) = offer {
-            *st.holders.entry(holder.clone()).or_default().entry(offer).or_default() += 1;
-        }
-        if class == Licence::Other {
-            *ing.unrecognised_licences.entry(l.clone()).or_default() += 1;
-        }
-        match class {
-            Licence::KaizalaPro => {
-                kaizala.get_or_insert_with(|| l.clone());
-            }
-            Licence::Covering(name) => {
-                covered_by.get_or_insert(name);
-            }
-            Licence::Other => {}
-        }
-    }
+    let (kaizala, covered_by) = classify(ctx.catalog, part, &licences, &holder);
     let Some(kaizala_licence) = kaizala else {
-        ing.ledger.filtered(origin, Filtered::NoKaizalaLicence);
+        part.no_licence += 1;
         return;
     };
-    ing.users.push(UserRecord {
+    part.users.push(UserRecord {
         upn,
         display_name: text("display_name"),
         customer_id,
@@ -206,6 +272,40 @@ fn take_row(st: &mut FileState, row: &crate::source::Row, catalog: &Catalog, ing
         licences,
         origin,
     });
+}
+
+/// A user's Kaizala Pro licence and the licence that covers Kaizala, if any; counts the
+/// replacement offers held and the licences the tables do not know.
+fn classify(
+    catalog: &Catalog,
+    part: &mut Part,
+    licences: &[String],
+    holder: &Holder,
+) -> (Option<String>, Option<String>) {
+    let (mut kaizala, mut covered_by) = (None, None);
+    for l in licences {
+        let (class, offer) = match part.known.get(l) {
+            Some(c) => c.clone(),
+            None => {
+                let c = (catalog.licence(l), catalog.replacement_of(l).map(|p| p.name.clone()));
+                part.known.insert(l.clone(), c.clone());
+                c
+            }
+        };
+        if let Some(offer) = offer {
+            *part.holders.entry(holder.clone()).or_default().entry(offer).or_default() += 1;
+        }
+        match class {
+            Licence::KaizalaPro => {
+                kaizala.get_or_insert_with(|| l.clone());
+            }
+            Licence::Covering(name) => {
+                covered_by.get_or_insert(name);
+            }
+            Licence::Other => *part.unrecognised.entry(l.clone()).or_default() += 1,
+        }
+    }
+    (kaizala, covered_by)
 }
 
 /// Whose users a count belongs to.

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, DataRef, Range, Reader};
@@ -167,6 +167,89 @@ pub fn open(input: &Input) -> Result<Opened> {
     RowReader::csv(input, head, file, bar).map(Opened::Table)
 }
 
+/// Opens a large UTF-8 text file as `parts` readers of consecutive byte ranges, each cut
+/// right after a line end, so that the parts can be read in parallel.
+///
+/// The first reader is the file's ordinary reader over the first range (encoding, BOM and
+/// delimiter decided as `open` does); the others continue with the same delimiter and number
+/// their rows from 1: the caller adds the rows the earlier parts spanned
+/// ([`RowReader::rows_spanned`]) and, once they are read, checks that no cut fell inside a
+/// quoted record ([`RowReader::cut_inside_record`]), reading the file whole when one did.
+/// `None` when the input is not such a file (a workbook, UTF-16, a sheet named, or smaller
+/// than `min_bytes`).
+pub fn open_in_parts(
+    input: &Input,
+    parts: usize,
+    min_bytes: u64,
+) -> Result<Option<Vec<RowReader>>> {
+    let read_err = |source| Error::Read { path: input.name.clone(), source };
+    if parts < 2 || input.sheet.is_some() {
+        return Ok(None);
+    }
+    let mut file = File::open(&input.path).map_err(read_err)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if !file.metadata().is_ok_and(|m| m.is_file()) || len < min_bytes {
+        return Ok(None);
+    }
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(read_err)?;
+    let text = !(head.starts_with(b"PK\x03\x04")
+        || head.starts_with(&OLE_MAGIC)
+        || head.starts_with(&[0xFF, 0xFE])
+        || head.starts_with(&[0xFE, 0xFF]));
+    if !text {
+        return Ok(None);
+    }
+    // Cut points: the first line end at or after each equal share of the bytes.
+    let mut cuts = vec![0u64];
+    for k in 1..parts as u64 {
+        let at = (len * k / parts as u64).max(*cuts.last().unwrap_or(&0));
+        file.seek(std::io::SeekFrom::Start(at)).map_err(read_err)?;
+        let mut probe = Vec::with_capacity(SNIFF_BYTES);
+        (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut probe).map_err(read_err)?;
+        match memchr::memchr(b'\n', &probe) {
+            Some(nl) if at + nl as u64 + 1 < len => cuts.push(at + nl as u64 + 1),
+            _ => break,
+        }
+    }
+    cuts.dedup();
+    if cuts.len() < 2 {
+        return Ok(None);
+    }
+    cuts.push(len);
+    let bar = crate::progress::bytes(format!("reading {}", input.name), len);
+    let open_range = |from: u64, to: u64| -> Result<std::io::Take<File>> {
+        let mut f = File::open(&input.path).map_err(read_err)?;
+        f.seek(std::io::SeekFrom::Start(from)).map_err(read_err)?;
+        Ok(f.take(to - from))
+    };
+    let mut first = open_range(0, cuts[1])?;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    (&mut first).take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(read_err)?;
+    let first = RowReader::csv(input, head, bar.wrap_read(first), bar.clone())?;
+    let Inner::Csv(csv) = &first.inner else {
+        return Ok(None);
+    };
+    let delimiter = csv.records.delimiter();
+    let mut readers = vec![first];
+    for w in cuts[1..].windows(2) {
+        let part = bar.wrap_read(open_range(w[0], w[1])?);
+        readers.push(RowReader {
+            location: readers[0].location.clone(),
+            format: readers[0].format.clone(),
+            inner: Inner::Csv(Box::new(CsvRows {
+                records: records::Records::new(Box::new(part), delimiter),
+                cp1252_used: std::cell::Cell::new(false),
+                done: false,
+                name: input.name.clone(),
+                spare: Vec::new(),
+                bar: bar.clone(),
+            })),
+        });
+    }
+    Ok(Some(readers))
+}
+
 const SNIFF_BYTES: usize = 64 * 1024;
 const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
@@ -200,11 +283,11 @@ impl RowReader {
     fn csv(
         input: &Input,
         head: Vec<u8>,
-        file: impl Read + 'static,
+        file: impl Read + Send + 'static,
         bar: indicatif::ProgressBar,
     ) -> Result<RowReader> {
         let read_err = |source| Error::Read { path: input.name.clone(), source };
-        let (encoding, body): (&str, Box<dyn Read>) =
+        let (encoding, body): (&str, Box<dyn Read + Send>) =
             if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
                 // UTF-16 text (Excel's "Unicode text"): transcode the whole file to UTF-8.
                 let mut bytes = head;
@@ -286,6 +369,22 @@ impl RowReader {
                 Ok(row.skip_by(skip))
             }),
             Inner::Csv(csv) => csv.next_unless(row, skip),
+        }
+    }
+
+    /// Row numbers this reader's rows spanned so far (see [`open_in_parts`]).
+    pub fn rows_spanned(&self) -> u64 {
+        match &self.inner {
+            Inner::Csv(csv) => csv.records.rows_spanned(),
+            Inner::Sheet(_) => 0,
+        }
+    }
+
+    /// True when the input ended inside a quoted record (see [`open_in_parts`]).
+    pub fn cut_inside_record(&self) -> bool {
+        match &self.inner {
+            Inner::Csv(csv) => csv.records.cut_inside_record(),
+            Inner::Sheet(_) => false,
         }
     }
 

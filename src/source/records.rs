@@ -18,7 +18,7 @@ enum Fields {
 
 /// Reads records from delimited text.
 pub(crate) struct Records {
-    src: Box<dyn Read>,
+    src: Box<dyn Read + Send>,
     delimiter: u8,
     buf: Vec<u8>,
     /// Unread bytes are `buf[start..end]`.
@@ -40,12 +40,14 @@ pub(crate) struct Records {
     unquoted: Vec<u8>,
     ends: Vec<usize>,
     parser: csv_core::Reader,
+    /// The input ended inside a quoted record (it was finished there).
+    cut: bool,
 }
 
 const CHUNK: usize = 256 * 1024;
 
 impl Records {
-    pub(crate) fn new(src: Box<dyn Read>, delimiter: u8) -> Records {
+    pub(crate) fn new(src: Box<dyn Read + Send>, delimiter: u8) -> Records {
         Records {
             src,
             delimiter,
@@ -63,6 +65,7 @@ impl Records {
             unquoted: vec![0; 1024],
             ends: vec![0; 64],
             parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            cut: false,
         }
     }
 
@@ -179,6 +182,7 @@ impl Records {
                 parser.read_record(input, &mut self.unquoted, &mut self.ends);
             if matches!(result, R::InputEmpty) && self.eof {
                 // The input ends inside the record: on empty input csv_core finishes it.
+                self.cut = true;
                 let (r, _, _, extra) =
                     parser.read_record(&[], &mut self.unquoted[nout..], &mut self.ends[nends..]);
                 result = r;
@@ -224,6 +228,22 @@ impl Records {
                 }
             }
         }
+    }
+
+    /// The field delimiter.
+    pub(crate) fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// Row numbers used so far: the next part of the same file numbers its rows after these.
+    pub(crate) fn rows_spanned(&self) -> u64 {
+        self.lines - self.embedded
+    }
+
+    /// True when the input ended inside a quoted record, which was finished there: for a part
+    /// of a file, a sign that the cut fell inside a record.
+    pub(crate) fn cut_inside_record(&self) -> bool {
+        self.cut
     }
 
     /// The current plain line, without its line end.

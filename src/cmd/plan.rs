@@ -101,13 +101,50 @@ fn write_per_customer(
     books: bool,
     written: &mut Vec<String>,
 ) -> Result<()> {
-    let all: Vec<&CustomerPlan> = plan.customers.iter().collect();
-    if sheets {
-        let consolidated = workbook::render(plan, &all, Some(&ing.ledger.rejections))?;
-        write_bytes(&out_dir.join("worksheet.xlsx"), &consolidated)?;
+    // The consolidated workbook (one large file) is rendered beside the per-customer files,
+    // so that both cores stay busy.
+    let (consolidated, each) = rayon::join(
+        || {
+            let all: Vec<&CustomerPlan> = plan.customers.iter().collect();
+            sheets.then(|| workbook::render(plan, &all, Some(&ing.ledger.rejections)))
+        },
+        || each_customer(plan, out_dir, sheets, books),
+    );
+    if let Some(bytes) = consolidated {
+        write_bytes(&out_dir.join("worksheet.xlsx"), &bytes?)?;
         written.push("worksheet.xlsx".into());
     }
+    each?;
+    if books {
+        let dir = out_dir.join("runbooks");
+        write_bytes(&dir.join("README.md"), runbook::index(plan).as_bytes())?;
+        written.push(format!("runbooks/ ({} files and README.md)", plan.customers.len()));
+    }
+    if !sheets {
+        return Ok(());
+    }
+    written.push(format!("worksheets/ ({} files)", plan.customers.len()));
+    let groups = workbook::by_account_manager(plan);
+    if !groups.is_empty() {
+        let am_dir = out_dir.join("by-account-manager");
+        fresh_dir(&am_dir, "xlsx")?;
+        let rendered: Vec<Result<(PathBuf, Vec<u8>)>> = groups
+            .par_iter()
+            .map(|(slug, customers)| {
+                Ok((am_dir.join(format!("{slug}.xlsx")), workbook::render(plan, customers, None)?))
+            })
+            .collect();
+        for r in rendered {
+            let (path, bytes) = r?;
+            write_bytes(&path, &bytes)?;
+        }
+        written.push(format!("by-account-manager/ ({} files)", groups.len()));
+    }
+    Ok(())
+}
 
+/// Each customer's workbook and runbook, rendered in parallel.
+fn each_customer(plan: &Plan, out_dir: &Path, sheets: bool, books: bool) -> Result<()> {
     // Per-customer deliverables, rendered in parallel, written in order.
     let sheets_dir = out_dir.join("worksheets");
     let runbooks_dir = out_dir.join("runbooks");
@@ -137,30 +174,5 @@ fn write_per_customer(
         })
         .collect();
     bar.finish_and_clear();
-    written_each.into_iter().collect::<Result<()>>()?;
-    if books {
-        write_bytes(&runbooks_dir.join("README.md"), runbook::index(plan).as_bytes())?;
-        written.push(format!("runbooks/ ({} files and README.md)", plan.customers.len()));
-    }
-    if !sheets {
-        return Ok(());
-    }
-    written.push(format!("worksheets/ ({} files)", plan.customers.len()));
-    let groups = workbook::by_account_manager(plan);
-    if !groups.is_empty() {
-        let am_dir = out_dir.join("by-account-manager");
-        fresh_dir(&am_dir, "xlsx")?;
-        let rendered: Vec<Result<(PathBuf, Vec<u8>)>> = groups
-            .par_iter()
-            .map(|(slug, customers)| {
-                Ok((am_dir.join(format!("{slug}.xlsx")), workbook::render(plan, customers, None)?))
-            })
-            .collect();
-        for r in rendered {
-            let (path, bytes) = r?;
-            write_bytes(&path, &bytes)?;
-        }
-        written.push(format!("by-account-manager/ ({} files)", groups.len()));
-    }
-    Ok(())
+    written_each.into_iter().collect::<Result<()>>()
 }

@@ -125,6 +125,7 @@ pub fn xlsx(plan: &Plan) -> Result<Vec<u8>> {
 
 fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
+    wb.set_zip_compression_level(1);
     let when = excel_date(plan.as_of)?;
     wb.set_properties(
         &DocProperties::new()

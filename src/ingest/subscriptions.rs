@@ -48,14 +48,25 @@ impl KaizalaCustomers {
 /// travels on as `SubscriptionRecord::kaizala_pro`.
 #[derive(Default)]
 pub(crate) struct OfferMemo {
-    decided: rustc_hash::FxHashMap<(Option<String>, Option<String>), bool>,
+    /// Keyed by the name's length, the name and the id (absent ones empty: names and ids are
+    /// trimmed and never empty), so a lookup allocates nothing.
+    decided: rustc_hash::FxHashMap<String, bool>,
+    key: String,
 }
 
 impl OfferMemo {
     /// Whether the offer with this (trimmed) name and (canonical) id is Kaizala Pro.
     fn is_kaizala_pro(&mut self, catalog: &Catalog, name: Option<&str>, id: Option<&str>) -> bool {
-        let key = (name.map(str::to_string), id.map(str::to_string));
-        *self.decided.entry(key).or_insert_with(|| catalog.is_kaizala_pro_offer(name, id))
+        use std::fmt::Write as _;
+        self.key.clear();
+        let name_text = name.unwrap_or_default();
+        let _ = write!(self.key, "{}:{name_text}{}", name_text.len(), id.unwrap_or_default());
+        if let Some(&k) = self.decided.get(self.key.as_str()) {
+            return k;
+        }
+        let k = catalog.is_kaizala_pro_offer(name, id);
+        self.decided.insert(self.key.clone(), k);
+        k
     }
 }
 

@@ -74,14 +74,14 @@ pub fn read_users(
         read = vec![read_part(&ctx, again)?];
     }
     let first_user = ing.users.len();
-    let domains = merge(read, file, ing);
+    let (domains, holders) = merge(read, file, ing);
     ing.ledger.files[file].layout = if ctx.m.col("customer_id").is_some() {
         "users with a customer column".into()
     } else {
         "Microsoft 365 admin center user export".into()
     };
-    let owner_of_domain = link_by_domain(ing, file, first_user, &domains.0);
-    for (holder, offers) in domains.1 {
+    let owner_of_domain = link_by_domain(ing, file, first_user, &domains);
+    for (holder, offers) in holders {
         let customer = match holder {
             Holder::Customer(c) => Some(c),
             Holder::Domain(d) => owner_of_domain.customer(&d),
@@ -129,7 +129,11 @@ fn merge(parts: Vec<Part>, file: usize, ing: &mut Ingested) -> (BTreeMap<String,
                 *slot.entry(o).or_default() += n;
             }
         }
-        notes.extend(part.notes.into_iter().filter(|n| !notes.contains(n)).collect::<Vec<_>>());
+        for note in part.notes {
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
         base += part.rows_spanned;
     }
     ing.ledger.files[file].notes.extend(notes);
@@ -145,6 +149,16 @@ struct FileCtx<'a> {
     file_customer_unaffected: bool,
     affected: Option<&'a GuidSet>,
     catalog: &'a Catalog,
+}
+
+impl FileCtx<'_> {
+    /// A field's text in a row, trimmed; `None` when empty or the file has no such column.
+    fn text(&self, row: &crate::source::Row, field: &str) -> Option<String> {
+        self.m
+            .col(field)
+            .map(|c| row.cell(c.index).text_ref().trim().to_string())
+            .filter(|t| !t.is_empty())
+    }
 }
 
 /// What one part of a users file gave, in row order, its row numbers counted from the part's
@@ -201,12 +215,7 @@ fn identity(
     row: &crate::source::Row,
 ) -> Option<(String, String, Option<String>)> {
     let origin = Origin { file: ctx.file, row: row.number };
-    let text = |field: &str| {
-        ctx.m
-            .col(field)
-            .map(|c| row.cell(c.index).text_ref().trim().to_string())
-            .filter(|t| !t.is_empty())
-    };
+    let text = |field: &str| ctx.text(row, field);
     let mut reject = |field: &str, reason: String| {
         part.rejections.push((origin, ctx.m.col(field).cloned(), reason));
     };
@@ -239,12 +248,7 @@ fn take_row(ctx: &FileCtx<'_>, part: &mut Part, row: &crate::source::Row) {
         return;
     };
     let origin = Origin { file: ctx.file, row: row.number };
-    let text = |field: &str| {
-        ctx.m
-            .col(field)
-            .map(|c| row.cell(c.index).text_ref().trim().to_string())
-            .filter(|t| !t.is_empty())
-    };
+    let text = |field: &str| ctx.text(row, field);
     match &customer_id {
         Some(c) => {
             part.customers.insert(c.clone());

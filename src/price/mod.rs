@@ -226,10 +226,11 @@ impl Ctx<'_> {
         if p.action == PurchaseAction::None || p.seats == 0 {
             return Ok(None);
         }
-        let topped_up = p.subscription_id.as_ref().and_then(|id| {
-            let id = id.to_lowercase();
-            c.existing_replacements.iter().find(|e| e.subscription_id.to_lowercase() == id)
-        });
+        // Step A names the subscription it tops up by the id it took from that list.
+        let topped_up = c
+            .existing_replacements
+            .iter()
+            .find(|e| Some(&e.subscription_id) == p.subscription_id.as_ref());
         if let Some(own) = topped_up
             .and_then(|e| e.export_price.as_ref())
             .and_then(|e| own_price(e, currency, true))

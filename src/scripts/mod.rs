@@ -89,16 +89,18 @@ pub fn load(path: &Path) -> Result<Plan> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| Error::Read { path: name.clone(), source })?;
     let bad = |message: String| Error::File { path: name.clone(), message };
-    let version: Version = serde_json::from_str(&text)
-        .map_err(|e| bad(format!("not a plan.json written by kaizala-migrate plan: {e}")))?;
-    if version.schema_version != SCHEMA_VERSION {
-        return Err(bad(format!(
-            "schema_version {} is not supported (this version reads {SCHEMA_VERSION})",
-            version.schema_version
-        )));
+    let unsupported = |v: u32| {
+        bad(format!("schema_version {v} is not supported (this version reads {SCHEMA_VERSION})"))
+    };
+    // Read once; when it does not fit the model, its version tells the better message.
+    let plan: Plan =
+        serde_json::from_str(&text).map_err(|e| match serde_json::from_str::<Version>(&text) {
+            Ok(v) if v.schema_version != SCHEMA_VERSION => unsupported(v.schema_version),
+            _ => bad(format!("not a plan.json written by kaizala-migrate plan: {e}")),
+        })?;
+    if plan.schema_version != SCHEMA_VERSION {
+        return Err(unsupported(plan.schema_version));
     }
-    let plan: Plan = serde_json::from_str(&text)
-        .map_err(|e| bad(format!("not a plan.json written by kaizala-migrate plan: {e}")))?;
     for c in &plan.customers {
         let safe = !c.slug.is_empty()
             && c.slug.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');

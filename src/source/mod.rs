@@ -187,8 +187,9 @@ pub fn open_in_parts(
         return Ok(None);
     }
     let mut file = File::open(&input.path).map_err(read_err)?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if !file.metadata().is_ok_and(|m| m.is_file()) || len < min_bytes {
+    let meta = file.metadata().map_err(read_err)?;
+    let len = meta.len();
+    if !meta.is_file() || len < min_bytes {
         return Ok(None);
     }
     let mut head = Vec::with_capacity(SNIFF_BYTES);

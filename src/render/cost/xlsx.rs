@@ -118,6 +118,23 @@ fn group_sheet(
     Ok(start + 1 + rows.len() as u32)
 }
 
+/// The header row, with each column's width.
+fn header_row(ws: &mut Worksheet, cols: &[(&str, f64)], header: &Format) -> XlsxResult<()> {
+    for (i, (h, width)) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *h, header)?;
+        ws.set_column_width(i as u16, *width)?;
+    }
+    Ok(())
+}
+
+/// How the workbook names the side of a cost line.
+fn side_word(side: CostSide) -> &'static str {
+    match side {
+        CostSide::Current => "today",
+        CostSide::Target => "after",
+    }
+}
+
 /// `cost-report.xlsx`.
 pub fn xlsx(plan: &Plan) -> Result<Vec<u8>> {
     build_xlsx(plan).map_err(xerr)
@@ -270,10 +287,7 @@ fn customers_sheet(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResu
         ("Lines without price", 10.0),
         ("Price sources", 70.0),
     ];
-    for (i, (h, width)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, header)?;
-        ws.set_column_width(i as u16, *width)?;
-    }
+    header_row(ws, &cols, header)?;
     let date = Format::new().set_num_format("yyyy-mm-dd");
     for (i, c) in plan.customers.iter().enumerate() {
         let r = i as u32 + 1;
@@ -297,17 +311,7 @@ fn customers_sheet(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResu
         let sources: Vec<String> = k
             .lines
             .iter()
-            .map(|l| {
-                format!(
-                    "{} {}: {}",
-                    match l.side {
-                        CostSide::Current => "today",
-                        CostSide::Target => "after",
-                    },
-                    l.offer_name,
-                    l.price_source
-                )
-            })
+            .map(|l| format!("{} {}: {}", side_word(l.side), l.offer_name, l.price_source))
             .collect();
         ws.write_string(r, 15, sources.join("; "))?;
     }
@@ -335,23 +339,13 @@ fn lines_sheet(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResult<(
         ("Billing", 10.0),
         ("Price source", 70.0),
     ];
-    for (i, (h, width)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, header)?;
-        ws.set_column_width(i as u16, *width)?;
-    }
+    header_row(ws, &cols, header)?;
     let mut r = 1;
     for c in &plan.customers {
         let cur = c.cost.currency.as_deref();
         for l in &c.cost.lines {
             ws.write_string(r, 0, c.customer_name.as_deref().unwrap_or(&c.customer_id))?;
-            ws.write_string(
-                r,
-                1,
-                match l.side {
-                    CostSide::Current => "today",
-                    CostSide::Target => "after",
-                },
-            )?;
+            ws.write_string(r, 1, side_word(l.side))?;
             ws.write_string(r, 2, &l.offer_name)?;
             ws.write_string(r, 3, l.subscription_id.as_deref().unwrap_or(""))?;
             ws.write_number(r, 4, l.seats as f64)?;

@@ -198,9 +198,8 @@ pub fn number_hint(s: &str) -> NumberHint {
             let sep = if dots > 0 { '.' } else { ',' };
             let mark_if_fraction = if sep == '.' { DecimalMark::Point } else { DecimalMark::Comma };
             let other = if sep == '.' { DecimalMark::Comma } else { DecimalMark::Point };
-            let groups: Vec<&str> = t.split(sep).collect();
-            let grouped = groups.iter().skip(1).all(|g| g.len() == 3);
-            if groups.len() > 2 {
+            let grouped = t.split(sep).skip(1).all(|g| g.len() == 3);
+            if t.split(sep).nth(2).is_some() {
                 if grouped {
                     NumberHint::Only(other)
                 } else {
@@ -254,6 +253,12 @@ impl NumberEvidence {
             NumberHint::Only(DecimalMark::Comma) => self.comma = true,
             _ => {}
         }
+    }
+
+    /// Takes in the evidence of other values of the column.
+    pub fn merge(&mut self, other: &NumberEvidence) {
+        self.point |= other.point;
+        self.comma |= other.comma;
     }
 
     /// The mark the values agree on; `None` when they do not say.
@@ -374,38 +379,34 @@ fn date_form(s: &str) -> Option<DateForm> {
     // The date part ends at a 'T' or a space followed by a time.
     let date_part = t.split([' ', 'T']).next().unwrap_or("");
     // ISO: YYYY-MM-DD or YYYY/MM/DD.
-    let iso: Vec<&str> = date_part.split(['-', '/', '.']).collect();
-    if iso.len() == 3 && iso[0].len() == 4 {
-        let y = year_of(iso[0])?;
-        return NaiveDate::from_ymd_opt(y, small(iso[1])?, small(iso[2])?).map(DateForm::Exact);
+    if let Some([y, m, d]) = three(date_part.split(['-', '/', '.'])) {
+        if y.len() == 4 {
+            return NaiveDate::from_ymd_opt(year_of(y)?, small(m)?, small(d)?).map(DateForm::Exact);
+        }
     }
     // Month names: "1 Jul 2020", "Jul 1, 2020", "01-Jul-2020".
-    let words: Vec<&str> =
-        t.split([' ', '-', '/', '.', ',']).filter(|w| !w.is_empty()).take(3).collect();
-    if words.len() == 3 {
-        if let Some(m) = month_of(words[1]) {
-            return NaiveDate::from_ymd_opt(year_of(words[2])?, m, small(words[0])?)
-                .map(DateForm::Exact);
+    let mut words = t.split([' ', '-', '/', '.', ',']).filter(|w| !w.is_empty());
+    if let (Some(w0), Some(w1), Some(w2)) = (words.next(), words.next(), words.next()) {
+        if let Some(m) = month_of(w1) {
+            return NaiveDate::from_ymd_opt(year_of(w2)?, m, small(w0)?).map(DateForm::Exact);
         }
-        if let Some(m) = month_of(words[0]) {
-            return NaiveDate::from_ymd_opt(year_of(words[2])?, m, small(words[1])?)
-                .map(DateForm::Exact);
+        if let Some(m) = month_of(w0) {
+            return NaiveDate::from_ymd_opt(year_of(w2)?, m, small(w1)?).map(DateForm::Exact);
         }
     }
     if date_part.contains('.') {
         // Dotted dates are European: day first.
-        let p: Vec<&str> = date_part.split('.').collect();
-        if p.len() == 3 {
-            return NaiveDate::from_ymd_opt(year_of(p[2])?, small(p[1])?, small(p[0])?)
-                .map(DateForm::Exact);
-        }
-        return None;
+        let [d, m, y] = three(date_part.split('.'))?;
+        return NaiveDate::from_ymd_opt(year_of(y)?, small(m)?, small(d)?).map(DateForm::Exact);
     }
-    let p: Vec<&str> = date_part.split(['/', '-']).collect();
-    if p.len() == 3 {
-        return Some(DateForm::Pair { a: small(p[0])?, b: small(p[1])?, y: year_of(p[2])? });
-    }
-    None
+    let [a, b, y] = three(date_part.split(['/', '-']))?;
+    Some(DateForm::Pair { a: small(a)?, b: small(b)?, y: year_of(y)? })
+}
+
+/// The parts of a date when there are exactly three.
+fn three<'a>(mut parts: impl Iterator<Item = &'a str>) -> Option<[&'a str; 3]> {
+    let three = [parts.next()?, parts.next()?, parts.next()?];
+    parts.next().is_none().then_some(three)
 }
 
 /// `YYYY-MM-DD` alone or before a 'T' or a space: the date (None inside when no such day).

@@ -42,7 +42,13 @@ pub(crate) struct Records {
     parser: csv_core::Reader,
     /// The input ended inside a quoted record (it was finished there).
     cut: bool,
+    /// The quoted fields of the current plain line (opening and closing quote), when it has
+    /// a few.
+    spans: Vec<(usize, usize)>,
 }
+
+/// Quoted fields a line may have and still be split only when asked.
+const MAX_SPANS: usize = 4;
 
 const CHUNK: usize = 256 * 1024;
 
@@ -66,6 +72,7 @@ impl Records {
             ends: vec![0; 64],
             parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             cut: false,
+            spans: Vec::new(),
         }
     }
 
@@ -102,6 +109,22 @@ impl Records {
     pub(crate) fn next_record(&mut self) -> std::io::Result<Option<u64>> {
         loop {
             let unread = &self.buf[self.start..self.end];
+            // One scan finds where a plain line ends ("\n" or "\r\n"); a quote or a '\r'
+            // met first sends the record down the general path below.
+            match memchr::memchr3(b'\n', b'\r', b'"', unread) {
+                Some(p) if unread[p] == b'\n' => match self.plain(p, p + 1) {
+                    Some(n) => return Ok(Some(n)),
+                    None => continue,
+                },
+                Some(p) if unread[p] == b'\r' && unread.get(p + 1) == Some(&b'\n') => {
+                    match self.plain(p, p + 2) {
+                        Some(n) => return Ok(Some(n)),
+                        None => continue,
+                    }
+                }
+                _ => {}
+            }
+            let unread = &self.buf[self.start..self.end];
             let Some(nl) = memchr::memchr(b'\n', unread) else {
                 if self.fill()? {
                     continue;
@@ -122,6 +145,24 @@ impl Records {
         }
     }
 
+    /// Takes the plain line at `start`: `len` bytes with no quote and no '\r', then its line
+    /// end, `taken` bytes in all. `None` for an empty line, which is skipped.
+    fn plain(&mut self, len: usize, taken: usize) -> Option<u64> {
+        let number = self.lines + 1 - self.embedded;
+        self.lines += 1;
+        let line_start = self.start;
+        self.start += taken;
+        if len == 0 {
+            return None;
+        }
+        self.fields = Fields::InBuffer;
+        self.line_start = line_start;
+        self.line_len = len;
+        self.spans.clear();
+        self.split.set(false);
+        Some(number)
+    }
+
     /// Takes the record that starts at `start`, whose first line is `len` bytes long (followed
     /// by '\n' when `newline`). `None` for an empty line, which is skipped.
     fn quoted_or_plain(&mut self, len: usize, newline: bool) -> std::io::Result<Option<u64>> {
@@ -130,19 +171,34 @@ impl Records {
         if memchr::memchr(b'\r', body).is_some() {
             return self.quoted();
         }
-        // A line with quotes is split in place too when every quoted field closes on it and
-        // holds no quote of its own: what `Export-Csv` writes for every field (issue 12).
+        // A line with quotes is read in place too when every quoted field closes on it and
+        // holds no quote of its own. A few quoted fields (an address with a comma) are noted
+        // and the line split only when asked; a line of them (`Export-Csv` quotes every
+        // field, issue 12) is split at once.
         let quoted = memchr::memchr(b'"', body).is_some();
-        if quoted && !split_quoted_line(body, self.delimiter, &mut self.ranges.borrow_mut()) {
+        let mut spans = std::mem::take(&mut self.spans);
+        let split = if !quoted {
+            spans.clear();
+            false
+        } else if quoted_spans(body, self.delimiter, &mut spans) {
+            false
+        } else if spans.len() > MAX_SPANS
+            && split_quoted_line(body, self.delimiter, &mut self.ranges.borrow_mut())
+        {
+            spans.clear();
+            true
+        } else {
+            self.spans = spans;
             return self.quoted();
-        }
+        };
+        self.spans = spans;
         let number = self.lines + 1 - self.embedded;
         let skipped = body.is_empty();
         if !skipped {
             self.fields = Fields::InBuffer;
             self.line_start = self.start;
             self.line_len = body.len();
-            self.split.set(quoted);
+            self.split.set(split);
         }
         self.start += len + usize::from(newline);
         self.lines += u64::from(newline);
@@ -259,8 +315,15 @@ impl Records {
         let line = self.line();
         let mut ranges = self.ranges.borrow_mut();
         ranges.clear();
+        let d = self.delimiter;
+        if !self.spans.is_empty() {
+            // Checked by `quoted_spans`: the line splits.
+            split_quoted_line(line, d, &mut ranges);
+            self.split.set(true);
+            return;
+        }
         let mut from = 0;
-        for at in memchr::memchr_iter(self.delimiter, line) {
+        while let Some(at) = find(line, from, d, d) {
             ranges.push((from, at));
             from = at + 1;
         }
@@ -279,9 +342,8 @@ impl Records {
         match self.fields {
             Fields::InBuffer => {
                 let line = self.line();
-                if i == 0 && !self.split.get() {
-                    let end = memchr::memchr(self.delimiter, line).unwrap_or(line.len());
-                    return Some(&line[..end]);
+                if !self.split.get() {
+                    return field_of_line(line, self.delimiter, &self.spans, i);
                 }
                 self.split_line();
                 let (a, b) = *self.ranges.borrow().get(i)?;
@@ -295,6 +357,74 @@ impl Records {
     }
 }
 
+/// Field `i` of a line whose quoted fields are `spans` (see [`quoted_spans`]), found without
+/// splitting the whole line: passing over a row usually needs one field (its customer), often
+/// the last of a wide export. The delimiters are counted (a vector scan; those inside quotes
+/// taken off), then the field is reached from the nearer end.
+fn field_of_line<'a>(
+    line: &'a [u8],
+    delimiter: u8,
+    spans: &[(usize, usize)],
+    i: usize,
+) -> Option<&'a [u8]> {
+    let quoted = |at: usize| spans.iter().any(|&(open, close)| open < at && at < close);
+    let unquote = |(start, end): (usize, usize)| {
+        let field = &line[start..end];
+        match field.first() {
+            Some(b'"') => &field[1..field.len() - 1],
+            _ => field,
+        }
+    };
+    if i == 0 && spans.is_empty() {
+        let end = memchr::memchr(delimiter, line).unwrap_or(line.len());
+        return Some(&line[..end]);
+    }
+    let inside: usize = spans
+        .iter()
+        .map(|&(open, close)| memchr::memchr_iter(delimiter, &line[open..close]).count())
+        .sum();
+    let delimiters = memchr::memchr_iter(delimiter, line).count() - inside;
+    if i > delimiters {
+        return None;
+    }
+    // Field i lies between delimiter i-1 and delimiter i (counted from 0; the line's ends
+    // stand in for the missing ones).
+    let after = delimiters - i;
+    if i <= after {
+        let mut at = memchr::memchr_iter(delimiter, line).filter(|&d| !quoted(d));
+        let start = if i == 0 { 0 } else { at.nth(i - 1).map_or(0, |d| d + 1) };
+        let end = at.next().unwrap_or(line.len());
+        Some(unquote((start, end)))
+    } else {
+        let mut at = memchr::memrchr_iter(delimiter, line).filter(|&d| !quoted(d));
+        let end = if after == 0 { line.len() } else { at.nth(after - 1).unwrap_or(line.len()) };
+        let start = at.next().map_or(0, |d| d + 1);
+        Some(unquote((start, end)))
+    }
+}
+
+/// The quoted fields of a line, as (opening quote, closing quote), when each opens a field,
+/// closes before the delimiter or the line end, and holds no quote: then the line splits
+/// as [`split_quoted_line`] splits it. False otherwise, or when there are more than
+/// [`MAX_SPANS`] (the spans are then not all there).
+fn quoted_spans(line: &[u8], delimiter: u8, spans: &mut Vec<(usize, usize)>) -> bool {
+    spans.clear();
+    let mut quotes = memchr::memchr_iter(b'"', line);
+    while let Some(open) = quotes.next() {
+        let Some(close) = quotes.next() else { return false };
+        let opens_field = open == 0 || line[open - 1] == delimiter;
+        let closes_field = line.get(close + 1).is_none_or(|&c| c == delimiter);
+        if !opens_field || !closes_field {
+            return false;
+        }
+        spans.push((open, close));
+        if spans.len() > MAX_SPANS {
+            return false;
+        }
+    }
+    true
+}
+
 /// Splits one line into the ranges of its fields when it needs no unquoting beyond dropping the
 /// quotes around a field: each quoted field closes on this line, holds no `"`, and is followed
 /// by the delimiter or the line end; an unquoted field holds no `"`. False when the line needs
@@ -304,7 +434,7 @@ fn split_quoted_line(line: &[u8], delimiter: u8, ranges: &mut Vec<(usize, usize)
     let mut pos = 0;
     loop {
         if line.get(pos) == Some(&b'"') {
-            let Some(close) = memchr::memchr(b'"', &line[pos + 1..]).map(|q| pos + 1 + q) else {
+            let Some(close) = find(line, pos + 1, b'"', b'"') else {
                 return false;
             };
             ranges.push((pos + 1, close));
@@ -314,8 +444,8 @@ fn split_quoted_line(line: &[u8], delimiter: u8, ranges: &mut Vec<(usize, usize)
                 Some(_) => return false,
             }
         } else {
-            let end = memchr::memchr(delimiter, &line[pos..]).map_or(line.len(), |d| pos + d);
-            if memchr::memchr(b'"', &line[pos..end]).is_some() {
+            let end = find(line, pos, delimiter, b'"').unwrap_or(line.len());
+            if line.get(end) == Some(&b'"') {
                 return false;
             }
             ranges.push((pos, end));
@@ -325,6 +455,32 @@ fn split_quoted_line(line: &[u8], delimiter: u8, ranges: &mut Vec<(usize, usize)
             pos = end + 1;
         }
     }
+}
+
+/// The first position at or after `from` holding `a` or `b`. Fields are short (a call to
+/// `memchr` costs more than it saves on a few bytes): eight bytes are tested at a time, in a
+/// `u64`.
+fn find(hay: &[u8], from: usize, a: u8, b: u8) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // The high bit of each byte of `word` that equals `byte`, exactly (no carries between
+    // bytes: each byte's low seven bits plus 0x7f stay within the byte).
+    let equal = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        !(((x & !HIGH).wrapping_add(!HIGH)) | x) & HIGH
+    };
+    let rest = hay.get(from..)?;
+    let mut words = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in words.by_ref() {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let hits = equal(word, a) | equal(word, b);
+        if hits != 0 {
+            return Some(at + hits.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(|&c| c == a || c == b).map(|i| at + i)
 }
 
 #[cfg(test)]
@@ -347,10 +503,14 @@ mod tests {
         let mut r = Records::new(Box::new(Trickle(bytes.to_vec(), step)), delimiter);
         let mut out = Vec::new();
         while let Some(n) = r.next_record().unwrap() {
-            // The first field alone first, as a row being passed over is read.
+            // Single fields first, as a row being passed over is read: the first, one that
+            // varies with the row (often the last, sometimes past the end).
             let first = r.get(0).map(<[u8]>::to_vec);
+            let probe = (n as usize * 7) % 6;
+            let probed = r.get(probe).map(<[u8]>::to_vec);
             let fields: Vec<Vec<u8>> = (0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect();
             assert_eq!(first.as_ref(), fields.first());
+            assert_eq!(probed.as_ref(), fields.get(probe), "field {probe} of row {n}");
             out.push((n, fields));
         }
         out
@@ -463,6 +623,17 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+        #[test]
+        fn find_matches_a_plain_search(
+            hay in prop::collection::vec(prop::sample::select(vec![0u8, 1, b',', b'"', 0x7f, 0x80, 0xac, 0xff]), 0..40),
+            from in 0usize..45,
+            a in prop::sample::select(vec![b',', b'"', 0x7f, 0x80, 0xff, 0]),
+            b in prop::sample::select(vec![b',', b'"', 0x7f, 0x80, 0xff, 0]),
+        ) {
+            let expected = hay.get(from..).and_then(|rest| rest.iter().position(|&c| c == a || c == b)).map(|i| from + i);
+            prop_assert_eq!(find(&hay, from, a, b), expected);
+        }
+
         #[test]
         fn records_match_the_csv_crate(
             bytes in prop::collection::vec(prop::sample::select(b"ab,;\"\r\n \xc3\xa9".to_vec()), 0..80),

@@ -412,6 +412,57 @@ fn register(mut table: Table, kind: Kind, ledger: &mut Ledger) -> Table {
     table
 }
 
+/// Opens an input as tables to read side by side: a large text file as one table per thread
+/// (cut at line ends, see [`source::open_in_parts`]; the first is positioned below the header
+/// and registered, the others share its header and mapping and number their rows from their
+/// own start), anything else as one table.
+pub(crate) fn open_tables(
+    input: &Input,
+    kind: Kind,
+    opts: &IngestOptions,
+    ledger: &mut Ledger,
+) -> Result<Vec<Table>> {
+    let threads = rayon::current_num_threads();
+    let Some(mut readers) = source::open_in_parts(input, threads, opts.split_min_bytes)? else {
+        return Ok(vec![open_table(input, kind, opts, ledger)?]);
+    };
+    let first = open_table_from(readers.remove(0), kind, opts, ledger)?;
+    Ok(with_parts(first, readers))
+}
+
+/// The same file again for a second pass, cut where [`open_tables`] cut it when `in_parts`
+/// (the cuts depend only on the file), else whole; the file keeps its place in the ledger.
+pub(crate) fn reopen_tables(
+    input: &Input,
+    kind: Kind,
+    opts: &IngestOptions,
+    file: usize,
+    in_parts: bool,
+) -> Result<Vec<Table>> {
+    if in_parts {
+        let threads = rayon::current_num_threads();
+        if let Some(mut readers) = source::open_in_parts(input, threads, opts.split_min_bytes)? {
+            let first = below_header(readers.remove(0), kind, opts, file)?;
+            return Ok(with_parts(first, readers));
+        }
+    }
+    Ok(vec![reopen_table(input, kind, opts, file)?])
+}
+
+/// The first part's table followed by tables over the other parts, with its header and mapping.
+fn with_parts(first: Table, readers: Vec<RowReader>) -> Vec<Table> {
+    let (header, mapping, file) = (first.header.clone(), first.mapping.clone(), first.file);
+    let mut tables = vec![first];
+    tables.extend(readers.into_iter().map(|reader| Table {
+        reader,
+        header: header.clone(),
+        pending: Vec::new().into_iter(),
+        mapping: mapping.clone(),
+        file,
+    }));
+    tables
+}
+
 /// Opens a text file again, below the same header, for a second pass; the file keeps its place
 /// in the ledger.
 pub(crate) fn reopen_table(

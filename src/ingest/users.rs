@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use super::{open_table, values, Filtered, IngestOptions, Ingested, Kind, Origin, UserRecord};
+use super::{values, Filtered, IngestOptions, Ingested, Kind, Origin, UserRecord};
 use crate::catalog::{Catalog, Licence};
 use crate::error::{Col, Result};
 use crate::guid::{self, GuidSet};
-use crate::source::{self, Input};
+use crate::source::Input;
 
 /// Reads one users file into `ing` and links its users to customers.
 ///
@@ -30,14 +30,8 @@ pub fn read_users(
     ing: &mut Ingested,
 ) -> Result<()> {
     let file_customer = super::file_customer(input)?;
-    let threads = rayon::current_num_threads();
-    let (first, parts) = match source::open_in_parts(input, threads, opts.split_min_bytes)? {
-        Some(mut readers) => {
-            let first = readers.remove(0);
-            (super::open_table_from(first, Kind::Users, opts, &mut ing.ledger)?, readers)
-        }
-        None => (open_table(input, Kind::Users, opts, &mut ing.ledger)?, Vec::new()),
-    };
+    let tables = super::open_tables(input, Kind::Users, opts, &mut ing.ledger)?;
+    let first = &tables[0];
     first.mapping.check_required(Kind::Users, &opts.aliases, &first.location(), &first.header)?;
     let file = first.file;
     // Rows of customers with nothing expiring are counted and left on the raw bytes of their
@@ -56,15 +50,6 @@ pub fn read_users(
         affected,
         catalog,
     };
-    let header = first.header.clone();
-    let mut tables = vec![first];
-    tables.extend(parts.into_iter().map(|reader| super::Table {
-        reader,
-        header: header.clone(),
-        pending: Vec::new().into_iter(),
-        mapping: ctx.m.clone(),
-        file,
-    }));
     let read: Vec<Result<Part>> = tables.into_par_iter().map(|t| read_part(&ctx, t)).collect();
     let mut read = read.into_iter().collect::<Result<Vec<Part>>>()?;
     let last = read.len().saturating_sub(1);

@@ -12,14 +12,14 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::values::{self, DateHint, DateOrder, DecimalMark};
-use super::{
-    open_table, ChargeRank, Filtered, IngestOptions, Ingested, Kind, Origin, Status,
-    SubscriptionRecord,
-};
+use super::{ChargeRank, IngestOptions, Ingested, Kind, Origin, Status, SubscriptionRecord};
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::guid::{self, GuidSet};
-use crate::source::{Cell, Cells, Input, Next, Row};
+use crate::source::{Cell, Cells, Row};
+
+mod passes;
+pub(crate) use passes::{first_pass, second_pass};
 
 /// What the first pass over every subscriptions file learns about Kaizala Pro.
 #[derive(Default)]
@@ -36,6 +36,14 @@ pub(crate) struct KaizalaCustomers {
 }
 
 impl KaizalaCustomers {
+    /// Takes in what pass 1 found in another part of a file.
+    fn absorb(&mut self, part: KaizalaCustomers) {
+        self.customers.extend(part.customers);
+        self.incomplete |= part.incomplete;
+        self.offers.extend(part.offers);
+        self.memo.decided.extend(part.memo.decided);
+    }
+
     /// The customers whose rows are worth keeping, when every file could tell.
     pub(crate) fn filter(&mut self) -> Option<GuidSet> {
         let customers = std::mem::take(&mut self.customers);
@@ -68,112 +76,6 @@ impl OfferMemo {
         self.decided.insert(self.key.clone(), k);
         k
     }
-}
-
-/// A subscriptions file after its first pass, ready for the second.
-pub(crate) struct FirstPass {
-    input: Input,
-    file: usize,
-    cols: Cols,
-    /// A sheet's rows (a sheet is in memory anyway); `None` for a text file, read again.
-    kept: Option<Vec<Row>>,
-    order_of: BTreeMap<&'static str, Option<DateOrder>>,
-    price_mark: Option<DecimalMark>,
-    file_customer: Option<String>,
-    file_customer_bits: Option<u128>,
-}
-
-/// Pass 1 over one subscriptions file: registers it, decides its column formats, records what
-/// it says about customers, and notes the customers that have a Kaizala Pro row.
-///
-/// A file may lack required columns when other files give those values for the same
-/// subscription ids (a Partner Center UI export has status and quantity but no dates); whether
-/// every required field is covered is decided by `finish` once all files are read.
-pub(crate) fn first_pass(
-    input: &Input,
-    opts: &IngestOptions,
-    catalog: &Catalog,
-    ing: &mut Ingested,
-    kaizala: &mut KaizalaCustomers,
-) -> Result<FirstPass> {
-    let file_customer = super::file_customer(input)?;
-    let mut table = open_table(input, Kind::Subscriptions, opts, &mut ing.ledger)?;
-    let file = table.file;
-    note_missing_columns(&table, file_customer.is_some(), opts, ing);
-    let m = table.mapping.clone();
-    let cols = Cols::of(&m);
-    if cols.offer_name.is_none() && cols.offer_id.is_none()
-        || cols.customer_id.is_none() && file_customer.is_none()
-    {
-        kaizala.incomplete = true;
-    }
-    let file_customer_bits = file_customer.as_deref().and_then(|c| guid::guid_bits(c.as_bytes()));
-    const DATES: [&str; 3] = ["end_date", "start_date", "charge_start"];
-    const AMOUNTS: [&str; 1] = ["unit_price"];
-    // What each date and amount column's values say about their format. A CSV file is read
-    // again for pass 2 (memory stays flat however long it is); a sheet is in memory anyway.
-    let mut evidence = ColumnEvidence::default();
-    let mut row = Row { number: 0, cells: Vec::new() };
-    let streaming = table.reader.is_streaming();
-    let mut kept: Option<Vec<Row>> = (!streaming).then(Vec::new);
-    let mut rows_read = 0u64;
-    let mut key = String::new();
-    let mut guid = String::new();
-    // Everything pass 1 needs is read off the cells as they lie: a text file's rows are not
-    // decoded (pass 2 reads them again); a sheet's rows are kept for pass 2.
-    let mut visit = |cells: &dyn Cells| {
-        if cells.blank() {
-            // Decoded, then dropped as blank by the table.
-            return false;
-        }
-        rows_read += 1;
-        evidence.observe(cells, &m, &DATES, &AMOUNTS);
-        if let Some(c) = row_customer(cells, &cols, file_customer_bits) {
-            // Every customer's domains, for linking users files; the rest of what rows say
-            // about a customer is taken in pass 2, for the customers kept.
-            if let Some(d) = cols.domain.map(|i| cells.text(i)).filter(|d| !d.trim().is_empty()) {
-                note_domain(c, d.trim(), &mut guid, ing);
-            }
-            if !kaizala.customers.contains(&c)
-                && is_kaizala_row(cells, &cols, catalog, kaizala, &mut key)
-            {
-                kaizala.customers.insert(c);
-            }
-        }
-        streaming
-    };
-    while let Some(next) = table.next_unless(&mut row, &mut visit) {
-        if let (Next::Read, Some(k)) = (next?, kept.as_mut()) {
-            // A sheet's row was moved out of the sheet: move it on.
-            k.push(std::mem::replace(&mut row, Row { number: 0, cells: Vec::new() }));
-        }
-    }
-    let report = &mut ing.ledger.files[file];
-    report.rows_read = rows_read;
-    report.layout = layout_name(&m).to_string();
-    report.notes.extend(table.reader.notes());
-    if m.col("auto_renew").is_none() {
-        let note = "no auto-renew column: the end date alone marks a subscription as expiring";
-        report.notes.push(note.into());
-    }
-    let order_of = decide_date_orders(
-        &mut evidence,
-        &m,
-        &DATES,
-        opts.date_order,
-        &mut ing.ledger.files[file],
-    )?;
-    let price_mark = evidence.mark("unit_price");
-    Ok(FirstPass {
-        input: input.clone(),
-        file,
-        cols,
-        kept,
-        order_of,
-        price_mark,
-        file_customer,
-        file_customer_bits,
-    })
 }
 
 /// A file that lacks required columns is kept aside: other files may give those values for
@@ -259,106 +161,6 @@ fn note_domain(customer: u128, domain: &str, guid: &mut String, ing: &mut Ingest
             info.domains.insert(domain.to_lowercase());
         }
     });
-}
-
-/// Takes what a row says about its customer (name, account manager, segment, frontline; the
-/// domains were taken in pass 1), allocating only for what is new. True when the file's columns
-/// can tell nothing more about the customer (so its later rows need not be looked at for this).
-fn note_customer(
-    row: &dyn Cells,
-    cols: &Cols,
-    customer: u128,
-    guid: &mut String,
-    ing: &mut Ingested,
-) -> bool {
-    let text = |col: Option<usize>| col.map(|i| row.text(i)).filter(|t| !t.trim().is_empty());
-    with_customer(ing, customer, guid, |info| {
-        let fill = |slot: &mut Option<String>, col: Option<usize>| {
-            if slot.is_none() {
-                *slot = text(col).map(|t| t.trim().to_string());
-            }
-        };
-        fill(&mut info.name, cols.customer_name);
-        fill(&mut info.account_manager, cols.account_manager);
-        fill(&mut info.segment, cols.segment);
-        if !info.frontline {
-            if let Some(t) = text(cols.frontline) {
-                info.frontline = values::parse_bool(t.trim()) == Some(true);
-            }
-        }
-        let filled = |slot: &Option<String>, col: Option<usize>| slot.is_some() || col.is_none();
-        filled(&info.name, cols.customer_name)
-            && filled(&info.account_manager, cols.account_manager)
-            && filled(&info.segment, cols.segment)
-            && (info.frontline || cols.frontline.is_none())
-    })
-}
-
-/// Pass 2 over one subscriptions file: rows of customers with no Kaizala Pro row in any file
-/// are counted as not Kaizala Pro and passed over undecoded; the others are parsed, checked
-/// and merged.
-pub(crate) fn second_pass(
-    pass: FirstPass,
-    opts: &IngestOptions,
-    keep: Option<&GuidSet>,
-    ing: &mut Ingested,
-) -> Result<()> {
-    let FirstPass {
-        input,
-        file,
-        cols,
-        kept,
-        order_of,
-        price_mark,
-        file_customer,
-        file_customer_bits,
-    } = pass;
-    let ctx = RowContext { cols, order_of: &order_of, price_mark, file_customer };
-    let file_customer_outside =
-        matches!((file_customer_bits, keep), (Some(c), Some(k)) if !k.contains(&c));
-    let mut filter = values::CustomerFilter::new(keep, file_customer_outside);
-    let col = cols.customer_id.unwrap_or(usize::MAX);
-    let mut skip = |cells: &dyn Cells| filter.row_outside(cells, col);
-    let mut passed_over = 0u64;
-    let mut guid = String::new();
-    // Customers about whom the file's columns can tell nothing more.
-    let mut complete = GuidSet::default();
-    let mut take = |next: Next, row: &Row, ing: &mut Ingested| {
-        if matches!(next, Next::Skipped(_)) {
-            passed_over += 1;
-            return;
-        }
-        if let Some(c) = row_customer(row, &cols, file_customer_bits) {
-            if !complete.contains(&c) && note_customer(row, &cols, c, &mut guid, ing) {
-                complete.insert(c);
-            }
-        }
-        let origin = Origin { file, row: row.number };
-        match parse_row(row, &ctx) {
-            Ok(parsed) => merge(parsed, origin, ing),
-            Err((field, reason)) => {
-                let col = ing.ledger.col(file, field);
-                ing.ledger.rejected(origin, col, reason);
-            }
-        }
-    };
-    match kept {
-        Some(rows) => {
-            for row in &rows {
-                take(row.skip_by(&mut skip), row, ing);
-            }
-        }
-        None => {
-            // The file again, from its header.
-            let mut again = super::reopen_table(&input, Kind::Subscriptions, opts, file)?;
-            let mut row = Row { number: 0, cells: Vec::new() };
-            while let Some(next) = again.next_unless(&mut row, &mut skip) {
-                take(next?, &row, ing);
-            }
-        }
-    }
-    ing.ledger.filtered_many(file, Filtered::NotKaizala, passed_over);
-    Ok(())
 }
 
 /// The layout a header looks like, for the summary.
@@ -447,6 +249,13 @@ struct DateEvidence {
 }
 
 impl DateEvidence {
+    /// Takes in the evidence of later rows.
+    fn merge(&mut self, later: DateEvidence) {
+        self.dmy_example = self.dmy_example.take().or(later.dmy_example);
+        self.mdy_example = self.mdy_example.take().or(later.mdy_example);
+        self.ambiguous_example = self.ambiguous_example.take().or(later.ambiguous_example);
+    }
+
     /// Takes one value into account.
     fn observe(&mut self, t: &str) {
         match values::date_hint(t) {
@@ -493,6 +302,23 @@ enum Seen {
 }
 
 impl ColumnEvidence {
+    /// Takes in the evidence of the rows that follow (another part of the same table): the
+    /// first example of each kind stays the first.
+    pub(crate) fn merge(&mut self, later: ColumnEvidence) {
+        let Some(theirs) = later.slots else { return };
+        let Some(mine) = self.slots.as_mut() else {
+            self.slots = Some(theirs);
+            return;
+        };
+        for (a, b) in mine.iter_mut().zip(theirs) {
+            match (&mut a.seen, b.seen) {
+                (Seen::Date(x), Seen::Date(y)) => x.merge(y),
+                (Seen::Number(x), Seen::Number(y)) => x.merge(&y),
+                _ => {}
+            }
+        }
+    }
+
     /// Looks at one row's date and amount cells.
     pub(crate) fn observe(
         &mut self,

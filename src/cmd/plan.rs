@@ -89,7 +89,10 @@ pub fn run(
         .write_all(summary::unrecognised_licences(&ing.unrecognised_licences, Some(10)).as_bytes());
     let _ = out.write_all(summary::plan(&plan).as_bytes());
     let _ = writeln!(out, "wrote into {}: {}", out_dir.display(), written.join(", "));
-    Ok(super::outcome(settings, &ing))
+    let outcome = super::outcome(settings, &ing);
+    // The process ends here: freeing every record one by one would only delay the exit.
+    std::mem::forget((ing, plan));
+    Ok(outcome)
 }
 
 /// The workbooks and runbooks: consolidated, per customer (in parallel) and per account manager.

@@ -7,9 +7,14 @@ use crate::plan::Plan;
 
 /// Writes the plan as JSON.
 pub fn write(plan: &Plan, out: &mut dyn Write) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, plan)
+    // The serializer writes a few bytes at a time: a buffer of its own keeps those writes
+    // inlined copies instead of calls through `out`.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut w, plan)
         .map_err(|e| Error::Internal(format!("cannot serialize the plan: {e}")))?;
-    out.write_all(b"\n").map_err(|e| Error::Internal(format!("cannot write the plan: {e}")))
+    w.write_all(b"\n")
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::Internal(format!("cannot write the plan: {e}")))
 }
 
 #[cfg(test)]

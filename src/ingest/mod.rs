@@ -422,8 +422,7 @@ pub(crate) fn open_tables(
     opts: &IngestOptions,
     ledger: &mut Ledger,
 ) -> Result<Vec<Table>> {
-    let threads = rayon::current_num_threads();
-    let Some(mut readers) = source::open_in_parts(input, threads, opts.split_min_bytes)? else {
+    let Some(mut readers) = source::open_in_parts(input, parts(), opts.split_min_bytes)? else {
         return Ok(vec![open_table(input, kind, opts, ledger)?]);
     };
     let first = open_table_from(readers.remove(0), kind, opts, ledger)?;
@@ -440,13 +439,22 @@ pub(crate) fn reopen_tables(
     in_parts: bool,
 ) -> Result<Vec<Table>> {
     if in_parts {
-        let threads = rayon::current_num_threads();
-        if let Some(mut readers) = source::open_in_parts(input, threads, opts.split_min_bytes)? {
+        if let Some(mut readers) = source::open_in_parts(input, parts(), opts.split_min_bytes)? {
             let first = below_header(readers.remove(0), kind, opts, file)?;
             return Ok(with_parts(first, readers));
         }
     }
     Ok(vec![reopen_table(input, kind, opts, file)?])
+}
+
+/// How many parts a large file is cut into: a few per thread, so that a thread that finishes
+/// its part early takes another instead of waiting for the slowest (parts of equal bytes do
+/// not take equal time).
+fn parts() -> usize {
+    match rayon::current_num_threads() {
+        1 => 1,
+        n => n * 8,
+    }
 }
 
 /// The first part's table followed by tables over the other parts, with its header and mapping.

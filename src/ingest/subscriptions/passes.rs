@@ -6,7 +6,7 @@
 //! takes their rows in file order. The result is the one reading the file whole gives: the same
 //! records, merges, rejections, row numbers and counts.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
@@ -427,20 +427,32 @@ fn sift_in_order(
         }
         return Ok(passed);
     }
+    let (outboxes, inbox): (Vec<_>, Vec<_>) =
+        tables.iter().map(|_| mpsc::sync_channel::<Message>(AHEAD)).unzip();
+    // Parts are taken in file order by as many threads as rayon has: the part whose rows are
+    // being taken is always being read, so no thread waits for ever.
+    let workers = rayon::current_num_threads().clamp(1, tables.len());
+    let jobs = std::sync::Mutex::new(tables.into_iter().zip(outboxes).collect::<VecDeque<_>>());
+    let jobs = &jobs;
     std::thread::scope(|scope| {
-        let mut inbox = Vec::with_capacity(tables.len());
-        for table in tables {
-            let (tx, rx) = mpsc::sync_channel::<Message>(AHEAD);
-            scope.spawn(move || {
+        for _ in 0..workers {
+            scope.spawn(move || loop {
+                let job = jobs.lock().ok().and_then(|mut j| j.pop_front());
+                let Some((table, tx)) = job else { break };
                 // A send fails only once the taker has stopped: the reading stops too.
-                let mut send = |rows: Vec<Taken>| tx.send(Message::Rows(rows)).is_ok();
+                let mut taken = true;
+                let mut send = |rows: Vec<Taken>| {
+                    taken = tx.send(Message::Rows(rows)).is_ok();
+                    taken
+                };
                 let end = match sift_part(ctx, table, &mut send) {
                     Ok(end) => Message::End(end),
                     Err(e) => Message::Failed(e),
                 };
-                let _ = tx.send(end);
+                if !taken || tx.send(end).is_err() {
+                    break;
+                }
             });
-            inbox.push(rx);
         }
         let last = inbox.len() - 1;
         let (mut base, mut passed) = (0, 0);

@@ -30,6 +30,8 @@ pub(crate) struct FirstPass {
     kept: Option<Vec<Row>>,
     /// The text file was read in parts; pass 2 reads the same parts.
     in_parts: bool,
+    /// The domains each part's rows name per customer, noted while pass 2 reads.
+    domains: Vec<BTreeMap<u128, BTreeSet<String>>>,
     order_of: BTreeMap<&'static str, Option<values::DateOrder>>,
     price_mark: Option<values::DecimalMark>,
     file_customer: Option<String>,
@@ -84,17 +86,11 @@ pub(crate) fn first_pass(
     let mut kept = None;
     let mut notes: Vec<String> = Vec::new();
     let mut rows_read = 0;
-    let mut guid = String::new();
+    let mut domains = Vec::with_capacity(surveys.len());
     for s in surveys {
         rows_read += s.rows_read;
         evidence.merge(s.evidence);
-        // Every customer's domains, for linking users files; the rest of what rows say about a
-        // customer is taken in pass 2, for the customers kept.
-        for (c, domains) in s.domains {
-            for d in domains {
-                note_domain(c, &d, &mut guid, ing);
-            }
-        }
+        domains.push(s.domains);
         kaizala.absorb(s.kaizala);
         kept = kept.or(s.kept);
         for note in s.notes {
@@ -125,6 +121,7 @@ pub(crate) fn first_pass(
         cols,
         kept,
         in_parts,
+        domains,
         order_of,
         price_mark,
         file_customer,
@@ -222,6 +219,7 @@ pub(crate) fn second_pass(
         cols,
         kept,
         in_parts,
+        domains,
         order_of,
         price_mark,
         file_customer,
@@ -250,8 +248,20 @@ pub(crate) fn second_pass(
             }
         }
     };
+    // Every customer's domains, for linking users files (the rest of what rows say about a
+    // customer is taken below, for the customers kept): noted on this thread while the parts
+    // are read.
+    let note_domains = |ing: &mut Ingested| {
+        let mut guid = String::new();
+        for (c, ds) in domains.into_iter().flatten() {
+            for d in ds {
+                note_domain(c, &d, &mut guid, ing);
+            }
+        }
+    };
     let passed_over = match kept {
         Some(rows) => {
+            note_domains(ing);
             let mut sift = Sift::new(&ctx);
             for row in &rows {
                 let next = row.skip_by(&mut |c| sift.outside(c));
@@ -264,7 +274,7 @@ pub(crate) fn second_pass(
         None => {
             let tables =
                 crate::ingest::reopen_tables(&input, Kind::Subscriptions, opts, file, in_parts)?;
-            sift_in_order(&ctx, tables, &input.name, &mut |t| take(t, ing))?
+            sift_in_order(&ctx, tables, &input.name, ing, note_domains, &mut take)?
         }
     };
     ing.ledger.filtered_many(file, Filtered::NotKaizala, passed_over);
@@ -407,20 +417,23 @@ enum Message {
 const BATCH: usize = 256;
 const AHEAD: usize = 16;
 
-/// Reads the tables (parts of one file) each on its own thread and hands their decoded rows to
-/// `take` on this thread, in file order, row numbers counted from the file's start; returns the
-/// rows passed over.
+/// Reads the tables (parts of one file) on other threads and hands their decoded rows to `take`
+/// on this thread, in file order, row numbers counted from the file's start; runs `meanwhile`
+/// on this thread first, once the parts are being read. Returns the rows passed over.
 fn sift_in_order(
     ctx: &SiftCtx<'_>,
     tables: Vec<Table>,
     name: &str,
-    take: &mut dyn FnMut(Taken),
+    ing: &mut Ingested,
+    meanwhile: impl FnOnce(&mut Ingested),
+    take: &mut dyn FnMut(Taken, &mut Ingested),
 ) -> Result<u64> {
     if tables.len() == 1 {
+        meanwhile(ing);
         let mut passed = 0;
         for table in tables {
             let mut all = |rows: Vec<Taken>| {
-                rows.into_iter().for_each(&mut *take);
+                rows.into_iter().for_each(|t| take(t, ing));
                 true
             };
             passed += sift_part(ctx, table, &mut all)?.passed_over;
@@ -454,6 +467,7 @@ fn sift_in_order(
                 }
             });
         }
+        meanwhile(ing);
         let last = inbox.len() - 1;
         let (mut base, mut passed) = (0, 0);
         for (i, rx) in inbox.into_iter().enumerate() {
@@ -462,7 +476,7 @@ fn sift_in_order(
                     Ok(Message::Rows(rows)) => {
                         for mut t in rows {
                             t.row += base;
-                            take(t);
+                            take(t, ing);
                         }
                     }
                     Ok(Message::End(end)) => {

@@ -254,3 +254,46 @@ fn an_output_that_cannot_be_written_is_exit_code_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).starts_with("kaizala-migrate: taken: cannot write: "), "{}", stderr(&out));
 }
+
+/// Issue 13: a quantity is a whole number in its whole cell, and at most 10,000,000 seats.
+#[test]
+fn quantities_are_whole_numbers_in_their_whole_cell_within_a_limit() {
+    let w = Workdir::new();
+    let body = format!(
+        "{HEADER}\
+         {C1},s1,Kaizala Pro,x5,2027-01-01,False,Active\n\
+         {C1},s2,Kaizala Pro,5 seats,2027-01-01,False,Active\n\
+         {C1},s3,Kaizala Pro,1e1,2027-01-01,False,Active\n\
+         {C1},s4,Kaizala Pro,1e308,2027-01-01,False,Active\n\
+         {C1},s5,Kaizala Pro,18446744073709551615,2027-01-01,False,Active\n\
+         {C1},s6,Kaizala Pro,9223372036854775807,2027-01-01,False,Active\n\
+         {C1},s7,Kaizala Pro,\"10,000,001\",2027-01-01,False,Active\n\
+         {C1},s8,Kaizala Pro,-3,2027-01-01,False,Active\n\
+         {C1},s9,Kaizala Pro,\"1,234\",2027-01-01,False,Active\n\
+         {C1},s10,Kaizala Pro,12.0,2027-01-01,False,Active\n\
+         {C1},s11,Kaizala Pro,+7,2027-01-01,False,Active\n\
+         {C1},s12,Kaizala Pro,10000000,2027-01-01,False,Active\n"
+    );
+    let out = run_subs(&w, "s.csv", &body, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_same_text(
+        "rejected: s.csv:2:D (Quantity): \"x5\" is not a whole number of seats\n\
+         rejected: s.csv:3:D (Quantity): \"5 seats\" is not a whole number of seats\n\
+         rejected: s.csv:4:D (Quantity): \"1e1\" is not a whole number of seats\n\
+         rejected: s.csv:5:D (Quantity): \"1e308\" is not a whole number of seats\n\
+         rejected: s.csv:6:D (Quantity): \"18446744073709551615\" seats is more than the 10000000 one line may hold\n\
+         rejected: s.csv:7:D (Quantity): \"9223372036854775807\" seats is more than the 10000000 one line may hold\n\
+         rejected: s.csv:8:D (Quantity): \"10,000,001\" seats is more than the 10000000 one line may hold\n\
+         rejected: s.csv:9:D (Quantity): \"-3\" is not a whole number of seats\n",
+        &stderr(&out),
+    );
+    let plan: serde_json::Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
+    let mut seats: Vec<u64> = plan["customers"][0]["expiring_subscriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["quantity"].as_u64().unwrap())
+        .collect();
+    seats.sort_unstable();
+    assert_eq!(seats, [7, 12, 1234, 10_000_000]);
+}

@@ -136,19 +136,7 @@ impl<'a> Columns<'a> {
 
     /// A seat count cell: empty, or a whole number.
     fn seats(&self, row: &Row, index: usize) -> Result<Option<u64>> {
-        match row.cell(index) {
-            Cell::Empty => Ok(None),
-            Cell::Number(n) if *n >= 0.0 && n.fract() == 0.0 => Ok(Some(*n as u64)),
-            other => {
-                let t = other.text();
-                if t.trim().is_empty() {
-                    return Ok(None);
-                }
-                values::parse_whole(&t).map(Some).ok_or_else(|| Error::Value {
-                    location: Box::new(self.at(row, index)),
-                    message: format!("{:?} is not a whole number of seats", t.trim()),
-                })
-            }
-        }
+        values::parse_seats(row.cell(index))
+            .map_err(|message| Error::Value { location: Box::new(self.at(row, index)), message })
     }
 }

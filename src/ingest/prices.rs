@@ -446,12 +446,8 @@ impl Ctx<'_> {
     }
 
     fn whole(&self, row: &Row, field: &'static str) -> Result<Option<u64>, RowError> {
-        match self.text(row, field) {
-            None => Ok(None),
-            Some(t) => values::parse_whole(&t)
-                .map(Some)
-                .ok_or((field, format!("{t:?} is not a whole number of seats"))),
-        }
+        let Some(col) = self.m.col(field) else { return Ok(None) };
+        values::parse_seats(row.cell(col.index)).map_err(|reason| (field, reason))
     }
 
     fn date(&self, row: &Row, field: &'static str) -> Result<Option<NaiveDate>, RowError> {

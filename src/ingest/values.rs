@@ -133,16 +133,31 @@ fn strip_number(s: &str) -> Option<String> {
     Some(out)
 }
 
+/// The most seats one subscription, price row or worksheet line may hold: far above any real
+/// tenant, and low enough that no sum of seat counts can overflow.
+pub const MAX_SEATS: u64 = 10_000_000;
+
 /// A whole non-negative number such as a seat count: `12`, `1,234`, `1.234`, `1 234`, `12.0`.
 ///
-/// A separator followed by exactly three digits groups thousands; otherwise it starts a
-/// fraction, which must be zero.
+/// The whole cell must be the number: digits, a leading `+`, and separators grouping
+/// thousands (`,` `.` `'` and spaces). A separator followed by exactly three digits groups
+/// thousands; otherwise it starts a fraction, which must be zero. Letters (`x5`, `5 seats`,
+/// `1e3`) make it no number.
 pub fn parse_whole(s: &str) -> Option<u64> {
-    let t = strip_number(s)?;
-    if t.starts_with('-') || t.starts_with('+') && t.len() == 1 {
+    let t = s.trim();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let mut digits_and_marks = String::with_capacity(t.len());
+    for c in t.chars() {
+        match c {
+            '0'..='9' | '.' | ',' => digits_and_marks.push(c),
+            ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '’' => {}
+            _ => return None,
+        }
+    }
+    let t = digits_and_marks.as_str();
+    if !t.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    let t = t.trim_start_matches('+');
     let parts: Vec<&str> = t.split(['.', ',']).collect();
     let (int_parts, frac): (&[&str], Option<&str>) = match parts.last() {
         Some(last) if parts.len() > 1 && last.len() != 3 => {
@@ -162,7 +177,41 @@ pub fn parse_whole(s: &str) -> Option<u64> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok()
+    // Too many digits for a u64: as large as a count gets, refused by whoever sets a limit.
+    Some(digits.parse().unwrap_or(u64::MAX))
+}
+
+/// A seat count cell: `None` when blank, else a whole number of at most [`MAX_SEATS`]. The
+/// error is the reason to give for the row.
+pub fn parse_seats(cell: &crate::source::Cell) -> std::result::Result<Option<u64>, String> {
+    use crate::source::Cell;
+    let seats = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Number(n) if *n >= 0.0 && n.fract() == 0.0 => {
+            if *n > MAX_SEATS as f64 {
+                return Err(too_many(&crate::source::format_number(*n)));
+            }
+            *n as u64
+        }
+        other => {
+            let t = other.text_ref();
+            let t = t.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            let n =
+                parse_whole(t).ok_or_else(|| format!("{t:?} is not a whole number of seats"))?;
+            if n > MAX_SEATS {
+                return Err(too_many(t));
+            }
+            n
+        }
+    };
+    Ok(Some(seats))
+}
+
+fn too_many(t: &str) -> String {
+    format!("{t:?} seats is more than the {MAX_SEATS} one line may hold")
 }
 
 /// Which character separates the fraction in a column of amounts.

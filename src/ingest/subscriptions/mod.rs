@@ -546,17 +546,9 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
 
 /// A seat count: a whole number, required when the file has the column.
 fn quantity_cell(cell: &Cell) -> Result<u64, RowError> {
-    if let Cell::Number(n) = cell {
-        if *n >= 0.0 && n.fract() == 0.0 {
-            return Ok(*n as u64);
-        }
-    }
-    let t = cell.text_ref();
-    if t.trim().is_empty() {
-        return Err(("quantity", "empty, but the value is required".to_string()));
-    }
-    values::parse_whole(&t)
-        .ok_or(("quantity", format!("{:?} is not a whole number of seats", t.trim())))
+    values::parse_seats(cell)
+        .map_err(|reason| ("quantity", reason))?
+        .ok_or(("quantity", "empty, but the value is required".to_string()))
 }
 
 /// Auto renew: a yes/no value, or nothing.

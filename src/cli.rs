@@ -293,10 +293,23 @@ impl Settings {
     /// Builds settings from the shared input arguments; `today` is used when --as-of is absent.
     pub fn from_args(args: &InputArgs, today: NaiveDate) -> Result<Settings> {
         let as_of = args.as_of.unwrap_or(today);
+        let dates = kaizala_migrate::ingest::values::DATES;
+        if !dates.contains(&as_of) {
+            return Err(Error::Usage(format!(
+                "--as-of {as_of}: the date must lie between {} and {} (what every output can hold)",
+                dates.start(),
+                dates.end()
+            )));
+        }
         let horizon_end = as_of
             .checked_add_signed(chrono::Duration::days(i64::from(args.horizon_days)))
+            .filter(|end| dates.contains(end))
             .ok_or_else(|| {
-                Error::Usage(format!("--horizon-days {} is too far", args.horizon_days))
+                Error::Usage(format!(
+                    "--horizon-days {} is too far: the horizon ends after {}",
+                    args.horizon_days,
+                    dates.end()
+                ))
             })?;
         let aliases = match &args.columns {
             Some(p) => Aliases::with_user_file(p)?,

@@ -297,3 +297,38 @@ fn quantities_are_whole_numbers_in_their_whole_cell_within_a_limit() {
     seats.sort_unstable();
     assert_eq!(seats, [7, 12, 1234, 10_000_000]);
 }
+
+/// Issue 13: dates are within what every output can hold (1900-01-01 to 9999-12-31): others
+/// reject their row, and `--as-of` outside it is a usage error, before anything is written.
+#[test]
+fn dates_outside_what_outputs_hold_are_rejected_or_refused() {
+    let w = Workdir::new();
+    let body = format!(
+        "{HEADER}\
+         {C1},s1,Kaizala Pro,3,0001-01-01,False,Active\n\
+         {C1},s2,Kaizala Pro,3,0000-06-30,False,Active\n\
+         {C1},s3,Kaizala Pro,3,1899-12-31,False,Active\n\
+         {C1},s4,Kaizala Pro,3,2027-01-01,False,Active\n"
+    );
+    let out = run_subs(&w, "s.csv", &body, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_same_text(
+        "rejected: s.csv:2:E (CommitmentEndDate): 0001-01-01 is outside the dates every output can hold (1900-01-01 to 9999-12-31)\n\
+         rejected: s.csv:3:E (CommitmentEndDate): 0000-06-30 is outside the dates every output can hold (1900-01-01 to 9999-12-31)\n\
+         rejected: s.csv:4:E (CommitmentEndDate): 1899-12-31 is outside the dates every output can hold (1900-01-01 to 9999-12-31)\n",
+        &stderr(&out),
+    );
+    assert!(w.file("out/worksheet.xlsx").exists());
+    for as_of in ["0000-01-01", "1899-12-31", "+10000-01-01"] {
+        let w = Workdir::new();
+        w.write("s.csv", &body);
+        let args = ["plan", "--subscriptions", "s.csv", "--as-of", as_of, "--out", "out"];
+        let out = w.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{as_of}: {}", stderr(&out));
+        assert!(stderr(&out).contains("--as-of"), "{}", stderr(&out));
+        assert!(!w.file("out").exists(), "{as_of}: an output folder was started");
+    }
+    let out = w.run(&["check", "--subscriptions", "s.csv", "--as-of", "9999-12-01"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--horizon-days 365 is too far"), "{}", stderr(&out));
+}

@@ -530,6 +530,28 @@ pub fn parse_date_cell(
     cell: &crate::source::Cell,
     order: Option<DateOrder>,
 ) -> std::result::Result<Option<NaiveDate>, String> {
+    let date = date_cell(cell, order)?;
+    match date {
+        Some(d) if !DATES.contains(&d) => Err(format!(
+            "{d} is outside the dates every output can hold ({} to {})",
+            DATES.start(),
+            DATES.end()
+        )),
+        d => Ok(d),
+    }
+}
+
+/// The dates a spreadsheet (and so every output) can hold.
+pub const DATES: std::ops::RangeInclusive<NaiveDate> =
+    match (NaiveDate::from_ymd_opt(1900, 1, 1), NaiveDate::from_ymd_opt(9999, 12, 31)) {
+        (Some(first), Some(last)) => first..=last,
+        _ => NaiveDate::MIN..=NaiveDate::MAX,
+    };
+
+fn date_cell(
+    cell: &crate::source::Cell,
+    order: Option<DateOrder>,
+) -> std::result::Result<Option<NaiveDate>, String> {
     use crate::source::Cell;
     match cell {
         Cell::Empty => Ok(None),

@@ -332,3 +332,50 @@ fn dates_outside_what_outputs_hold_are_rejected_or_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--horizon-days 365 is too far"), "{}", stderr(&out));
 }
+
+/// Issue 13: records ending in a bare CR (Excel's "CSV (Macintosh)"), or a stray CR inside a
+/// line, are numbered as a spreadsheet shows them.
+#[test]
+fn rows_are_numbered_as_a_spreadsheet_shows_them_for_every_line_end() {
+    let rows = [
+        format!("{C1},s1,Kaizala Pro,ten,2027-01-01,False,Active"),
+        format!("{C1},s2,Kaizala Pro,3,soon,False,Active"),
+        format!("{C1},s3,Kaizala Pro,3,2027-01-01,maybe,Active"),
+    ];
+    let want = "rejected: s.csv:2:D (Quantity): \"ten\" is not a whole number of seats\n\
+                rejected: s.csv:3:E (CommitmentEndDate): \"soon\" is not a date\n\
+                rejected: s.csv:4:F (AutoRenewEnabled): \"maybe\" is not a yes/no value\n";
+    for end in ["\r", "\n", "\r\n"] {
+        let w = Workdir::new();
+        let body = format!("{}{end}{}{end}", HEADER.trim_end(), rows.join(end));
+        let out = run_subs(&w, "s.csv", &body, &[]);
+        assert_eq!(out.status.code(), Some(0), "{end:?}: {}", stderr(&out));
+        assert_same_text(want, &stderr(&out));
+    }
+    // Mixed, with a blank line of each kind: rows 2, 4 and 6.
+    let w = Workdir::new();
+    let body = format!("{}\r{}\r\n\r{}\n\n{}", HEADER.trim_end(), rows[0], rows[1], rows[2]);
+    let out = run_subs(&w, "s.csv", &body, &[]);
+    assert_same_text(
+        "rejected: s.csv:2:D (Quantity): \"ten\" is not a whole number of seats\n\
+         rejected: s.csv:4:E (CommitmentEndDate): \"soon\" is not a date\n\
+         rejected: s.csv:6:F (AutoRenewEnabled): \"maybe\" is not a yes/no value\n",
+        &stderr(&out),
+    );
+}
+
+/// Issue 13: a record that never ends is refused with its row, not held in memory.
+#[test]
+fn a_line_longer_than_any_export_is_refused_with_its_row() {
+    let w = Workdir::new();
+    let mut body = format!("{HEADER}{C1},s1,Kaizala Pro,3,2027-01-01,False,Active\n");
+    body.push_str(&",".repeat(5 << 20));
+    let out = run_subs(&w, "s.csv", &body, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("s.csv: cannot read: row 3: a record longer than 4 MiB"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!w.file("out").exists());
+}

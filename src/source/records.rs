@@ -52,6 +52,10 @@ const MAX_SPANS: usize = 4;
 
 const CHUNK: usize = 256 * 1024;
 
+/// The longest record read: far beyond any real export's rows, and what keeps memory bounded
+/// whatever the file (a line that never ends is refused, not held).
+pub(crate) const MAX_RECORD: usize = 4 << 20;
+
 impl Records {
     pub(crate) fn new(src: Box<dyn Read + Send>, delimiter: u8) -> Records {
         Records {
@@ -87,6 +91,17 @@ impl Records {
             self.start = 0;
         }
         if self.end == self.buf.len() {
+            if self.buf.len() >= MAX_RECORD {
+                // One record fills the buffer: no export has rows this long.
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "row {}: a record longer than {} MiB (no export has rows this long; is it the right file?)",
+                        self.lines + 1 - self.embedded,
+                        MAX_RECORD >> 20
+                    ),
+                ));
+            }
             self.buf.resize(self.buf.len() * 2, 0);
         }
         loop {
@@ -122,10 +137,22 @@ impl Records {
                         None => continue,
                     }
                 }
+                // A lone '\r' ends a line too (Excel's "CSV (Macintosh)"): `csv_core` reads on.
+                Some(p) if unread[p] == b'\r' && p + 1 < unread.len() => match self.quoted()? {
+                    Some(n) => return Ok(Some(n)),
+                    None => continue,
+                },
                 _ => {}
             }
             let unread = &self.buf[self.start..self.end];
             let Some(nl) = memchr::memchr(b'\n', unread) else {
+                if memchr::memchr(b'\r', unread).is_some_and(|p| p + 1 < unread.len()) {
+                    // No '\n' in sight but a lone '\r': lines end in '\r' here.
+                    match self.quoted()? {
+                        Some(n) => return Ok(Some(n)),
+                        None => continue,
+                    }
+                }
                 if self.fill()? {
                     continue;
                 }
@@ -211,17 +238,18 @@ impl Records {
         use csv_core::ReadRecordResult as R;
         // Line ends before the record are empty lines: skipped, but counted.
         loop {
-            match self.buf[self.start..self.end].iter().position(|&b| b != b'\r' && b != b'\n') {
+            let region = &self.buf[self.start..self.end];
+            match region.iter().position(|&b| b != b'\r' && b != b'\n') {
                 Some(n) => {
-                    let skipped = &self.buf[self.start..self.start + n];
-                    self.lines += memchr::memchr_iter(b'\n', skipped).count() as u64;
+                    self.lines += line_ends(&region[..n]);
                     self.start += n;
                     break;
                 }
                 None => {
-                    let skipped = &self.buf[self.start..self.end];
-                    self.lines += memchr::memchr_iter(b'\n', skipped).count() as u64;
-                    self.start = self.end;
+                    // A '\r' last may be half of a "\r\n": it waits for the next read.
+                    let keep = usize::from(region.last() == Some(&b'\r') && !self.eof);
+                    self.lines += line_ends(&region[..region.len() - keep]);
+                    self.start = self.end - keep;
                     if !self.fill()? {
                         return Ok(None);
                     }
@@ -260,15 +288,20 @@ impl Records {
                     let mut consumed = nin;
                     // "\r\n": csv_core stops after the '\r'; the '\n' ends this record too.
                     let ended_cr = consumed > 0 && input[consumed - 1] == b'\r';
+                    if ended_cr && consumed == input.len() && !self.eof {
+                        // Whether a '\n' follows decides whether this is one line end or two.
+                        self.fill()?;
+                    }
+                    let input = &self.buf[self.start..self.end];
                     if ended_cr && input.get(consumed) == Some(&b'\n') {
                         consumed += 1;
                     }
                     let taken = &input[..consumed];
-                    let newlines = memchr::memchr_iter(b'\n', taken).count() as u64;
-                    let terminator = u64::from(taken.last() == Some(&b'\n'));
+                    let ends = line_ends(taken);
+                    let terminator = u64::from(matches!(taken.last(), Some(b'\n' | b'\r')));
                     let number = self.lines + 1 - self.embedded;
-                    self.lines += newlines;
-                    self.embedded += newlines - terminator;
+                    self.lines += ends;
+                    self.embedded += ends - terminator;
                     self.start += consumed;
                     let mut ranges = self.ranges.borrow_mut();
                     ranges.clear();
@@ -355,6 +388,15 @@ impl Records {
             }
         }
     }
+}
+
+/// Line ends in `bytes` as a spreadsheet counts them: "\n", "\r\n" and a lone '\r' are one
+/// each.
+fn line_ends(bytes: &[u8]) -> u64 {
+    let lf = memchr::memchr_iter(b'\n', bytes).count();
+    let cr = memchr::memchr_iter(b'\r', bytes).count();
+    let crlf = memchr::memmem::find_iter(bytes, b"\r\n").count();
+    (lf + cr - crlf) as u64
 }
 
 /// Field `i` of a line whose quoted fields are `spans` (see [`quoted_spans`]), found without
@@ -517,7 +559,7 @@ mod tests {
     }
 
     /// The csv crate's records; row numbers are the line each record starts on, in the text
-    /// with "\r\n" made "\n", less the newlines inside earlier records.
+    /// with "\r\n" and a lone '\r' made "\n", less the newlines inside earlier records.
     fn reference(bytes: &[u8], delimiter: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
         let read = |b: &[u8]| {
             let mut rdr = csv::ReaderBuilder::new()
@@ -546,7 +588,8 @@ mod tests {
                 i += 1;
                 continue;
             }
-            lf.push(bytes[i]);
+            // A lone '\r' ends a line too, as a spreadsheet shows it.
+            lf.push(if bytes[i] == b'\r' { b'\n' } else { bytes[i] });
             i += 1;
         }
         let lines = read(&lf);

@@ -378,4 +378,18 @@ fn a_line_longer_than_any_export_is_refused_with_its_row() {
         stderr(&out)
     );
     assert!(!w.file("out").exists());
+    // Wider than a sheet can be: refused before its fields are decoded.
+    let w = Workdir::new();
+    let mut body = format!(
+        "{HEADER}{C1},s1,Kaizala Pro,3,2027-01-01,False,Active
+"
+    );
+    body.push_str(&",".repeat(20_000));
+    let out = run_subs(&w, "s.csv", &body, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("s.csv: cannot read: row 3: more than 16384 fields"),
+        "{}",
+        stderr(&out)
+    );
 }

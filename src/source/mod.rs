@@ -252,6 +252,9 @@ pub fn open_in_parts(
 }
 
 const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The most fields a record may have: a sheet's columns (A to XFD).
+pub const MAX_FIELDS: usize = 16_384;
 const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Reads the rows of one table (a CSV file or one worksheet).
@@ -434,6 +437,16 @@ impl CsvRows {
                 let fields = RecordCells { records: &self.records, cp1252_used: &self.cp1252_used };
                 if skip(&fields) {
                     return Some(Ok(Next::Skipped(number)));
+                }
+                if self.records.len() > MAX_FIELDS {
+                    self.done = true;
+                    let message = format!(
+                        "row {number}: more than {MAX_FIELDS} fields, the most a sheet has (is it the right file?)"
+                    );
+                    return Some(Err(Error::Read {
+                        path: self.name.clone(),
+                        source: std::io::Error::new(std::io::ErrorKind::InvalidData, message),
+                    }));
                 }
                 row.number = number;
                 for cell in row.cells.drain(..) {

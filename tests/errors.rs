@@ -393,3 +393,37 @@ fn a_line_longer_than_any_export_is_refused_with_its_row() {
         stderr(&out)
     );
 }
+
+/// Issue 13: a workbook cell beyond the last column or row a sheet can have is an error naming
+/// the file, the sheet and the cell, not a 10 GB row.
+#[test]
+fn a_workbook_cell_beyond_a_sheet_is_refused_naming_it() {
+    let header = ["CustomerId", "SubscriptionId", "OfferName", "Quantity", "CommitmentEndDate"];
+    let row = [C1, "s1", "Kaizala Pro", "3", "2027-01-01"];
+    for (cell, shown) in [("ZZZZZZ2", "ZZZZZZ2"), ("A1048577", "A1048577"), ("XFE2", "XFE2")] {
+        let w = Workdir::new();
+        let data = format!(
+            "{}{}",
+            xlsx_row(1, &header),
+            xlsx_row(2, &row).replace(
+                "</row>",
+                &format!(r#"<c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row>"#)
+            )
+        );
+        w.write("s.xlsx", xlsx_with_sheet_data(&data));
+        let out = w.run(&["check", "--subscriptions", "s.xlsx", "--as-of", "2026-12-01"]);
+        assert_eq!(out.status.code(), Some(2), "{cell}: {}", stderr(&out));
+        assert!(
+            stderr(&out)
+                .contains(&format!("s.xlsx[Sheet1]: cannot read sheet: cell {shown} lies beyond")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // The same workbook without the stray cell reads.
+    let w = Workdir::new();
+    let data = format!("{}{}", xlsx_row(1, &header), xlsx_row(2, &row));
+    w.write("s.xlsx", xlsx_with_sheet_data(&data));
+    let out = w.run(&["check", "--subscriptions", "s.xlsx", "--as-of", "2026-12-01"]);
+    assert!(stdout(&out).contains("1 rows read"), "{}{}", stdout(&out), stderr(&out));
+}

@@ -255,6 +255,9 @@ const SNIFF_BYTES: usize = 64 * 1024;
 
 /// The most fields a record may have: a sheet's columns (A to XFD).
 pub const MAX_FIELDS: usize = 16_384;
+
+/// The most rows a sheet has.
+pub const MAX_SHEET_ROWS: u64 = 1_048_576;
 const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Reads the rows of one table (a CSV file or one worksheet).
@@ -663,7 +666,7 @@ impl Workbook {
         let rows = shielded(|| match sheets {
             // XLSX cells are read as they stream out of the sheet's XML, without an
             // intermediate grid.
-            calamine::Sheets::Xlsx(xlsx) => xlsx_rows(xlsx, sheet).map_err(|e| e.to_string()),
+            calamine::Sheets::Xlsx(xlsx) => xlsx_rows(xlsx, sheet),
             other => other.worksheet_range(sheet).map(|r| rows_of(&r)).map_err(|e| e.to_string()),
         })
         .map_err(|()| broken(CORRUPT.to_string()))?
@@ -706,14 +709,24 @@ fn shielded<T>(call: impl FnOnce() -> T) -> std::result::Result<T, ()> {
 }
 
 /// The rows of an XLSX sheet, built cell by cell from calamine's streaming reader.
+///
+/// A cell beyond the last row or column a sheet can have (a damaged or crafted file) is an
+/// error naming it: its row would otherwise be widened to its column, gigabytes for `ZZZZZZ2`.
 fn xlsx_rows(
     xlsx: &mut calamine::Xlsx<Cursor<Vec<u8>>>,
     sheet: &str,
-) -> std::result::Result<Vec<Row>, calamine::XlsxError> {
-    let mut reader = xlsx.worksheet_cells_reader(sheet)?;
+) -> std::result::Result<Vec<Row>, String> {
+    let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(|e| e.to_string())?;
     let mut rows: Vec<Row> = Vec::new();
-    while let Some(cell) = reader.next_cell()? {
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
         let (r, c) = cell.get_position();
+        if c as usize >= MAX_FIELDS || u64::from(r) >= MAX_SHEET_ROWS {
+            return Err(format!(
+                "cell {}{} lies beyond the last column (XFD) or row ({MAX_SHEET_ROWS}) a sheet has",
+                crate::error::column_letter(c as usize),
+                u64::from(r) + 1
+            ));
+        }
         let value = match cell.get_value() {
             DataRef::Empty => continue,
             DataRef::SharedString(s) => Cell::Text((*s).to_string()),

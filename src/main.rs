@@ -52,6 +52,8 @@ fn main() {
 }
 
 fn report(e: &Error) -> ExitCode {
-    let _ = writeln!(io::stderr(), "kaizala-migrate: {e}");
+    let message = e.to_string();
+    let shown = kaizala_migrate::escape::bounded(&message, kaizala_migrate::escape::MAX_MESSAGE);
+    let _ = writeln!(io::stderr(), "kaizala-migrate: {shown}");
     e.exit_code()
 }

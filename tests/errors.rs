@@ -427,3 +427,20 @@ fn a_workbook_cell_beyond_a_sheet_is_refused_naming_it() {
     let out = w.run(&["check", "--subscriptions", "s.xlsx", "--as-of", "2026-12-01"]);
     assert!(stdout(&out).contains("1 rows read"), "{}{}", stdout(&out), stderr(&out));
 }
+
+/// Issue 13: a huge rejected value is shown cut, with its size, in stderr and rejected.csv.
+#[test]
+fn a_huge_rejected_value_is_echoed_cut_with_its_size() {
+    let w = Workdir::new();
+    let huge = "9".repeat(3_000_000);
+    let body = format!("{HEADER}{C1},s1,Kaizala Pro,3,x{huge},False,Active\n");
+    let out = run_subs(&w, "s.csv", &body, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.len() < 1_000, "{} bytes of stderr", err.len());
+    assert!(err.contains("…[2999617 characters cut]…"), "{err}");
+    assert!(err.trim_end().ends_with("\" is not a date"), "{err}");
+    let rejected = w.read("out/rejected.csv");
+    assert!(rejected.len() < 1_000, "{} bytes in rejected.csv", rejected.len());
+    assert!(rejected.contains("characters cut"), "{rejected}");
+}

@@ -198,6 +198,8 @@ impl Ledger {
     pub fn rejected(&mut self, origin: Origin, col: Option<Col>, reason: String) {
         self.files[origin.file].rejected += 1;
         let location = self.location(origin, col);
+        // The reason quotes the value: a huge one is cut, its size noted.
+        let reason = crate::escape::bounded(&reason, crate::escape::MAX_REASON).into_owned();
         self.rejections.push(Rejection { location, reason });
     }
 

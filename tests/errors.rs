@@ -432,15 +432,61 @@ fn a_workbook_cell_beyond_a_sheet_is_refused_naming_it() {
 #[test]
 fn a_huge_rejected_value_is_echoed_cut_with_its_size() {
     let w = Workdir::new();
-    let huge = "9".repeat(3_000_000);
+    // Long, but within what a cell holds (longer values reject their row for that).
+    let huge = "9".repeat(29_999);
     let body = format!("{HEADER}{C1},s1,Kaizala Pro,3,x{huge},False,Active\n");
     let out = run_subs(&w, "s.csv", &body, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.len() < 1_000, "{} bytes of stderr", err.len());
-    assert!(err.contains("…[2999617 characters cut]…"), "{err}");
+    assert!(err.contains("…[29616 characters cut]…"), "{err}");
     assert!(err.trim_end().ends_with("\" is not a date"), "{err}");
     let rejected = w.read("out/rejected.csv");
     assert!(rejected.len() < 1_000, "{} bytes in rejected.csv", rejected.len());
     assert!(rejected.contains("characters cut"), "{rejected}");
+}
+
+/// Issue 13: a value longer than a spreadsheet cell holds (32,767 characters) rejects its row
+/// naming the column, in every kind of file, and every output is written.
+#[test]
+fn a_value_longer_than_a_cell_rejects_its_row_and_every_output_is_written() {
+    let w = Workdir::new();
+    let long = "N".repeat(40_000);
+    w.write(
+        "s.csv",
+        format!(
+            "CustomerId,CustomerName,SubscriptionId,OfferName,Quantity,CommitmentEndDate,AutoRenewEnabled,Status\n\
+             {C1},{long},s1,Kaizala Pro,3,2027-01-01,False,Active\n\
+             {C1},Contoso,s2,Kaizala Pro,3,2027-01-01,False,Active\n"
+        ),
+    );
+    w.write(
+        "u.csv",
+        format!(
+            "CustomerId,User principal name,Display name,Licenses\n\
+             {C1},a@contoso.example,{long},Kaizala Pro\n\
+             {C1},b@contoso.example,Bo,Kaizala Pro\n"
+        ),
+    );
+    let out = w.run(&[
+        "plan",
+        "--subscriptions",
+        "s.csv",
+        "--users",
+        "u.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_same_text(
+        "rejected: s.csv:2:B (CustomerName): 40000 characters, more than the 32767 a spreadsheet cell holds\n\
+         rejected: u.csv:2:C (Display name): 40000 characters, more than the 32767 a spreadsheet cell holds\n",
+        &stderr(&out),
+    );
+    for file in ["plan.json", "worksheet.xlsx", "cost-report.xlsx", "rejected.csv"] {
+        assert!(w.file(&format!("out/{file}")).exists(), "{file}");
+    }
+    assert!(w.read("out/plan.json").contains("\"Contoso\""));
 }

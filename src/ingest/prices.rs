@@ -405,7 +405,12 @@ fn read_table(mut table: Table, opts: &IngestOptions, ing: &mut Ingested) -> Res
 fn take_rows(rows: &[Row], ctx: &Ctx<'_>, file: usize, ing: &mut Ingested) {
     for row in rows {
         let origin = Origin { file, row: row.number };
-        match parse_row(row, ctx) {
+        let fields = ctx.m.fields.iter().map(|(&f, c)| (f, c.index));
+        let parsed = match values::first_overlong(row, fields) {
+            Some(e) => Err(e),
+            None => parse_row(row, ctx),
+        };
+        match parsed {
             Ok(Parsed::Price(mut p)) => {
                 p.origin = origin;
                 ing.prices.push(*p);

@@ -229,6 +229,12 @@ fn identity(
 
 /// One decoded row: a user with a Kaizala Pro licence, a row filtered out, or a rejection.
 fn take_row(ctx: &FileCtx<'_>, part: &mut Part, row: &crate::source::Row) {
+    let fields = ctx.m.fields.iter().map(|(&f, c)| (f, c.index));
+    if let Some((field, reason)) = values::first_overlong(row, fields) {
+        let origin = Origin { file: ctx.file, row: row.number };
+        part.rejections.push((origin, ctx.m.col(field).cloned(), reason));
+        return;
+    }
     let Some((upn, domain, customer_id)) = identity(ctx, part, row) else {
         return;
     };

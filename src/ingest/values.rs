@@ -133,6 +133,30 @@ fn strip_number(s: &str) -> Option<String> {
     Some(out)
 }
 
+/// The most characters a spreadsheet cell holds: longer text could not be written into any
+/// workbook, so a row that needs it is rejected.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Why a cell cannot be read as a value: its text is longer than a spreadsheet cell holds.
+pub fn overlong(cell: &crate::source::Cell) -> Option<String> {
+    let crate::source::Cell::Text(t) = cell else { return None };
+    if t.len() <= MAX_CELL_CHARS {
+        return None;
+    }
+    let chars = t.chars().count();
+    (chars > MAX_CELL_CHARS).then(|| {
+        format!("{chars} characters, more than the {MAX_CELL_CHARS} a spreadsheet cell holds")
+    })
+}
+
+/// The first of `fields` (name, column) whose cell in `row` is [`overlong`], with the reason.
+pub fn first_overlong(
+    row: &crate::source::Row,
+    fields: impl IntoIterator<Item = (&'static str, usize)>,
+) -> Option<(&'static str, String)> {
+    fields.into_iter().find_map(|(field, i)| overlong(row.cell(i)).map(|why| (field, why)))
+}
+
 /// The most seats one subscription, price row or worksheet line may hold: far above any real
 /// tenant, and low enough that no sum of seat counts can overflow.
 pub const MAX_SEATS: u64 = 10_000_000;

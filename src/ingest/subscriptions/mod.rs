@@ -378,6 +378,13 @@ macro_rules! columns {
             fn of(m: &super::Mapping) -> Cols {
                 Cols { $($field: m.col(stringify!($field)).map(|c| c.index),)* }
             }
+
+            /// Each field the file has, with its column.
+            fn each(&self) -> impl Iterator<Item = (&'static str, usize)> {
+                [$((stringify!($field), self.$field),)*]
+                    .into_iter()
+                    .filter_map(|(f, c)| c.map(|c| (f, c)))
+            }
         }
     };
 }

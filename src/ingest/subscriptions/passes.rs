@@ -173,7 +173,8 @@ fn survey(ctx: &SurveyCtx<'_>, mut table: Table) -> Result<Survey> {
             if let Some(d) = ctx.cols.domain.map(|i| cells.text(i)) {
                 let d = d.trim();
                 let repeat = last.as_ref().is_some_and(|(lc, ld)| *lc == c && ld == d);
-                if !d.is_empty() && !repeat {
+                // A domain name has at most 253 characters: longer text is none.
+                if !d.is_empty() && d.len() <= 253 && !repeat {
                     domains.entry(c).or_default().insert(d.to_string());
                     last = Some((c, d.to_string()));
                 }
@@ -358,6 +359,11 @@ impl<'a> Sift<'a> {
             return None;
         }
         let customer = row_customer(row, &self.ctx.row.cols, self.ctx.file_customer_bits);
+        // A value longer than a spreadsheet cell holds rejects the row before anything of it
+        // is taken.
+        if let Some(e) = values::first_overlong(row, self.ctx.row.cols.each()) {
+            return Some(Taken { row: row.number, customer, note: None, parsed: Err(e) });
+        }
         let note = customer.filter(|c| !self.complete.contains(c)).map(|c| self.note(row, c));
         Some(Taken { row: row.number, customer, note, parsed: parse_row(row, &self.ctx.row) })
     }

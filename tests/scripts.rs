@@ -79,10 +79,21 @@ fn generate(w: &Workdir, extra: &[&str]) {
 }
 
 fn bash(w: &Workdir, fake: &Fake, script: &str, args: &[&str]) -> Output {
+    bash_with(w, fake, script, args, &[])
+}
+
+fn bash_with(
+    w: &Workdir,
+    fake: &Fake,
+    script: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     Command::new("bash")
         .arg(w.file(script))
         .args(args)
         .env_clear()
+        .envs(env.iter().copied())
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("PARTNER_CENTER_TOKEN", TOKEN)
         .env("PARTNER_CENTER_BASE_URL", &fake.base)
@@ -443,4 +454,51 @@ fn first_error(node: tree_sitter::Node, text: &str) -> String {
         }
     }
     String::new()
+}
+
+/// Issue 13: tracing (SHELLOPTS=xtrace exported, which run-all passes to every customer's
+/// script, or bash -x) never prints the token.
+#[test]
+fn tracing_never_prints_the_token() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash", "--batch-size", "2"]);
+    let fake = Fake::start(tenants());
+    let o = bash_with(&w, &fake, "s/bash/run-all.sh", &["--apply"], &[("SHELLOPTS", "xtrace")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_migrated(&fake);
+    let mut seen = format!("{}{}", stdout(&o), stderr(&o));
+    for entry in std::fs::read_dir(w.file("s/bash/logs")).unwrap() {
+        seen.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    // Tracing was on: its lines are there, the token is not.
+    assert!(seen.contains("+ km_request GET"), "no trace in the logs");
+    assert!(!seen.contains(TOKEN), "the token was printed under xtrace");
+}
+
+/// Issue 13: the results file is safe to open in a spreadsheet: a target starting with = + - @
+/// gets an apostrophe, an earlier run's row is still found, and `status` reads the name back.
+#[test]
+fn results_cells_are_not_taken_for_formulas() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    w.write(
+        "t.sh",
+        "source s/bash/lib.sh\n\
+         CUSTOMER_ID=c1\nKM_RESULTS=r.csv\nkm_results_header r.csv\n\
+         km_result B '=HYPERLINK(\"http://x\")' done 200 rid\n\
+         km_result B '-1+1' done 200 rid\n\
+         km_result B '@SUM(A1)' failed 500 rid\n\
+         km_done_before B '=HYPERLINK(\"http://x\")' && echo found-1\n\
+         km_done_before B '-1+1' && echo found-2\n\
+         km_done_before B '@SUM(A1)' || echo not-done-3\n",
+    );
+    let o = Command::new("bash").arg("t.sh").current_dir(w.path()).output().unwrap();
+    assert_eq!(stdout(&o), "found-1\nfound-2\nnot-done-3\n", "{}", stderr(&o));
+    let rows: Vec<Vec<String>> = csv::Reader::from_path(w.file("r.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let targets: Vec<&str> = rows.iter().map(|r| r[3].as_str()).collect();
+    assert_eq!(targets, ["'=HYPERLINK(\"http://x\")", "'-1+1", "'@SUM(A1)"]);
 }

@@ -45,14 +45,21 @@ function Initialize-Km($Job, [bool]$Apply) {
     }
 }
 
+# A results file cell: quoted, and safe to open in a spreadsheet (a value starting with = + - @
+# or a tab gets a leading apostrophe, so that it is not taken for a formula).
+function ConvertTo-KmCell([string]$Value) {
+    if ($Value -match '^[=+@\-\t\r]') { $Value = "'" + $Value }
+    return '"' + $Value.Replace('"', '""') + '"'
+}
+
 function Add-KmResult([string]$Step, [string]$Target, [string]$Outcome, [string]$Status, [string]$RequestId) {
     $fields = @((Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'), $Km.Job.CustomerId, $Step, $Target, $Outcome, $Status, $RequestId)
-    $row = ($fields | ForEach-Object { '"' + ([string]$_).Replace('"', '""') + '"' }) -join ','
+    $row = ($fields | ForEach-Object { ConvertTo-KmCell ([string]$_) }) -join ','
     Add-Content -LiteralPath $Km.Results -Value $row
 }
 
 function Test-KmDoneBefore([string]$Step, [string]$Target) {
-    $needle = '"' + $Km.Job.CustomerId + '","' + $Step + '","' + $Target + '","done"'
+    $needle = (ConvertTo-KmCell $Km.Job.CustomerId) + ',' + (ConvertTo-KmCell $Step) + ',' + (ConvertTo-KmCell $Target) + ',"done"'
     return [bool](Select-String -LiteralPath $Km.Results -SimpleMatch -Pattern $needle -Quiet)
 }
 

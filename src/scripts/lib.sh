@@ -53,9 +53,10 @@ km_init() {
   done
   command -v curl >/dev/null 2>&1 || km_die "curl is needed"
   command -v jq >/dev/null 2>&1 || km_die "jq is needed"
-  [ -n "${PARTNER_CENTER_TOKEN:-}" ] ||
+  # ${VAR:+set}: tracing (bash -x) shows "set", never the token.
+  [ -n "${PARTNER_CENTER_TOKEN:+set}" ] ||
     km_die "PARTNER_CENTER_TOKEN is not set: export a Partner Center access token (App+User) first. No request was sent."
-  if [ "$KM_LICENSE_API" = graph ] && [ -z "${GRAPH_TOKEN:-}" ]; then
+  if [ "$KM_LICENSE_API" = graph ] && [ -z "${GRAPH_TOKEN:+set}" ]; then
     km_die "GRAPH_TOKEN is not set: export a Microsoft Graph token for tenant $CUSTOMER_ID first. No request was sent."
   fi
   KM_PC="${PARTNER_CENTER_BASE_URL:-https://api.partnercenter.microsoft.com}"
@@ -70,18 +71,36 @@ km_init() {
   KM_B_FAILED=0
 }
 
+# km_cell VALUE: sets KM_CELL to the value as a results file cell: quoted, and safe to open in
+# a spreadsheet (a value starting with = + - @ or a tab gets a leading apostrophe, so that it is
+# not taken for a formula).
+km_cell() {
+  local v="$1"
+  case "$v" in
+    [=+@-]* | $'\t'* | $'\r'*) v="'$v" ;;
+  esac
+  KM_CELL="\"${v//\"/\"\"}\""
+}
+
 # Appends one row to the results file: step, target, outcome, HTTP status, request id.
 km_result() {
   local row="" field
   for field in "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$CUSTOMER_ID" "$@"; do
-    row="$row,\"${field//\"/\"\"}\""
+    km_cell "$field"
+    row="$row,$KM_CELL"
   done
   printf '%s\n' "${row#,}" >>"$KM_RESULTS"
 }
 
 # True when an earlier run recorded this step and target as done.
 km_done_before() {
-  grep -qF "\"$CUSTOMER_ID\",\"$1\",\"$2\",\"done\"" "$KM_RESULTS"
+  local needle
+  km_cell "$CUSTOMER_ID"
+  needle="$KM_CELL"
+  km_cell "$1"
+  needle="$needle,$KM_CELL"
+  km_cell "$2"
+  grep -qF "$needle,$KM_CELL,\"done\"" "$KM_RESULTS"
 }
 
 # km_request METHOD URL API [BODY_FILE]
@@ -90,6 +109,17 @@ km_done_before() {
 # request that got no answer is retried with the same one. Sets KM_STATUS, KM_REQUEST_ID and
 # leaves the answer in "$KM_TMP/response".
 km_request() {
+  # Tracing (bash -x, or SHELLOPTS=xtrace) would print the token: off while a request is
+  # sent, back on after.
+  local traced=0 rc=0
+  case $- in *x*) traced=1; set +x ;; esac
+  km_send "$@" || rc=$?
+  if [ "$traced" = 1 ]; then set -x; fi
+  return "$rc"
+}
+
+# km_send METHOD URL API [BODY_FILE]: km_request without the tracing guard.
+km_send() {
   local method="$1" url="$2" api="$3" body="${4:-}"
   local attempt=1 rid="" reuse=0 wait token status
   if [ "$api" = graph ]; then token="$GRAPH_TOKEN"; else token="$PARTNER_CENTER_TOKEN"; fi

@@ -77,6 +77,15 @@ pub fn read(paths: &[std::path::PathBuf]) -> Result<Vec<ResultRow>> {
     Ok(rows)
 }
 
+/// A results cell as the script had it: the apostrophe that keeps a spreadsheet from taking
+/// `=`, `+`, `-`, `@`, a tab or a CR at the start for a formula is taken off.
+fn unguarded(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
 fn read_file(path: &std::path::Path, rows: &mut Vec<ResultRow>) -> Result<()> {
     let name = path.display().to_string();
     let bad = |message: String| Error::File { path: name.clone(), message };
@@ -119,7 +128,7 @@ fn read_file(path: &std::path::Path, rows: &mut Vec<ResultRow>) -> Result<()> {
             time: rec.get(0).unwrap_or_default().to_string(),
             customer_id: rec.get(1).unwrap_or_default().to_lowercase(),
             step: rec.get(2).unwrap_or_default().to_string(),
-            target: rec.get(3).unwrap_or_default().to_lowercase(),
+            target: unguarded(rec.get(3).unwrap_or_default()).to_lowercase(),
             outcome,
         });
     }
@@ -209,5 +218,18 @@ fn step_b_users(s: &mut String, b_rows: &[(&str, Option<Outcome>)], users_left: 
     );
     if !users_left.is_empty() {
         let _ = writeln!(s, "     still on Kaizala Pro: {}", users_left.join(", "));
+    }
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::unguarded;
+
+    #[test]
+    fn the_formula_guard_is_taken_off_only_before_a_formula_start() {
+        assert_eq!(unguarded("'=SUM(A1)"), "=SUM(A1)");
+        assert_eq!(unguarded("'-x@y"), "-x@y");
+        assert_eq!(unguarded("'o'brien@x"), "'o'brien@x");
+        assert_eq!(unguarded("a@x"), "a@x");
     }
 }

@@ -490,3 +490,64 @@ fn a_value_longer_than_a_cell_rejects_its_row_and_every_output_is_written() {
     }
     assert!(w.read("out/plan.json").contains("\"Contoso\""));
 }
+
+/// Issue 13: names and user principal names taken from the exports cannot put HTML, links,
+/// remote images, control or bidirectional characters into the runbooks, the cost report or
+/// the CSVs, and a CR cannot break the runbooks' table.
+#[test]
+fn outputs_show_hostile_names_as_typed_and_act_on_nothing() {
+    let w = Workdir::new();
+    w.write(
+        "s.csv",
+        format!(
+            "CustomerId,CustomerName,SubscriptionId,OfferName,Quantity,CommitmentEndDate,AutoRenewEnabled,Status\n\
+             {C1},\"<script>alert(1)</script>\r[x](javascript:alert(1))\",s1,Kaizala Pro,3,2027-01-01,False,Active\n"
+        ),
+    );
+    w.write(
+        "u.csv",
+        format!(
+            "CustomerId,User principal name,Display name,Licenses\n\
+             {C1},a@contoso.example,\"![](http://evil.example/t.png)\u{202e}gpj.exe\0\",Kaizala Pro\n\
+             {C1},b@contoso.example,\"\"\"><img src=x onerror=alert(1)>\",Kaizala Pro\n"
+        ),
+    );
+    let out = w.run(&[
+        "plan",
+        "--subscriptions",
+        "s.csv",
+        "--users",
+        "u.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Markdown: every character that could start markup is escaped.
+    for entry in std::fs::read_dir(w.file("out/runbooks")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let mut escaped = false;
+        for c in text.chars() {
+            assert!(!matches!(c, '\u{202e}' | '\0'), "{c:?} came through:\n{text}");
+            assert!(escaped || !matches!(c, '<' | '!'), "an unescaped {c:?}:\n{text}");
+            escaped = c == '\\' && !escaped;
+        }
+    }
+    // HTML: no markup from the data; CSV: no control or bidirectional characters.
+    let html = w.read("out/cost-report.html");
+    for bad in ["<script>alert", "<img", "\u{202e}", "\0"] {
+        assert!(!html.contains(bad), "{bad:?} came through:\n{html}");
+    }
+    for file in ["worksheet.csv", "users.csv"] {
+        let text = w.read(&format!("out/{file}"));
+        assert!(!text.contains(['\u{202e}', '\0']), "{file}:\n{text}");
+    }
+    let readme = w.read("out/runbooks/README.md");
+    let table: Vec<&str> = readme.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(table.iter().all(|l| l.ends_with('|')), "a table row was broken:\n{readme}");
+    assert!(
+        readme.contains("\\<script\\>alert(1)\\</script\\> \\[x\\](javascript:alert(1))"),
+        "{readme}"
+    );
+}

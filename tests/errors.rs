@@ -551,3 +551,54 @@ fn outputs_show_hostile_names_as_typed_and_act_on_nothing() {
         "{readme}"
     );
 }
+
+/// Issue 13: account-manager workbooks get names every file system takes, one per person
+/// however the accents were typed; workbooks an earlier run wrote and this one does not are
+/// removed, and files the tool did not write are never touched.
+#[test]
+fn output_file_names_are_safe_unique_and_stale_ones_go() {
+    let w = Workdir::new();
+    let c = |n: u8| format!("{n}{n}{n}{n}{n}{n}{n}{n}-1111-4111-8111-111111111111");
+    let subs = |managers: [&str; 5]| {
+        let mut body = "CustomerId,AccountManager,SubscriptionId,OfferName,Quantity,CommitmentEndDate,AutoRenewEnabled,Status\n".to_string();
+        for (i, am) in managers.iter().enumerate() {
+            body.push_str(&format!(
+                "{},{am},s{i},Kaizala Pro,3,2027-01-01,False,Active\n",
+                c(i as u8 + 1)
+            ));
+        }
+        body
+    };
+    w.write("s.csv", subs(["CON", "aux", "Nul", "Zo\u{eb} Martin", "Zoe\u{308} Martin"]));
+    let args = ["plan", "--subscriptions", "s.csv", "--as-of", "2026-12-01", "--out", "out"];
+    let out = w.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let names = |dir: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(w.file(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names("out/by-account-manager"),
+        ["aux-am.xlsx", "con-am.xlsx", "nul-am.xlsx", "zoe-martin.xlsx"]
+    );
+    // Someone's own files in the tool's folders.
+    w.write("out/by-account-manager/my-notes.xlsx", "mine");
+    w.write("out/worksheets/my-edited-contoso.xlsx", "mine");
+    w.write("out/runbooks/extra.md", "mine");
+    // The next run has no account managers at all.
+    w.write("s.csv", subs(["", "", "", "", ""]));
+    let out = w.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(names("out/by-account-manager"), ["my-notes.xlsx"]);
+    assert!(w.file("out/worksheets/my-edited-contoso.xlsx").exists());
+    assert!(w.file("out/runbooks/extra.md").exists());
+    assert!(!w.file("out/.kaizala-migrate-staging").exists());
+    // A run asked for plan.json only leaves the other outputs as they are.
+    let out = w.run(&[&args[..], &["--outputs", "plan"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(names("out/worksheets").len(), 6, "{:?}", names("out/worksheets"));
+}

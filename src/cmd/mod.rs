@@ -2,6 +2,7 @@
 //! the command line in `cli`).
 
 pub mod check;
+pub mod output;
 pub mod plan;
 pub mod scan;
 pub mod scripts;

@@ -1,41 +1,15 @@
 //! `plan`: write the plan and its deliverables into `--out`.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::output::OutputDir;
 use crate::cli::{OutputKind, Settings};
 use kaizala_migrate::error::{Error, ExitCode, Result};
 use kaizala_migrate::plan::{CustomerPlan, Plan};
 use kaizala_migrate::render::{cost, csv_out, json, runbook, summary, workbook};
-
-/// Writes one output file through a buffer.
-pub fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let werr = |source| Error::Write { path: path.to_path_buf(), source };
-    let mut w = BufWriter::new(File::create(path).map_err(werr)?);
-    render(&mut w)?;
-    w.flush().map_err(werr)
-}
-
-fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|source| Error::Write { path: path.to_path_buf(), source })
-}
-
-/// Creates a folder of generated files, removing files with `ext` left from an earlier run (the
-/// folder is the tool's own), so that it holds exactly this plan's files.
-fn fresh_dir(dir: &Path, ext: &str) -> Result<()> {
-    let werr = |source| Error::Write { path: dir.to_path_buf(), source };
-    std::fs::create_dir_all(dir).map_err(werr)?;
-    for entry in std::fs::read_dir(dir).map_err(werr)? {
-        let path = entry.map_err(werr)?.path();
-        if path.extension().is_some_and(|e| e == ext) && path.is_file() {
-            std::fs::remove_file(&path).map_err(|source| Error::Write { path, source })?;
-        }
-    }
-    Ok(())
-}
 
 /// Runs `plan`.
 pub fn run(
@@ -47,11 +21,11 @@ pub fn run(
 ) -> Result<ExitCode> {
     let want = |k: OutputKind| outputs.is_empty() || outputs.contains(&k);
     let (ing, plan) = super::pipeline(settings)?;
-    std::fs::create_dir_all(out_dir)
-        .map_err(|source| Error::Write { path: out_dir.to_path_buf(), source })?;
+    // Nothing reaches `--out` until every file is written (see `OutputDir`).
+    let dir = OutputDir::begin(out_dir)?;
     let mut written: Vec<String> = Vec::new();
     let mut file = |name: &str, render: &dyn Fn(&mut dyn Write) -> Result<()>| -> Result<()> {
-        write_file(&out_dir.join(name), render)?;
+        dir.write_file(name, render)?;
         written.push(name.to_string());
         Ok(())
     };
@@ -68,21 +42,33 @@ pub fn run(
         file("cost-report.csv", &|w| cost::write_csv(&plan, w))?;
         file("cost-report.html", &|w| {
             w.write_all(cost::html(&plan).as_bytes())
-                .map_err(|source| Error::Write { path: out_dir.join("cost-report.html"), source })
+                .map_err(|source| Error::Write { path: dir.final_path("cost-report.html"), source })
         })?;
-        write_bytes(&out_dir.join("cost-report.xlsx"), &cost::xlsx(&plan)?)?;
+        dir.write_bytes("cost-report.xlsx", &cost::xlsx(&plan)?)?;
         written.push("cost-report.xlsx".into());
     }
     if want(OutputKind::Worksheets) || want(OutputKind::Runbooks) {
         write_per_customer(
             &plan,
             &ing,
-            out_dir,
+            &dir,
             want(OutputKind::Worksheets),
             want(OutputKind::Runbooks),
             &mut written,
         )?;
     }
+    let owned: Vec<&str> = [
+        (OutputKind::Plan, &["plan.json"][..]),
+        (OutputKind::Csv, &["worksheet.csv", "users.csv", "rejected.csv", "filtered.csv"]),
+        (OutputKind::Report, &["cost-report.csv", "cost-report.html", "cost-report.xlsx"]),
+        (OutputKind::Worksheets, &["worksheet.xlsx", "worksheets/", "by-account-manager/"]),
+        (OutputKind::Runbooks, &["runbooks/"]),
+    ]
+    .into_iter()
+    .filter(|(k, _)| want(*k))
+    .flat_map(|(_, names)| names.iter().copied())
+    .collect();
+    dir.commit(&owned)?;
     super::report_problems(&ing, &plan, err);
     let _ = out.write_all(summary::files(&ing.ledger, false).as_bytes());
     let _ = out
@@ -99,7 +85,7 @@ pub fn run(
 fn write_per_customer(
     plan: &Plan,
     ing: &kaizala_migrate::ingest::Ingested,
-    out_dir: &Path,
+    dir: &OutputDir,
     sheets: bool,
     books: bool,
     written: &mut Vec<String>,
@@ -111,16 +97,15 @@ fn write_per_customer(
             let all: Vec<&CustomerPlan> = plan.customers.iter().collect();
             sheets.then(|| workbook::render(plan, &all, Some(&ing.ledger.rejections)))
         },
-        || each_customer(plan, out_dir, sheets, books),
+        || each_customer(plan, dir, sheets, books),
     );
     if let Some(bytes) = consolidated {
-        write_bytes(&out_dir.join("worksheet.xlsx"), &bytes?)?;
+        dir.write_bytes("worksheet.xlsx", &bytes?)?;
         written.push("worksheet.xlsx".into());
     }
     each?;
     if books {
-        let dir = out_dir.join("runbooks");
-        write_bytes(&dir.join("README.md"), runbook::index(plan).as_bytes())?;
+        dir.write_bytes("runbooks/README.md", runbook::index(plan).as_bytes())?;
         written.push(format!("runbooks/ ({} files and README.md)", plan.customers.len()));
     }
     if !sheets {
@@ -129,17 +114,16 @@ fn write_per_customer(
     written.push(format!("worksheets/ ({} files)", plan.customers.len()));
     let groups = workbook::by_account_manager(plan);
     if !groups.is_empty() {
-        let am_dir = out_dir.join("by-account-manager");
-        fresh_dir(&am_dir, "xlsx")?;
-        let rendered: Vec<Result<(PathBuf, Vec<u8>)>> = groups
+        let rendered: Vec<Result<(String, Vec<u8>)>> = groups
             .par_iter()
             .map(|(slug, customers)| {
-                Ok((am_dir.join(format!("{slug}.xlsx")), workbook::render(plan, customers, None)?))
+                let bytes = workbook::render(plan, customers, None)?;
+                Ok((format!("by-account-manager/{slug}.xlsx"), bytes))
             })
             .collect();
         for r in rendered {
-            let (path, bytes) = r?;
-            write_bytes(&path, &bytes)?;
+            let (rel, bytes) = r?;
+            dir.write_bytes(&rel, &bytes)?;
         }
         written.push(format!("by-account-manager/ ({} files)", groups.len()));
     }
@@ -147,16 +131,7 @@ fn write_per_customer(
 }
 
 /// Each customer's workbook and runbook, rendered in parallel.
-fn each_customer(plan: &Plan, out_dir: &Path, sheets: bool, books: bool) -> Result<()> {
-    // Per-customer deliverables, rendered in parallel, written in order.
-    let sheets_dir = out_dir.join("worksheets");
-    let runbooks_dir = out_dir.join("runbooks");
-    if sheets {
-        fresh_dir(&sheets_dir, "xlsx")?;
-    }
-    if books {
-        fresh_dir(&runbooks_dir, "md")?;
-    }
+fn each_customer(plan: &Plan, dir: &OutputDir, sheets: bool, books: bool) -> Result<()> {
     let bar = kaizala_migrate::progress::items("rendering customers", plan.customers.len() as u64);
     // Each customer's files are written as soon as they are rendered (distinct paths), so
     // memory holds a few customers' files at a time.
@@ -165,12 +140,12 @@ fn each_customer(plan: &Plan, out_dir: &Path, sheets: bool, books: bool) -> Resu
         .par_iter()
         .map(|c| {
             if sheets {
-                let path = sheets_dir.join(format!("{}.xlsx", c.slug));
-                write_bytes(&path, &workbook::render(plan, &[c], None)?)?;
+                let bytes = workbook::render(plan, &[c], None)?;
+                dir.write_bytes(&format!("worksheets/{}.xlsx", c.slug), &bytes)?;
             }
             if books {
-                let path = runbooks_dir.join(format!("{}.md", c.slug));
-                write_bytes(&path, runbook::customer(plan, c).as_bytes())?;
+                let text = runbook::customer(plan, c);
+                dir.write_bytes(&format!("runbooks/{}.md", c.slug), text.as_bytes())?;
             }
             bar.inc(1);
             Ok(())

@@ -4,9 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::output::OutputDir;
 use crate::cli::{LicenceApiArg, PurchaseApiArg, ScriptFormat};
 use kaizala_migrate::catalog::Catalog;
-use kaizala_migrate::error::{Error, ExitCode, Result};
+use kaizala_migrate::error::{ExitCode, Result};
 use kaizala_migrate::scripts::{self, LicenceApi, PurchaseApi, ScriptOptions};
 
 /// Script options from the command line.
@@ -41,31 +42,13 @@ pub fn run(
     let plan = scripts::load(plan_path)?;
     let jobs = scripts::resolve(&plan, &Catalog::builtin(&[]), &opts)?;
     let files = scripts::render(&plan, &jobs, &opts);
-    for dir in ["bash", "powershell"] {
-        let d = out_dir.join(dir);
-        if d.is_dir() {
-            // The tool's own folder: drop scripts of customers no longer in the plan.
-            for entry in
-                std::fs::read_dir(&d).map_err(|source| Error::Write { path: d.clone(), source })?
-            {
-                let p = entry.map_err(|source| Error::Write { path: d.clone(), source })?.path();
-                if p.extension().is_some_and(|e| e == "sh" || e == "ps1") {
-                    std::fs::remove_file(&p)
-                        .map_err(|source| Error::Write { path: p.clone(), source })?;
-                }
-            }
-        }
-    }
+    // Nothing reaches the folder until every file is written; scripts an earlier run wrote
+    // for customers no longer in the plan are removed, and nothing the tool did not write.
+    let dir = OutputDir::begin(out_dir)?;
     for (rel, text, executable) in &files {
-        let path = out_dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
-        }
-        std::fs::write(&path, text)
-            .map_err(|source| Error::Write { path: path.clone(), source })?;
-        set_executable(&path, *executable)?;
+        dir.write_as(rel, text.as_bytes(), *executable)?;
     }
+    dir.commit(&["bash/", "powershell/", "README.md"])?;
     let _ = writeln!(
         out,
         "wrote {} file(s) into {} for {} customer(s); dry run by default: read {}/README.md, then run with --apply",
@@ -75,19 +58,6 @@ pub fn run(
         out_dir.display()
     );
     Ok(ExitCode::Success)
-}
-
-#[cfg(unix)]
-fn set_executable(path: &Path, executable: bool) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = if executable { 0o755 } else { 0o644 };
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .map_err(|source| Error::Write { path: path.to_path_buf(), source })
-}
-
-#[cfg(not(unix))]
-fn set_executable(_path: &Path, _executable: bool) -> Result<()> {
-    Ok(())
 }
 
 /// Runs `status`.

@@ -3,10 +3,12 @@
 
 use std::collections::BTreeSet;
 
-/// Lower-case ASCII with `-` between words, at most `max` characters.
+/// Lower-case ASCII with `-` between words, at most `max` characters. Text is composed first
+/// (Unicode NFC), so that "Zoë" typed either way gives one name.
 pub fn slugify(text: &str, max: usize) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let mut out = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
+    for c in text.nfc().flat_map(char::to_lowercase) {
         let piece: &str = match c {
             'a'..='z' | '0'..='9' => {
                 out.push(c);
@@ -43,6 +45,17 @@ pub fn slugify(text: &str, max: usize) -> String {
         }
     }
     slug
+}
+
+/// Whether Windows reserves a file name (with any extension): CON, PRN, AUX, NUL, COM1-9,
+/// LPT1-9.
+pub fn reserved_on_windows(slug: &str) -> bool {
+    let stem = slug.split('.').next().unwrap_or(slug).to_ascii_lowercase();
+    matches!(stem.as_str(), "con" | "prn" | "aux" | "nul")
+        || (stem.len() == 4
+            && (stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem.as_bytes()[3] != b'0')
 }
 
 /// A customer's slug: its name (or "customer") and the start of its tenant id.

@@ -397,19 +397,27 @@ fn lists_sheet(ws: &mut Worksheet, plan: &Plan) -> std::result::Result<(), XlsxE
 /// The customers of each account manager, for `by-account-manager/<slug>.xlsx`: (file name
 /// stem, customers), by name.
 pub fn by_account_manager(plan: &Plan) -> Vec<(String, Vec<&CustomerPlan>)> {
-    let mut groups: BTreeMap<&str, Vec<&CustomerPlan>> = BTreeMap::new();
+    use unicode_normalization::UnicodeNormalization;
+    // One account manager however the name's accents were typed (composed or not).
+    let mut groups: BTreeMap<String, Vec<&CustomerPlan>> = BTreeMap::new();
     for c in &plan.customers {
         if let Some(am) = c.account_manager.as_deref() {
-            groups.entry(am).or_default().push(c);
+            groups.entry(am.nfc().collect()).or_default().push(c);
         }
     }
     let slugs = slug::unique(
         groups
             .keys()
             .map(|name| {
-                Some(slug::slugify(name, 60))
+                let s = Some(slug::slugify(name, 60))
                     .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "account-manager".into())
+                    .unwrap_or_else(|| "account-manager".into());
+                // CON, AUX, NUL, ... cannot be file names on Windows.
+                if slug::reserved_on_windows(&s) {
+                    format!("{s}-am")
+                } else {
+                    s
+                }
             })
             .collect(),
     );

@@ -6,6 +6,12 @@ const HEADER: &str =
     "CustomerId,SubscriptionId,OfferName,Quantity,CommitmentEndDate,AutoRenewEnabled,Status\n";
 const C1: &str = "11111111-1111-4111-8111-111111111111";
 
+/// `plan` on s.csv and u.csv into out/.
+fn plan_with_users(w: &Workdir) -> std::process::Output {
+    let args = ["--subscriptions", "s.csv", "--users", "u.csv", "--as-of", "2026-12-01"];
+    w.run(&[&["plan"][..], &args, &["--out", "out"]].concat())
+}
+
 fn run_subs(w: &Workdir, name: &str, body: &str, extra: &[&str]) -> std::process::Output {
     w.write(name, body);
     let mut args = vec!["plan", "--subscriptions", name, "--as-of", "2026-12-01", "--out", "out"];
@@ -468,17 +474,7 @@ fn a_value_longer_than_a_cell_rejects_its_row_and_every_output_is_written() {
              {C1},b@contoso.example,Bo,Kaizala Pro\n"
         ),
     );
-    let out = w.run(&[
-        "plan",
-        "--subscriptions",
-        "s.csv",
-        "--users",
-        "u.csv",
-        "--as-of",
-        "2026-12-01",
-        "--out",
-        "out",
-    ]);
+    let out = plan_with_users(&w);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_same_text(
         "rejected: s.csv:2:B (CustomerName): 40000 characters, more than the 32767 a spreadsheet cell holds\n\
@@ -512,17 +508,7 @@ fn outputs_show_hostile_names_as_typed_and_act_on_nothing() {
              {C1},b@contoso.example,\"\"\"><img src=x onerror=alert(1)>\",Kaizala Pro\n"
         ),
     );
-    let out = w.run(&[
-        "plan",
-        "--subscriptions",
-        "s.csv",
-        "--users",
-        "u.csv",
-        "--as-of",
-        "2026-12-01",
-        "--out",
-        "out",
-    ]);
+    let out = plan_with_users(&w);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // Markdown: every character that could start markup is escaped.
     for entry in std::fs::read_dir(w.file("out/runbooks")).unwrap() {

@@ -228,18 +228,27 @@ fn users_file() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
-/// Everything reading a users file leaves in `Ingested`, as text.
-fn read_users_with(path: &std::path::Path, split_min_bytes: u64, threads: usize) -> String {
-    let input = Input::parse(path.to_str().unwrap());
+/// A file to read, with the built-in columns and catalogue, cut into parts from
+/// `split_min_bytes`.
+fn reading(path: &std::path::Path, split_min_bytes: u64) -> (Input, IngestOptions, Catalog) {
     let opts = IngestOptions {
         aliases: Aliases::builtin(),
         date_order: None,
         price_basis: Default::default(),
         split_min_bytes,
     };
-    let catalog = Catalog::builtin(&[]);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-    pool.install(|| {
+    (Input::parse(path.to_str().unwrap()), opts, Catalog::builtin(&[]))
+}
+
+/// Runs `f` on a rayon pool of `threads` threads.
+fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+}
+
+/// Everything reading a users file leaves in `Ingested`, as text.
+fn read_users_with(path: &std::path::Path, split_min_bytes: u64, threads: usize) -> String {
+    let (input, opts, catalog) = reading(path, split_min_bytes);
+    on_threads(threads, || {
         let mut ing = ingest::Ingested::default();
         match ingest::read_user_files(&mut ing, std::slice::from_ref(&input), &catalog, &opts, None)
         {
@@ -356,16 +365,8 @@ fn subscriptions_file() -> impl Strategy<Value = Vec<u8>> {
 
 /// Everything reading a subscriptions file leaves in `Ingested`, as text.
 fn read_subscriptions_with(path: &std::path::Path, split_min_bytes: u64, threads: usize) -> String {
-    let input = Input::parse(path.to_str().unwrap());
-    let opts = IngestOptions {
-        aliases: Aliases::builtin(),
-        date_order: None,
-        price_basis: Default::default(),
-        split_min_bytes,
-    };
-    let catalog = Catalog::builtin(&[]);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-    pool.install(|| {
+    let (input, opts, catalog) = reading(path, split_min_bytes);
+    on_threads(threads, || {
         match ingest::read_subscription_files(std::slice::from_ref(&input), &catalog, &opts) {
             Ok(ing) => format!(
                 "{:#?}\n{:#?}\n{:#?}\n{:#?}",

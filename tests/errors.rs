@@ -588,3 +588,38 @@ fn output_file_names_are_safe_unique_and_stale_ones_go() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(names("out/worksheets").len(), 6, "{:?}", names("out/worksheets"));
 }
+
+/// Issue 13: a workbook whose parts unpack to more than a real export's (a "zip bomb": a small
+/// file holding a gigabyte of shared strings) is refused before it is unpacked.
+#[test]
+fn a_workbook_that_unpacks_to_gigabytes_is_refused_before_unpacking() {
+    let header = ["CustomerId", "SubscriptionId", "OfferName", "Quantity", "CommitmentEndDate"];
+    let row = [C1, "s1", "Kaizala Pro", "3", "2027-01-01"];
+    let data = format!("{}{}", xlsx_row(1, &header), xlsx_row(2, &row));
+    let strings = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>"#;
+    for (part, size, shown) in [
+        (
+            "xl/sharedStrings.xml",
+            1u32 << 30,
+            "its part xl/sharedStrings.xml unpacks to 1024 MiB, more than the 256 MiB",
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            2_000_000_000,
+            "its part xl/worksheets/sheet1.xml unpacks to 1908 MiB, more than the 1024 MiB",
+        ),
+    ] {
+        let w = Workdir::new();
+        let mut bytes = xlsx_with_parts(&data, &[("xl/sharedStrings.xml", strings)]);
+        declare_unpacked_size(&mut bytes, part, size);
+        w.write("s.xlsx", &bytes);
+        let out = w.run(&["check", "--subscriptions", "s.xlsx", "--as-of", "2026-12-01"]);
+        assert_eq!(out.status.code(), Some(2), "{part}: {}", stderr(&out));
+        assert!(stderr(&out).contains(&format!("s.xlsx: {shown}")), "{}", stderr(&out));
+    }
+    // The same workbook as written reads.
+    let w = Workdir::new();
+    w.write("s.xlsx", xlsx_with_parts(&data, &[("xl/sharedStrings.xml", strings)]));
+    let out = w.run(&["check", "--subscriptions", "s.xlsx", "--as-of", "2026-12-01"]);
+    assert!(stdout(&out).contains("1 rows read"), "{}{}", stdout(&out), stderr(&out));
+}

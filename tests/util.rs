@@ -136,8 +136,13 @@ pub const PRICING: [&str; 13] = [
 /// A workbook of one sheet, "Sheet1", whose `<sheetData>` is `sheet_data` as given (cells with
 /// inline strings, `t="inlineStr"`): for crafting what no spreadsheet program writes.
 pub fn xlsx_with_sheet_data(sheet_data: &str) -> Vec<u8> {
+    xlsx_with_parts(sheet_data, &[])
+}
+
+/// [`xlsx_with_sheet_data`] with more parts (name, content) in the zip.
+pub fn xlsx_with_parts(sheet_data: &str, extra: &[(&str, &str)]) -> Vec<u8> {
     use std::io::Write as _;
-    let parts = [
+    let mut parts = vec![
         (
             "[Content_Types].xml",
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -170,6 +175,7 @@ pub fn xlsx_with_sheet_data(sheet_data: &str) -> Vec<u8> {
             ),
         ),
     ];
+    parts.extend(extra.iter().map(|(n, t)| (*n, t.to_string())));
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -191,4 +197,21 @@ pub fn xlsx_row(number: u32, values: &[&str]) -> String {
         })
         .collect();
     format!(r#"<row r="{number}">{cells}</row>"#)
+}
+
+/// Makes a zip's central directory say that part `name` unpacks to `size` bytes, as a crafted
+/// file can (the data stays small).
+pub fn declare_unpacked_size(zip: &mut [u8], name: &str, size: u32) {
+    const CENTRAL: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
+    let mut at = 0;
+    while let Some(i) = zip[at..].windows(4).position(|w| w == CENTRAL) {
+        let h = at + i;
+        let name_len = u16::from_le_bytes([zip[h + 28], zip[h + 29]]) as usize;
+        if &zip[h + 46..h + 46 + name_len] == name.as_bytes() {
+            zip[h + 24..h + 28].copy_from_slice(&size.to_le_bytes());
+            return;
+        }
+        at = h + 4;
+    }
+    panic!("no part {name}");
 }

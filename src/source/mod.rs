@@ -637,6 +637,9 @@ impl Workbook {
             location: Box::new(Location::file(input.name.clone(), None)),
             message,
         };
+        if bytes.starts_with(b"PK\x03\x04") {
+            unpacked_sizes_fit(&bytes).map_err(broken)?;
+        }
         let sheets = shielded(|| calamine::open_workbook_auto_from_rs(Cursor::new(bytes)))
             .map_err(|()| broken(CORRUPT.to_string()))?
             .map_err(|e| broken(format!("not a readable workbook: {e}")))?;
@@ -677,6 +680,49 @@ impl Workbook {
             inner: Inner::Sheet(rows.into_iter()),
         })
     }
+}
+
+/// The most one part of a workbook may unpack to (a sheet of a million rows of an export is
+/// far less), the most its shared strings may, and the most all parts together may: past these
+/// a small file could ask for gigabytes (a "zip bomb"), so it is refused before it is unpacked.
+const MAX_PART_BYTES: u64 = 1 << 30;
+const MAX_SHARED_STRINGS_BYTES: u64 = 256 << 20;
+const MAX_WORKBOOK_BYTES: u64 = 2 << 30;
+
+/// Checks what each part of an XLSX (a zip) says it unpacks to, against the limits above.
+fn unpacked_sizes_fit(bytes: &[u8]) -> std::result::Result<(), String> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        // Not a zip it can list: the workbook reader says what is wrong.
+        return Ok(());
+    };
+    let mib = |n: u64| n.div_ceil(1 << 20);
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index_raw(i) else { continue };
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let size = part.size();
+        let limit = if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+            MAX_SHARED_STRINGS_BYTES
+        } else {
+            MAX_PART_BYTES
+        };
+        if size > limit {
+            return Err(format!(
+                "its part {name} unpacks to {} MiB, more than the {} MiB a workbook part may (no export is that large; is it the right file?)",
+                mib(size),
+                mib(limit)
+            ));
+        }
+        total = total.saturating_add(size);
+    }
+    if total > MAX_WORKBOOK_BYTES {
+        return Err(format!(
+            "it unpacks to {} MiB, more than the {} MiB a workbook may (is it the right file?)",
+            mib(total),
+            mib(MAX_WORKBOOK_BYTES)
+        ));
+    }
+    Ok(())
 }
 
 const CORRUPT: &str =

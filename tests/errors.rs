@@ -529,6 +529,23 @@ fn outputs_show_hostile_names_as_typed_and_act_on_nothing() {
         let text = w.read(&format!("out/{file}"));
         assert!(!text.contains(['\u{202e}', '\0']), "{file}:\n{text}");
     }
+    // Workbooks: the same, cell by cell.
+    for file in ["worksheet.xlsx", "cost-report.xlsx"] {
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto(w.file(&format!("out/{file}"))).unwrap();
+        let mut cells = 0;
+        for name in book.sheet_names() {
+            let range = book.worksheet_range(&name).unwrap();
+            for cell in range.used_cells() {
+                let text = cell.2.to_string();
+                assert!(!text.contains(['\u{202e}', '\0']), "{file} {name}: {text:?}");
+                cells += usize::from(text.contains('\u{fffd}'));
+            }
+        }
+        if file == "worksheet.xlsx" {
+            assert!(cells > 0, "the display name's characters were not shown as U+FFFD");
+        }
+    }
     let readme = w.read("out/runbooks/README.md");
     let table: Vec<&str> = readme.lines().filter(|l| l.starts_with('|')).collect();
     assert!(table.iter().all(|l| l.ends_with('|')), "a table row was broken:\n{readme}");

@@ -152,9 +152,19 @@ fn opt(
     v: &Option<String>,
 ) -> std::result::Result<(), XlsxError> {
     if let Some(v) = v {
-        ws.write_string(r, c, v)?;
+        text(ws, r, c, v)?;
     }
     Ok(())
+}
+
+/// Writes text taken from the exports, its control and bidirectional characters made visible.
+pub(crate) fn text(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    v: &str,
+) -> std::result::Result<(), XlsxError> {
+    ws.write_string(r, c, crate::escape::visible(v).as_ref()).map(|_| ())
 }
 
 fn customers_sheet(
@@ -178,7 +188,7 @@ fn customers_sheet(
         ws.write_number(r, 7, c.current_seats as f64)?;
         ws.write_number(r, 8, c.users_to_move.len() as f64)?;
         ws.write_number(r, 9, c.users_remove_only.len() as f64)?;
-        ws.write_string(r, 10, &c.target.offer_name)?;
+        text(ws, r, 10, &c.target.offer_name)?;
         ws.write_number(r, 11, c.seats_to_buy as f64)?;
         ws.write_string(r, 12, step_a(&c.purchase))?;
         ws.write_string(r, 13, "Yes")?;
@@ -194,8 +204,8 @@ fn customers_sheet(
             },
         )?;
         ws.write_string(r, 16, "To do")?;
-        ws.write_string(r, 17, &c.target.reason_text)?;
-        ws.write_string(r, 18, c.notes.join(" "))?;
+        text(ws, r, 17, &c.target.reason_text)?;
+        text(ws, r, 18, &c.notes.join(" "))?;
         ws.write_string(r, 20, &c.target.offer_name)?;
         ws.write_number(r, 21, c.seats_to_buy as f64)?;
     }
@@ -286,10 +296,10 @@ fn users_sheet(
         opt(ws, r, 1, &c.customer_name)?;
         let deadline = excel_date(c.deadline)?;
         ws.write_datetime_with_format(r, 2, &deadline, &f.date)?;
-        ws.write_string(r, 3, &u.upn)?;
+        text(ws, r, 3, &u.upn)?;
         opt(ws, r, 4, &u.display_name)?;
         ws.write_string(r, 5, if u.action == UserAction::Move { "move" } else { "remove only" })?;
-        ws.write_string(r, 6, &u.remove_licence)?;
+        text(ws, r, 6, &u.remove_licence)?;
         opt(ws, r, 7, &u.assign_licence)?;
         opt(ws, r, 8, &u.covered_by)?;
         ws.write_string(r, 9, "To do")?;
@@ -371,16 +381,16 @@ fn rejected_sheet(
     for (i, rej) in rejections.iter().enumerate() {
         let r = i as u32 + 1;
         let l = &rej.location;
-        ws.write_string(r, 0, &l.file)?;
+        text(ws, r, 0, &l.file)?;
         opt(ws, r, 1, &l.sheet)?;
         if l.row > 0 {
             ws.write_number(r, 2, l.row as f64)?;
         }
         if let Some(col) = &l.col {
             ws.write_string(r, 3, col.letter())?;
-            ws.write_string(r, 4, &col.header)?;
+            text(ws, r, 4, &col.header)?;
         }
-        ws.write_string(r, 5, &rej.reason)?;
+        text(ws, r, 5, &rej.reason)?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use super::NO_CURRENCY;
 use crate::error::{Error, Result};
 use crate::money::{minor_digits, Money};
 use crate::plan::{CostSide, GroupTotal, Plan};
-use crate::render::workbook::excel_date;
+use crate::render::workbook::{excel_date, text};
 
 type XlsxResult<T> = std::result::Result<T, XlsxError>;
 
@@ -91,7 +91,7 @@ fn group_sheet(
     for (i, g) in rows.iter().enumerate() {
         let r = start + 1 + i as u32;
         let cur = g.currency.as_deref();
-        ws.write_string(r, 0, &g.key)?;
+        text(ws, r, 0, &g.key)?;
         ws.write_string(r, 1, cur.unwrap_or(NO_CURRENCY))?;
         ws.write_number(r, 2, g.customers as f64)?;
         ws.write_number(r, 3, g.seats_to_migrate as f64)?;
@@ -293,9 +293,9 @@ fn customers_sheet(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResu
         let r = i as u32 + 1;
         let k = &c.cost;
         let cur = k.currency.as_deref();
-        ws.write_string(r, 0, c.customer_name.as_deref().unwrap_or(&c.customer_id))?;
+        text(ws, r, 0, c.customer_name.as_deref().unwrap_or(&c.customer_id))?;
         ws.write_string(r, 1, &c.customer_id)?;
-        ws.write_string(r, 2, c.account_manager.as_deref().unwrap_or(""))?;
+        text(ws, r, 2, c.account_manager.as_deref().unwrap_or(""))?;
         ws.write_string(r, 3, &c.target.offer_name)?;
         ws.write_datetime_with_format(r, 4, excel_date(c.deadline)?, &date)?;
         ws.write_string(r, 5, c.urgency.label())?;
@@ -344,9 +344,9 @@ fn lines_sheet(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResult<(
     for c in &plan.customers {
         let cur = c.cost.currency.as_deref();
         for l in &c.cost.lines {
-            ws.write_string(r, 0, c.customer_name.as_deref().unwrap_or(&c.customer_id))?;
+            text(ws, r, 0, c.customer_name.as_deref().unwrap_or(&c.customer_id))?;
             ws.write_string(r, 1, side_word(l.side))?;
-            ws.write_string(r, 2, &l.offer_name)?;
+            text(ws, r, 2, &l.offer_name)?;
             ws.write_string(r, 3, l.subscription_id.as_deref().unwrap_or(""))?;
             ws.write_number(r, 4, l.seats as f64)?;
             ws.write_string(r, 5, cur.unwrap_or(NO_CURRENCY))?;

@@ -25,8 +25,9 @@ function Initialize-KmResults([string]$Path) {
 }
 
 function Initialize-Km($Job, [bool]$Apply) {
-    $pc = $env:PARTNER_CENTER_TOKEN
-    if ([string]::IsNullOrEmpty($pc)) {
+    # The tokens are never held in a variable: tracing (Set-PSDebug -Trace 2) shows what is
+    # assigned, and would show them.
+    if ([string]::IsNullOrEmpty($env:PARTNER_CENTER_TOKEN)) {
         throw 'PARTNER_CENTER_TOKEN is not set: set a Partner Center access token (App+User) first. No request was sent.'
     }
     if ($Job.LicenseApi -eq 'graph' -and [string]::IsNullOrEmpty($env:GRAPH_TOKEN)) {
@@ -66,8 +67,12 @@ function Test-KmDoneBefore([string]$Step, [string]$Target) {
 # Sends one request; retries 429 and 5xx after Retry-After, else with exponential backoff. A new
 # MS-RequestId follows any answer; a request that got no answer is retried with the same one.
 function Invoke-KmRequest([string]$Method, [string]$Uri, [string]$Api, $Body = $null) {
-    $token = if ($Api -eq 'graph') { $env:GRAPH_TOKEN } else { $env:PARTNER_CENTER_TOKEN }
-    $secure = ConvertTo-SecureString -String $token -AsPlainText -Force
+    # Straight from the environment into a SecureString: no variable ever holds the token.
+    $secure = if ($Api -eq 'graph') {
+        ConvertTo-SecureString -String $env:GRAPH_TOKEN -AsPlainText -Force
+    } else {
+        ConvertTo-SecureString -String $env:PARTNER_CENTER_TOKEN -AsPlainText -Force
+    }
     $requestId = ''
     $reuse = $false
     for ($attempt = 1; ; $attempt++) {

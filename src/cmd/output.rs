@@ -23,8 +23,8 @@ const STAGING: &str = ".kaizala-migrate-staging";
 pub struct OutputDir {
     root: PathBuf,
     staging: PathBuf,
-    /// Relative paths written so far, with whether each is executable.
-    files: Mutex<BTreeSet<(String, bool)>>,
+    /// Relative paths written so far.
+    files: Mutex<BTreeSet<String>>,
     committed: bool,
 }
 
@@ -61,7 +61,7 @@ impl OutputDir {
         rel: &str,
         render: impl FnOnce(&mut dyn Write) -> Result<()>,
     ) -> Result<()> {
-        let path = self.staged(rel, false)?;
+        let path = self.staged(rel)?;
         let mut w = BufWriter::new(fs::File::create(&path).map_err(werr(&path))?);
         render(&mut w)?;
         w.flush().map_err(werr(&path))
@@ -74,19 +74,19 @@ impl OutputDir {
 
     /// Writes one file's bytes, executable or not.
     pub fn write_as(&self, rel: &str, bytes: &[u8], executable: bool) -> Result<()> {
-        let path = self.staged(rel, executable)?;
+        let path = self.staged(rel)?;
         fs::write(&path, bytes).map_err(werr(&path))?;
         set_executable(&path, executable)
     }
 
     /// The staged path of a file, its folder created, noted as written.
-    fn staged(&self, rel: &str, executable: bool) -> Result<PathBuf> {
+    fn staged(&self, rel: &str) -> Result<PathBuf> {
         let path = self.staging.join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(werr(parent))?;
         }
         if let Ok(mut files) = self.files.lock() {
-            files.insert((rel.to_string(), executable));
+            files.insert(rel.to_string());
         }
         Ok(path)
     }
@@ -96,7 +96,7 @@ impl OutputDir {
     /// records what the tool wrote.
     pub fn commit(mut self, owned: &[&str]) -> Result<()> {
         let files: BTreeSet<String> = match self.files.lock() {
-            Ok(f) => f.iter().map(|(rel, _)| rel.clone()).collect(),
+            Ok(f) => f.clone(),
             Err(_) => return Err(Error::Internal("the list of written files was lost".into())),
         };
         for rel in &files {

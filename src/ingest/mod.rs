@@ -457,6 +457,27 @@ fn parts() -> usize {
     }
 }
 
+/// Reads a file's tables (see [`open_tables`]) with `read`, in parallel, and gives what each
+/// part gave in file order. Should a cut have fallen inside a quoted record (`cut` tells it of
+/// a part), the file is read whole instead (`reopen`); the flag says whether the result is
+/// still in parts.
+pub(crate) fn read_in_parts<T: Send>(
+    tables: Vec<Table>,
+    reopen: impl FnOnce() -> Result<Table>,
+    read: impl Fn(Table) -> Result<T> + Sync,
+    cut: impl Fn(&T) -> bool,
+) -> Result<(Vec<T>, bool)> {
+    use rayon::prelude::*;
+    let in_parts = tables.len() > 1;
+    let done: Vec<Result<T>> = tables.into_par_iter().map(&read).collect();
+    let parts = done.into_iter().collect::<Result<Vec<T>>>()?;
+    let last = parts.len().saturating_sub(1);
+    if parts.iter().take(last).any(cut) {
+        return Ok((vec![read(reopen()?)?], false));
+    }
+    Ok((parts, in_parts))
+}
+
 /// The first part's table followed by tables over the other parts, with its header and mapping.
 fn with_parts(first: Table, readers: Vec<RowReader>) -> Vec<Table> {
     let (header, mapping, file) = (first.header.clone(), first.mapping.clone(), first.file);

@@ -8,8 +8,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rayon::prelude::*;
-
 use super::{values, Filtered, IngestOptions, Ingested, Kind, Origin, UserRecord};
 use crate::catalog::{Catalog, Licence};
 use crate::error::{Col, Result};
@@ -50,14 +48,12 @@ pub fn read_users(
         affected,
         catalog,
     };
-    let read: Vec<Result<Part>> = tables.into_par_iter().map(|t| read_part(&ctx, t)).collect();
-    let mut read = read.into_iter().collect::<Result<Vec<Part>>>()?;
-    let last = read.len().saturating_sub(1);
-    if read.iter().enumerate().any(|(i, p)| i < last && p.cut_inside_record) {
-        // A cut fell inside a quoted record: read the file whole.
-        let again = super::reopen_table(input, Kind::Users, opts, file)?;
-        read = vec![read_part(&ctx, again)?];
-    }
+    let (read, _) = super::read_in_parts(
+        tables,
+        || super::reopen_table(input, Kind::Users, opts, file),
+        |t| read_part(&ctx, t),
+        |p: &Part| p.cut_inside_record,
+    )?;
     let first_user = ing.users.len();
     let (domains, holders) = merge(read, file, ing);
     ing.ledger.files[file].layout = if ctx.m.col("customer_id").is_some() {

@@ -36,10 +36,10 @@ pub(crate) struct KaizalaCustomers {
 }
 
 impl KaizalaCustomers {
-    /// Takes in what pass 1 found in another part of a file.
+    /// Takes in what pass 1 found in another part of a file (whether the file can tell is
+    /// decided for the whole file, not by a part).
     fn absorb(&mut self, part: KaizalaCustomers) {
         self.customers.extend(part.customers);
-        self.incomplete |= part.incomplete;
         self.offers.extend(part.offers);
         self.memo.decided.extend(part.memo.decided);
     }

@@ -9,8 +9,6 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::mpsc;
 
-use rayon::prelude::*;
-
 use super::{
     decide_date_orders, is_kaizala_row, layout_name, merge, note_domain, parse_row, row_customer,
     with_customer, Cols, ColumnEvidence, KaizalaCustomers, Parsed, RowContext, RowError,
@@ -68,20 +66,13 @@ pub(crate) fn first_pass(
     let file_customer_bits =
         file_customer.as_deref().and_then(|c| crate::guid::guid_bits(c.as_bytes()));
     let ctx = SurveyCtx { m: &m, cols, catalog, file_customer_bits };
-    let mut in_parts = tables.len() > 1;
-    let mut surveys = if in_parts {
-        let done: Vec<Result<Survey>> = tables.into_par_iter().map(|t| survey(&ctx, t)).collect();
-        done.into_iter().collect::<Result<Vec<Survey>>>()?
-    } else {
-        tables.into_iter().map(|t| survey(&ctx, t)).collect::<Result<Vec<Survey>>>()?
-    };
-    let last = surveys.len().saturating_sub(1);
-    if surveys.iter().enumerate().any(|(i, s)| i < last && s.cut_inside_record) {
-        // A cut fell inside a quoted record: read the file whole, in both passes.
-        let again = crate::ingest::reopen_table(input, Kind::Subscriptions, opts, file)?;
-        surveys = vec![survey(&ctx, again)?];
-        in_parts = false;
-    }
+    // A cut inside a quoted record reads the file whole, in both passes.
+    let (surveys, in_parts) = crate::ingest::read_in_parts(
+        tables,
+        || crate::ingest::reopen_table(input, Kind::Subscriptions, opts, file),
+        |t| survey(&ctx, t),
+        |s: &Survey| s.cut_inside_record,
+    )?;
     let mut evidence = ColumnEvidence::default();
     let mut kept = None;
     let mut notes: Vec<String> = Vec::new();
@@ -175,8 +166,9 @@ fn survey(ctx: &SurveyCtx<'_>, mut table: Table) -> Result<Survey> {
                 let repeat = last.as_ref().is_some_and(|(lc, ld)| *lc == c && ld == d);
                 // A domain name has at most 253 characters: longer text is none.
                 if !d.is_empty() && d.len() <= 253 && !repeat {
-                    domains.entry(c).or_default().insert(d.to_string());
-                    last = Some((c, d.to_string()));
+                    let d = d.to_string();
+                    domains.entry(c).or_default().insert(d.clone());
+                    last = Some((c, d));
                 }
             }
             if !kaizala.customers.contains(&c)

@@ -112,11 +112,14 @@ pub struct Catalog {
 
 /// Lower case, single spaces, no surrounding space; non-breaking spaces count as spaces.
 pub fn normalize_name(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c == '\u{a0}')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(|c: char| c.is_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
 }
 
 /// Words that may follow a plan name in a variant's name ("Office 365 A1 for students").

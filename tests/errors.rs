@@ -5,6 +5,8 @@ use crate::util::*;
 const HEADER: &str =
     "CustomerId,SubscriptionId,OfferName,Quantity,CommitmentEndDate,AutoRenewEnabled,Status\n";
 const C1: &str = "11111111-1111-4111-8111-111111111111";
+const C2: &str = "22222222-2222-4222-8222-222222222222";
+const C3: &str = "33333333-3333-4333-8333-333333333333";
 
 /// `plan` on s.csv and u.csv into out/.
 fn plan_with_users(w: &Workdir) -> std::process::Output {
@@ -433,6 +435,50 @@ fn a_workbook_cell_beyond_a_sheet_is_refused_naming_it() {
     let out = w.run(&["check", "--subscriptions", "s.xlsx", "--as-of", "2026-12-01"]);
     assert!(stdout(&out).contains("1 rows read"), "{}{}", stdout(&out), stderr(&out));
 }
+
+/// Issue 13: a workbook cell the reader cannot read (a boolean holding 2958466, a shared
+/// string past the table, an unknown error value, a number that is no number) rejects its row,
+/// naming the file, sheet, row and column, as a bad CSV value does; the other rows are used.
+#[test]
+fn a_bad_workbook_cell_rejects_its_row_naming_sheet_row_and_column() {
+    let header = ["CustomerId", "SubscriptionId", "OfferName", "Quantity", "CommitmentEndDate"];
+    let bad_cells = [
+        r#"<c r="D3" t="b"><v>2958466</v></c>"#,
+        r#"<c r="D3" t="s"><v>7</v></c>"#,
+        r#"<c r="D3" t="e"><v>#WHAT?</v></c>"#,
+        r#"<c r="D3"><v>1.2.3</v></c>"#,
+    ];
+    for bad in bad_cells {
+        let w = Workdir::new();
+        let third = xlsx_row(3, &[C2, "s2", "Kaizala Pro", "", "2027-01-01"])
+            .replace(r#"<c r="D3" t="inlineStr"><is><t></t></is></c>"#, bad);
+        assert!(third.contains(bad), "{third}");
+        let data = format!(
+            "{}{}{}{}",
+            xlsx_row(1, &header),
+            xlsx_row(2, &[C1, "s1", "Kaizala Pro", "3", "2027-01-01"]),
+            third,
+            xlsx_row(4, &[C3, "s3", "Kaizala Pro", "4", "2027-02-01"]),
+        );
+        w.write("s.xlsx", xlsx_with_parts(&data, &[("xl/sharedStrings.xml", SHARED_STRINGS)]));
+        let out = w.run(&["check", "--subscriptions", "s.xlsx", "--as-of", "2026-12-01"]);
+        assert_eq!(out.status.code(), Some(0), "{bad}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("rejected: s.xlsx[Sheet1]:3:D (Quantity): "), "{bad}: {err}");
+        assert_eq!(err.matches("rejected:").count(), 1, "{bad}: {err}");
+        if !bad.contains("1.2.3") {
+            // The reader's own complaint, as the rejection's reason.
+            assert!(err.contains("the workbook cannot give this cell's value ("), "{bad}: {err}");
+        }
+        let summary = stdout(&out);
+        assert!(summary.contains("3 rows read"), "{bad}: {summary}");
+        assert!(summary.contains("2 used") && summary.contains("1 rejected"), "{bad}: {summary}");
+    }
+}
+
+/// A shared-string table of one string, for workbooks whose cells point into it.
+const SHARED_STRINGS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>only</t></si></sst>"#;
 
 /// Issue 13: a huge rejected value is shown cut, with its size, in stderr and rejected.csv.
 #[test]

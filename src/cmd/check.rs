@@ -9,7 +9,7 @@ use kaizala_migrate::render::summary;
 
 /// Runs `check`.
 pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
-    let (ing, plan) = super::pipeline(settings)?;
+    let (ing, plan) = super::pipeline(settings, super::Customers::Drop)?;
     super::report_problems(&ing, &plan, err);
     let _ = out.write_all(summary::files(&ing.ledger, true).as_bytes());
     let _ =

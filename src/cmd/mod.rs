@@ -11,11 +11,22 @@ use crate::cli::Settings;
 use kaizala_migrate::detect::{self, Window};
 use kaizala_migrate::error::{ExitCode, Result};
 use kaizala_migrate::ingest::{self, Ingested};
-use kaizala_migrate::plan::{Plan, PlanOptions};
-use kaizala_migrate::price;
+use kaizala_migrate::plan::overrides::Edits;
+use kaizala_migrate::plan::{Plan, PlanOptions, Planning};
+use kaizala_migrate::price::{book::PriceBook, Pricer};
+
+/// Whether the pipeline keeps each customer's plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Customers {
+    /// Every customer's plan is kept, for the outputs.
+    Keep,
+    /// Each customer is planned, edited and priced, then dropped: what `check` needs (the
+    /// ledger and the warnings), in memory that does not grow with the affected customers.
+    Drop,
+}
 
 /// Ingest, detect, plan and price: the stages every subcommand shares, each run once.
-pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
+pub fn pipeline(settings: &Settings, customers: Customers) -> Result<(Ingested, Plan)> {
     let catalog = &settings.catalog;
     // Subscriptions first: detection on them tells whose users rows matter.
     let mut ing =
@@ -36,13 +47,34 @@ pub fn pipeline(settings: &Settings) -> Result<(Ingested, Plan)> {
         forced_target: settings.target.clone(),
         frontline_customers: settings.frontline.clone(),
     };
-    let mut plan = kaizala_migrate::plan::build(&mut ing, &detection, catalog, options);
-    if let Some(input) = &settings.overrides {
-        let edits = ingest::overrides::read(input)?;
-        let warnings = kaizala_migrate::plan::overrides::apply(&mut plan, &edits, catalog)?;
-        plan.warnings.extend(warnings);
+    let edits = match &settings.overrides {
+        Some(input) => ingest::overrides::read(input)?,
+        None => Vec::new(),
+    };
+    let mut planning = Planning::new(&mut ing, &detection, catalog);
+    let mut edited = Edits::new(&edits);
+    let book = PriceBook::new(&ing.prices, &ing.ledger);
+    let mut pricer = Pricer::new(&book, &ing.prices, catalog, &settings.price, settings.as_of);
+    let (mut kept, mut excluded) = (Vec::new(), Vec::new());
+    while let Some(mut c) = planning.next_customer(&ing, catalog, &options) {
+        match edited.apply_to(&mut c, catalog)? {
+            Some(out) => excluded.push(out),
+            None => {
+                pricer.price(&mut c)?;
+                kept.push(c);
+            }
+        }
+        if customers == Customers::Drop {
+            (kept, excluded) = (Vec::new(), Vec::new());
+        }
     }
-    price::apply(&mut plan, &ing.prices, &ing.ledger, catalog, &settings.price)?;
+    let mut plan = planning.finish(kept, catalog, &options);
+    plan.excluded_customers = excluded;
+    plan.excluded_customers
+        .sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
+    plan.warnings.extend(edited.unmatched());
+    pricer.finish(&mut plan, &ing.ledger)?;
+    drop(book);
     Ok((ing, plan))
 }
 

@@ -20,7 +20,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<ExitCode> {
     let want = |k: OutputKind| outputs.is_empty() || outputs.contains(&k);
-    let (ing, plan) = super::pipeline(settings)?;
+    let (ing, plan) = super::pipeline(settings, super::Customers::Keep)?;
     // Nothing reaches `--out` until every file is written (see `OutputDir`).
     let dir = OutputDir::begin(out_dir)?;
     let mut written: Vec<String> = Vec::new();

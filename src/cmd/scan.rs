@@ -13,7 +13,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitCode> {
-    let (ing, plan) = super::pipeline(settings)?;
+    let (ing, plan) = super::pipeline(settings, super::Customers::Keep)?;
     super::report_problems(&ing, &plan, err);
     match format {
         Format::Table => scan::write_table(&plan, out)?,

@@ -176,8 +176,9 @@ pub const SPLIT_MIN_BYTES: u64 = 8 << 20;
 pub struct Ingested {
     /// Subscriptions, merged, in order of first appearance.
     pub subscriptions: Vec<SubscriptionRecord>,
-    /// Customers seen in subscriptions files.
-    pub customers: BTreeMap<String, CustomerInfo>,
+    /// Customers seen in subscriptions files, by tenant id as a number
+    /// ([`crate::guid::guid_bits`]).
+    pub customers: rustc_hash::FxHashMap<u128, CustomerInfo>,
     /// Users holding Kaizala Pro, linked to customers where possible.
     pub users: Vec<UserRecord>,
     /// Per customer, how many users hold each replacement plan (canonical name), counted over
@@ -192,10 +193,12 @@ pub struct Ingested {
     pub prices: Vec<prices::PriceRow>,
     /// Row accounting.
     pub ledger: Ledger,
-    /// Subscriptions being merged, before `subscriptions::finish` checks them.
-    pub(crate) partials: Vec<subscriptions::Partial>,
-    /// Subscription id (lower case) to its index in `partials`.
-    pub(crate) merge_index: rustc_hash::FxHashMap<String, usize>,
+    /// For each of `subscriptions` while they are being merged, which required values are
+    /// known; `subscriptions::finish` then rejects the incomplete ones.
+    pub(crate) known: Vec<subscriptions::Known>,
+    /// Indexes into `subscriptions` while they are being merged, found by subscription id in any case (see
+    /// `subscriptions::id_hash`): no copy of the ids.
+    pub(crate) merge_index: hashbrown::HashTable<u32>,
     /// Subscriptions files that lack required columns: which, and the error to give if no
     /// other file has them.
     pub(crate) partial_files: Vec<(Vec<&'static [&'static str]>, crate::error::Error)>,

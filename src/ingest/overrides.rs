@@ -107,6 +107,14 @@ impl<'a> Columns<'a> {
 
     /// The edits one row makes: values that differ from the recommended ones.
     fn edit(&self, row: &Row) -> Result<Override> {
+        // A damaged or overlong cell in a column the edits are read from is an error at it.
+        let read = [self.id, self.target, self.seats, self.include];
+        let recommended = [self.recommended_target, self.recommended_seats];
+        let mut columns = read.into_iter().chain(recommended).chain(self.notes);
+        if let Some((i, why)) = columns.find_map(|i| values::bad_cell(row.cell(i)).map(|w| (i, w)))
+        {
+            return Err(Error::Value { location: Box::new(self.at(row, i)), message: why });
+        }
         let raw_id = cell_text(row, Some(self.id));
         let customer_id = guid::parse_guid(&raw_id).ok_or_else(|| Error::Value {
             location: Box::new(self.at(row, self.id)),

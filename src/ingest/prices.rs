@@ -406,7 +406,7 @@ fn take_rows(rows: &[Row], ctx: &Ctx<'_>, file: usize, ing: &mut Ingested) {
     for row in rows {
         let origin = Origin { file, row: row.number };
         let fields = ctx.m.fields.iter().map(|(&f, c)| (f, c.index));
-        let parsed = match values::first_overlong(row, fields) {
+        let parsed = match values::first_bad_cell(row, fields) {
             Some(e) => Err(e),
             None => parse_row(row, ctx),
         };

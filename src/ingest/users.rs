@@ -226,7 +226,7 @@ fn identity(
 /// One decoded row: a user with a Kaizala Pro licence, a row filtered out, or a rejection.
 fn take_row(ctx: &FileCtx<'_>, part: &mut Part, row: &crate::source::Row) {
     let fields = ctx.m.fields.iter().map(|(&f, c)| (f, c.index));
-    if let Some((field, reason)) = values::first_overlong(row, fields) {
+    if let Some((field, reason)) = values::first_bad_cell(row, fields) {
         let origin = Origin { file: ctx.file, row: row.number };
         part.rejections.push((origin, ctx.m.col(field).cloned(), reason));
         return;
@@ -321,14 +321,18 @@ fn link_by_domain(
     if domains.is_empty() {
         return DomainOwner::default();
     }
-    let mut owner: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (id, info) in &ing.customers {
+    let mut owner: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for (&id, info) in &ing.customers {
         for d in &info.domains {
-            owner.entry(d.as_str()).or_default().insert(id.as_str());
+            owner.entry(d.as_str()).or_default().insert(crate::guid::guid_text(id));
         }
     }
-    let matched: BTreeSet<&str> =
-        domains.keys().filter_map(|d| owner.get(d.as_str())).flatten().copied().collect();
+    let matched: BTreeSet<&str> = domains
+        .keys()
+        .filter_map(|d| owner.get(d.as_str()))
+        .flatten()
+        .map(String::as_str)
+        .collect();
     let whole_file = if matched.len() == 1 { matched.first().map(|s| s.to_string()) } else { None };
     let mut linked = BTreeSet::new();
     if let Some(c) = &whole_file {

@@ -137,9 +137,16 @@ fn strip_number(s: &str) -> Option<String> {
 /// workbook, so a row that needs it is rejected.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
-/// Why a cell cannot be read as a value: its text is longer than a spreadsheet cell holds.
-pub fn overlong(cell: &crate::source::Cell) -> Option<String> {
-    let crate::source::Cell::Text(t) = cell else { return None };
+/// Why a cell cannot be read as a value: its text is longer than a spreadsheet cell holds, or
+/// the workbook reader could not read it (a damaged file).
+pub fn bad_cell(cell: &crate::source::Cell) -> Option<String> {
+    let t = match cell {
+        crate::source::Cell::Text(t) => t,
+        crate::source::Cell::Unreadable(why) => {
+            return Some(format!("the workbook cannot give this cell's value ({why})"))
+        }
+        _ => return None,
+    };
     if t.len() <= MAX_CELL_CHARS {
         return None;
     }
@@ -149,12 +156,12 @@ pub fn overlong(cell: &crate::source::Cell) -> Option<String> {
     })
 }
 
-/// The first of `fields` (name, column) whose cell in `row` is [`overlong`], with the reason.
-pub fn first_overlong(
+/// The first of `fields` (name, column) whose cell in `row` is [`bad_cell`], with the reason.
+pub fn first_bad_cell(
     row: &crate::source::Row,
     fields: impl IntoIterator<Item = (&'static str, usize)>,
 ) -> Option<(&'static str, String)> {
-    fields.into_iter().find_map(|(field, i)| overlong(row.cell(i)).map(|why| (field, why)))
+    fields.into_iter().find_map(|(field, i)| bad_cell(row.cell(i)).map(|why| (field, why)))
 }
 
 /// The most seats one subscription, price row or worksheet line may hold: far above any real

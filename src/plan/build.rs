@@ -33,52 +33,138 @@ pub fn build(
     catalog: &Catalog,
     opts: PlanOptions,
 ) -> Plan {
-    let mut sorted = sort_subscriptions(ing, detection, catalog);
-    let warnings = auto_renew_warnings(&sorted.auto_renew);
-    let (mut users_of, unmatched) = users_by_customer(ing, &sorted.expiring);
-    let expiring = std::mem::take(&mut sorted.expiring);
-    let mut customers: Vec<CustomerPlan> = expiring
-        .into_iter()
-        .map(|(customer_id, subs)| {
-            let facts = CustomerFacts {
-                users: users_of.remove(&customer_id).unwrap_or_default(),
-                existing: sorted.replacements.remove(&customer_id).unwrap_or_default(),
-                currency: sorted.currency.remove(&customer_id),
-            };
-            customer_plan(ing, &opts, catalog, customer_id, subs, facts)
-        })
-        .collect();
-    customers.sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
-    assign_slugs(&mut customers);
-    let mut others = sorted.others;
-    others.sort_by(|a, b| {
-        (&a.customer_id, a.end_date, &a.subscription_id).cmp(&(
-            &b.customer_id,
-            b.end_date,
-            &b.subscription_id,
-        ))
-    });
-    Plan {
-        schema_version: SCHEMA_VERSION,
-        as_of: opts.window.as_of,
-        horizon_days: opts.horizon_days,
-        horizon_end: opts.window.horizon_end,
-        supported_offers: catalog.replacements().iter().map(|p| p.name.clone()).collect(),
-        summary: Summary::of(&customers),
-        customers,
-        other_kaizala_subscriptions: others,
-        unmatched_users: unmatched.into_iter().collect(),
-        excluded_customers: Vec::new(),
-        cost_totals: CostTotals::default(),
-        warnings,
+    let mut planning = Planning::new(ing, detection, catalog);
+    let mut customers = Vec::new();
+    while let Some(c) = planning.next_customer(ing, catalog, &opts) {
+        customers.push(c);
     }
+    planning.finish(customers, catalog, &opts)
+}
+
+/// Planning one affected customer at a time.
+///
+/// [`build`] keeps every customer. A caller that needs only what planning finds (the ledger,
+/// warnings, prices) can drop each customer once it has looked at it, so memory does not grow
+/// with the number of affected customers. Slugs, which depend on every customer, are assigned
+/// by [`Planning::finish`].
+pub struct Planning {
+    sorted: Sorted,
+    users_of: UsersOf,
+    unmatched: BTreeSet<String>,
+    /// How many of `sorted.expiring` are planned.
+    done: usize,
+}
+
+impl Planning {
+    /// Sorts the subscriptions and users by what detection said and marks every row's fate in
+    /// `ing.ledger`.
+    pub fn new(ing: &mut Ingested, detection: &Detection, catalog: &Catalog) -> Planning {
+        let mut sorted = sort_subscriptions(ing, detection, catalog);
+        let (users_of, unmatched) = users_by_customer(ing, detection);
+        sort_by_customer(&mut sorted.expiring, &ing.subscriptions);
+        Planning { sorted, users_of, unmatched, done: 0 }
+    }
+
+    /// The plan of the next affected customer, in customer-id order; `None` after the last.
+    /// `ing` is the one given to [`Planning::new`].
+    pub fn next_customer(
+        &mut self,
+        ing: &Ingested,
+        catalog: &Catalog,
+        opts: &PlanOptions,
+    ) -> Option<CustomerPlan> {
+        let subs = &ing.subscriptions;
+        let rest = &self.sorted.expiring[self.done..];
+        let customer_id = &subs[rest.first()?.index].customer_id;
+        let n = rest.iter().take_while(|e| &subs[e.index].customer_id == customer_id).count();
+        let expiring_subs = rest[..n]
+            .iter()
+            .map(|e| expiring_subscription(&subs[e.index], e.days_left, e.lapsed))
+            .collect();
+        self.done += n;
+        let facts = CustomerFacts {
+            users: self.users_of.remove(customer_id).unwrap_or_default(),
+            existing: self.sorted.replacements.remove(customer_id).unwrap_or_default(),
+            currency: self.sorted.currency.remove(customer_id),
+        };
+        Some(customer_plan(ing, opts, catalog, customer_id.clone(), expiring_subs, facts))
+    }
+
+    /// The plan of the customers kept (all, some or none of those planned): in deadline order,
+    /// with unique slugs and their summary, and the warnings, subscriptions left out and
+    /// unmatched users.
+    pub fn finish(
+        self,
+        mut customers: Vec<CustomerPlan>,
+        catalog: &Catalog,
+        opts: &PlanOptions,
+    ) -> Plan {
+        customers.sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
+        assign_slugs(&mut customers);
+        let mut others = self.sorted.others;
+        others.sort_by(|a, b| {
+            (&a.customer_id, a.end_date, &a.subscription_id).cmp(&(
+                &b.customer_id,
+                b.end_date,
+                &b.subscription_id,
+            ))
+        });
+        Plan {
+            schema_version: SCHEMA_VERSION,
+            as_of: opts.window.as_of,
+            horizon_days: opts.horizon_days,
+            horizon_end: opts.window.horizon_end,
+            supported_offers: catalog.replacements().iter().map(|p| p.name.clone()).collect(),
+            summary: Summary::of(&customers),
+            customers,
+            other_kaizala_subscriptions: others,
+            unmatched_users: self.unmatched.into_iter().collect(),
+            excluded_customers: Vec::new(),
+            cost_totals: CostTotals::default(),
+            warnings: auto_renew_warnings(&self.sorted.auto_renew),
+        }
+    }
+}
+
+/// Sorts expiring subscriptions by customer id, keeping reading order within a customer until
+/// its plan sorts them.
+fn sort_by_customer(expiring: &mut Vec<Expiring>, subs: &[SubscriptionRecord]) {
+    let customer = |e: &Expiring| subs[e.index].customer_id.as_str();
+    // Canonical GUIDs (what ingest makes of every customer id) sort as their 128-bit values,
+    // far cheaper to compare than text; the position breaks ties, so the order is stable.
+    let mut text = String::with_capacity(36);
+    let mut keyed = Vec::with_capacity(expiring.len());
+    for (position, e) in expiring.iter().enumerate() {
+        let id = customer(e);
+        let Some(bits) = crate::guid::guid_bits(id.as_bytes()) else { break };
+        crate::guid::write_guid(bits, &mut text);
+        if text != id {
+            break;
+        }
+        keyed.push((bits, position));
+    }
+    if keyed.len() < expiring.len() {
+        expiring.sort_by(|a, b| customer(a).cmp(customer(b)));
+        return;
+    }
+    keyed.sort_unstable();
+    *expiring = keyed.into_iter().map(|(_, position)| expiring[position]).collect();
+}
+
+/// An expiring subscription, by its index in `Ingested::subscriptions`: the plan copies what
+/// it needs one customer at a time.
+#[derive(Clone, Copy)]
+struct Expiring {
+    index: usize,
+    days_left: i64,
+    lapsed: bool,
 }
 
 /// The subscriptions sorted by what detection said about them.
 #[derive(Default)]
 struct Sorted {
-    /// Expiring Kaizala Pro subscriptions, by customer.
-    expiring: BTreeMap<String, Vec<ExpiringSubscription>>,
+    /// Expiring Kaizala Pro subscriptions, in reading order.
+    expiring: Vec<Expiring>,
     /// Kaizala Pro subscriptions left out, with why.
     others: Vec<OtherSubscription>,
     /// Active subscriptions of replacement offers, by affected customer.
@@ -92,7 +178,7 @@ struct Sorted {
 /// Sorts every subscription by its verdict and marks its rows in the ledger.
 fn sort_subscriptions(ing: &mut Ingested, detection: &Detection, catalog: &Catalog) -> Sorted {
     let mut sorted = Sorted::default();
-    for (sub, verdict) in ing.subscriptions.iter().zip(&detection.verdicts) {
+    for (index, (sub, verdict)) in ing.subscriptions.iter().zip(&detection.verdicts).enumerate() {
         let affected = detection.is_affected(&sub.customer_id);
         if let (true, Some(c)) = (affected, &sub.currency) {
             sorted.currency.entry(sub.customer_id.clone()).or_insert_with(|| c.clone());
@@ -102,8 +188,8 @@ fn sort_subscriptions(ing: &mut Ingested, detection: &Detection, catalog: &Catal
                 for &o in &sub.origins {
                     ing.ledger.used(o);
                 }
-                let expiring = expiring_subscription(sub, *days_left, *lapsed);
-                sorted.expiring.entry(sub.customer_id.clone()).or_default().push(expiring);
+                let (days_left, lapsed) = (*days_left, *lapsed);
+                sorted.expiring.push(Expiring { index, days_left, lapsed });
             }
             (_, Some(Filtered::NotKaizala)) => {
                 for &o in &sub.origins {
@@ -211,10 +297,7 @@ type UsersOf = BTreeMap<String, BTreeMap<String, UserRecord>>;
 
 /// Users of affected customers, one per customer and user principal name; the user principal
 /// names of Kaizala Pro users linked to no customer.
-fn users_by_customer(
-    ing: &mut Ingested,
-    expiring: &BTreeMap<String, Vec<ExpiringSubscription>>,
-) -> (UsersOf, BTreeSet<String>) {
+fn users_by_customer(ing: &mut Ingested, detection: &Detection) -> (UsersOf, BTreeSet<String>) {
     let mut users_of: UsersOf = BTreeMap::new();
     let mut unmatched = BTreeSet::new();
     for user in std::mem::take(&mut ing.users) {
@@ -223,7 +306,7 @@ fn users_by_customer(
             unmatched.insert(user.upn.to_lowercase());
             continue;
         };
-        if !expiring.contains_key(&customer) {
+        if !detection.is_affected(&customer) {
             ing.ledger.filtered(user.origin, Filtered::CustomerNotAffected);
             continue;
         }
@@ -290,8 +373,11 @@ fn customer_plan(
     facts: CustomerFacts,
 ) -> CustomerPlan {
     subs.sort_by(|a, b| (a.end_date, &a.subscription_id).cmp(&(b.end_date, &b.subscription_id)));
+    // Most customers have one: the room a growing vector kept for more is given back.
+    subs.shrink_to_fit();
     let CustomerFacts { users, existing, currency } = facts;
-    let info = ing.customers.get(&customer_id).cloned().unwrap_or_default();
+    let bits = crate::guid::guid_bits(customer_id.as_bytes());
+    let info = bits.and_then(|b| ing.customers.get(&b)).cloned().unwrap_or_default();
     let deadline = subs.iter().map(|s| s.end_date).min().unwrap_or_default();
     let days_left = subs.iter().map(|s| s.days_left).min().unwrap_or_default();
     let current_seats: u64 = subs.iter().map(|s| s.quantity).sum();

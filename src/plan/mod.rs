@@ -10,5 +10,5 @@ pub mod purchase;
 pub mod slug;
 pub mod target;
 
-pub use build::{build, PlanOptions};
+pub use build::{build, PlanOptions, Planning};
 pub use model::*;

@@ -18,45 +18,86 @@ fn value_error(location: &Location, message: String) -> Error {
 
 /// Applies the edits; returns warnings for rows that name customers not in the plan.
 pub fn apply(plan: &mut Plan, edits: &[Override], catalog: &Catalog) -> Result<Vec<String>> {
-    let mut warnings = Vec::new();
-    let mut excluded = Vec::new();
-    for edit in edits {
-        let Some(i) = plan.customers.iter().position(|c| c.customer_id == edit.customer_id) else {
-            warnings.push(format!(
-                "{}: customer {} is not in this plan (no expiring Kaizala Pro subscription in these exports); its row is ignored",
-                edit.location, edit.customer_id
-            ));
-            continue;
-        };
-        let c = &mut plan.customers[i];
-        if let Some((text, at)) = &edit.target {
-            set_target(c, text, at, catalog)?;
-        }
-        if let Some((seats, at)) = &edit.seats {
-            set_seats(c, *seats, at, catalog)?;
-        }
-        if let Some(n) = &edit.notes {
-            c.notes.push(format!("Worksheet note: {n}"));
-        }
-        if !edit.include {
-            excluded.push((i, edit.location.clone()));
+    let mut edits = Edits::new(edits);
+    let mut kept = Vec::with_capacity(plan.customers.len());
+    for mut c in std::mem::take(&mut plan.customers) {
+        match edits.apply_to(&mut c, catalog)? {
+            None => kept.push(c),
+            Some(excluded) => plan.excluded_customers.push(excluded),
         }
     }
-    excluded.sort_by_key(|e| std::cmp::Reverse(e.0));
-    excluded.dedup_by_key(|e| e.0);
-    for (i, at) in excluded {
-        let c = plan.customers.remove(i);
-        plan.excluded_customers.push(ExcludedCustomer {
-            customer_id: c.customer_id,
-            customer_name: c.customer_name,
-            deadline: c.deadline,
-            reason: format!("Include = No in {at}"),
-        });
-    }
+    plan.customers = kept;
     plan.excluded_customers
         .sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
     plan.summary = Summary::of(&plan.customers);
-    Ok(warnings)
+    Ok(edits.unmatched())
+}
+
+/// The worksheet's edits by customer, applied one customer at a time: [`apply`] runs it over
+/// a whole plan, and a caller planning customer by customer can apply each as it comes.
+pub struct Edits<'a> {
+    all: &'a [Override],
+    /// Indexes into `all`, per customer id, in worksheet order.
+    by_customer: std::collections::HashMap<&'a str, Vec<usize>>,
+    /// Customers met in the plan.
+    met: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> Edits<'a> {
+    /// Indexes the edits read from a worksheet.
+    pub fn new(all: &'a [Override]) -> Edits<'a> {
+        let mut by_customer: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for (i, e) in all.iter().enumerate() {
+            by_customer.entry(e.customer_id.as_str()).or_default().push(i);
+        }
+        Edits { all, by_customer, met: Default::default() }
+    }
+
+    /// Applies a customer's edits in worksheet order; returns the customer's entry among the
+    /// excluded when a row says Include = No (the first such row is named).
+    pub fn apply_to(
+        &mut self,
+        c: &mut CustomerPlan,
+        catalog: &Catalog,
+    ) -> Result<Option<ExcludedCustomer>> {
+        let Some((&key, rows)) = self.by_customer.get_key_value(c.customer_id.as_str()) else {
+            return Ok(None);
+        };
+        self.met.insert(key);
+        let mut excluded_by = None;
+        for edit in rows.iter().map(|&i| &self.all[i]) {
+            if let Some((text, at)) = &edit.target {
+                set_target(c, text, at, catalog)?;
+            }
+            if let Some((seats, at)) = &edit.seats {
+                set_seats(c, *seats, at, catalog)?;
+            }
+            if let Some(n) = &edit.notes {
+                c.notes.push(format!("Worksheet note: {n}"));
+            }
+            if !edit.include {
+                excluded_by.get_or_insert(&edit.location);
+            }
+        }
+        Ok(excluded_by.map(|at| ExcludedCustomer {
+            customer_id: c.customer_id.clone(),
+            customer_name: c.customer_name.clone(),
+            deadline: c.deadline,
+            reason: format!("Include = No in {at}"),
+        }))
+    }
+
+    /// Warnings for the rows whose customer was not met, in worksheet order.
+    pub fn unmatched(&self) -> Vec<String> {
+        self.all
+            .iter()
+            .filter(|e| !self.met.contains(e.customer_id.as_str()))
+            .map(|edit| format!(
+                "{}: customer {} is not in this plan (no expiring Kaizala Pro subscription in these exports); its row is ignored",
+                edit.location, edit.customer_id
+            ))
+            .collect()
+    }
 }
 
 /// A new target from the worksheet, with its step A.

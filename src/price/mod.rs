@@ -52,52 +52,116 @@ pub fn apply(
     opts: &PriceOptions,
 ) -> Result<()> {
     let book = PriceBook::new(prices, ledger);
-    let list_currencies: BTreeSet<&str> = prices.iter().map(|p| p.currency.as_str()).collect();
-    let only_list_currency =
-        (list_currencies.len() == 1).then(|| list_currencies.iter().next()).flatten().copied();
-    let ctx = Ctx { book: &book, opts, catalog, day: plan.as_of };
-    let mut missing: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut pricer = Pricer::new(&book, prices, catalog, opts, plan.as_of);
     for c in &mut plan.customers {
+        pricer.price(c)?;
+    }
+    pricer.finish(plan, ledger)?;
+    Ok(())
+}
+
+/// Prices customers one at a time and gathers the offers without a price; [`apply`] runs it
+/// over a whole plan, and a caller planning customer by customer can price each as it comes.
+pub struct Pricer<'a> {
+    ctx: Ctx<'a>,
+    /// The currency of every price list row, when they all have one.
+    only_list_currency: Option<&'a str>,
+    /// (offer, why) without a price, and the customers it concerns.
+    missing: BTreeMap<(String, String), Concerned>,
+}
+
+impl<'a> Pricer<'a> {
+    /// A pricer over the price lists read (`prices`, indexed in `book`).
+    pub fn new(
+        book: &'a PriceBook<'a>,
+        prices: &'a [PriceRow],
+        catalog: &'a Catalog,
+        opts: &'a PriceOptions,
+        day: NaiveDate,
+    ) -> Pricer<'a> {
+        let list_currencies: BTreeSet<&str> = prices.iter().map(|p| p.currency.as_str()).collect();
+        let only_list_currency =
+            (list_currencies.len() == 1).then(|| list_currencies.iter().next()).flatten().copied();
+        Pricer {
+            ctx: Ctx { book, opts, catalog, day },
+            only_list_currency,
+            missing: BTreeMap::new(),
+        }
+    }
+
+    /// Fills in one customer's cost. An ambiguous price is an error.
+    pub fn price(&mut self, c: &mut CustomerPlan) -> Result<()> {
         let currency = c
             .expiring_subscriptions
             .iter()
             .find_map(|s| s.currency.as_deref())
             .or(c.export_currency.as_deref())
-            .or(opts.currency.as_deref())
-            .or(only_list_currency)
+            .or(self.ctx.opts.currency.as_deref())
+            .or(self.only_list_currency)
             .map(str::to_string);
-        let (cost, unpriced) = ctx.customer_cost(c, currency)?;
+        let (cost, unpriced) = self.ctx.customer_cost(c, currency)?;
         // Without price lists, missing list prices are expected: the lines say so, and the
         // report says no list was given; warnings are for lists that lack an offer.
-        if !book.is_empty() {
+        if !self.ctx.book.is_empty() {
             for (offer, why) in unpriced {
-                let who = c.customer_name.clone().unwrap_or_else(|| c.customer_id.clone());
-                missing.entry((offer, why)).or_default().push(who);
+                let who = c.customer_name.as_deref().unwrap_or(&c.customer_id);
+                self.missing.entry((offer, why)).or_default().add(who);
             }
         }
         c.cost = cost;
+        Ok(())
     }
-    let price_warnings: Vec<String> =
-        missing.into_iter().map(|((offer, why), who)| no_price(offer, why, who)).collect();
-    plan.warnings.extend(price_warnings.iter().cloned());
-    plan.cost_totals = aggregate::totals(&plan.customers)?;
-    plan.cost_totals.price_warnings = price_warnings;
-    plan.cost_totals.price_lists = ledger
-        .files
-        .iter()
-        .filter(|f| f.kind == Some(crate::ingest::Kind::Prices))
-        .map(|f| f.location.to_string())
-        .collect();
-    Ok(())
+
+    /// Adds the warnings for offers without a price to the plan, and the totals of the
+    /// customers it holds (none when they were priced one by one and not kept).
+    pub fn finish(self, plan: &mut Plan, ledger: &Ledger) -> Result<()> {
+        let price_warnings: Vec<String> =
+            self.missing.into_iter().map(|((offer, why), who)| no_price(offer, why, who)).collect();
+        plan.warnings.extend(price_warnings.iter().cloned());
+        plan.cost_totals = aggregate::totals(&plan.customers)?;
+        plan.cost_totals.price_warnings = price_warnings;
+        plan.cost_totals.price_lists = ledger
+            .files
+            .iter()
+            .filter(|f| f.kind == Some(crate::ingest::Kind::Prices))
+            .map(|f| f.location.to_string())
+            .collect();
+        Ok(())
+    }
+}
+
+/// The customers a missing price concerns: how many, and the first names in order (a warning
+/// names a few; a book of a million customers without a price must not keep them all).
+#[derive(Default)]
+struct Concerned {
+    customers: u64,
+    first: BTreeSet<String>,
+}
+
+/// Customers a warning names.
+const NAMED: usize = 5;
+
+impl Concerned {
+    fn add(&mut self, who: &str) {
+        self.customers += 1;
+        if self.first.len() < NAMED || self.first.last().is_some_and(|last| who < last.as_str()) {
+            self.first.insert(who.to_string());
+            if self.first.len() > NAMED {
+                self.first.pop_last();
+            }
+        }
+    }
 }
 
 /// The warning for an offer without a price.
-fn no_price(offer: String, why: String, mut who: Vec<String>) -> String {
-    who.sort();
-    who.dedup();
-    let n = who.len();
-    let shown: Vec<String> = who.into_iter().take(5).collect();
-    let more = if n > 5 { format!(" and {} more", n - 5) } else { String::new() };
+fn no_price(offer: String, why: String, who: Concerned) -> String {
+    let n = who.customers;
+    let shown: Vec<String> = who.first.into_iter().collect();
+    let more = if n > shown.len() as u64 {
+        format!(" and {} more", n - shown.len() as u64)
+    } else {
+        String::new()
+    };
     format!(
         "no price for {offer}: {why}; {n} customer(s): {}{more}; their cost lines say \"no price\" and totals leave them out",
         shown.join(", ")
@@ -166,7 +230,9 @@ impl Ctx<'_> {
     ) -> Result<(CustomerCost, Unpriced)> {
         let digits = money::minor_digits(currency.as_deref());
         let segment = Segment::of_customer(c.segment.as_deref());
-        let mut lines = Vec::new();
+        // One line per expiring subscription and one for the purchase, allocated once: a
+        // growing vector would hold room for four lines per customer.
+        let mut lines = Vec::with_capacity(c.expiring_subscriptions.len() + 1);
         let mut unpriced = Vec::new();
         let mut kaizala_unit: Option<(Decimal, u32)> = None;
         for s in &c.expiring_subscriptions {

@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use crate::error::{Error, Location, Result};
 
 mod records;
+mod sheet_xml;
 
 /// One input file named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,9 @@ pub enum Cell {
     Date(NaiveDate),
     /// An error cell of a workbook, such as `#N/A`.
     Error(String),
+    /// A workbook cell whose value the reader could not read (a damaged file), with why: the
+    /// row that needs it is rejected.
+    Unreadable(String),
 }
 
 impl Cell {
@@ -100,6 +104,7 @@ impl Cell {
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::Error(e) => e.clone(),
+            Cell::Unreadable(_) => String::new(),
         }
     }
 }
@@ -623,10 +628,22 @@ pub fn sniff_delimiter(prefix: &[u8]) -> u8 {
     best.0
 }
 
+/// A workbook file's bytes, shared by the workbook reader and [`sheet_xml`], which reads a
+/// sheet's XML again to find the cells the reader could not read.
+#[derive(Clone)]
+struct Bytes(std::sync::Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// An opened workbook.
 pub struct Workbook {
     name: String,
-    sheets: calamine::Sheets<Cursor<Vec<u8>>>,
+    bytes: Bytes,
+    sheets: calamine::Sheets<Cursor<Bytes>>,
     /// The sheet named with `FILE#Sheet`, if any.
     pub wanted: Option<String>,
 }
@@ -640,10 +657,12 @@ impl Workbook {
         if bytes.starts_with(b"PK\x03\x04") {
             unpacked_sizes_fit(&bytes).map_err(broken)?;
         }
-        let sheets = shielded(|| calamine::open_workbook_auto_from_rs(Cursor::new(bytes)))
+        let bytes = Bytes(std::sync::Arc::new(bytes));
+        let shared = bytes.clone();
+        let sheets = shielded(|| calamine::open_workbook_auto_from_rs(Cursor::new(shared)))
             .map_err(|()| broken(CORRUPT.to_string()))?
             .map_err(|e| broken(format!("not a readable workbook: {e}")))?;
-        Ok(Workbook { name: input.name.clone(), sheets, wanted: input.sheet.clone() })
+        Ok(Workbook { name: input.name.clone(), bytes, sheets, wanted: input.sheet.clone() })
     }
 
     /// The sheet names in workbook order.
@@ -665,11 +684,11 @@ impl Workbook {
         }
         let broken =
             |message: String| Error::Workbook { location: Box::new(location.clone()), message };
-        let sheets = &mut self.sheets;
+        let (sheets, bytes) = (&mut self.sheets, &self.bytes);
         let rows = shielded(|| match sheets {
             // XLSX cells are read as they stream out of the sheet's XML, without an
             // intermediate grid.
-            calamine::Sheets::Xlsx(xlsx) => xlsx_rows(xlsx, sheet),
+            calamine::Sheets::Xlsx(xlsx) => xlsx_rows(xlsx, sheet, bytes),
             other => other.worksheet_range(sheet).map(|r| rows_of(&r)).map_err(|e| e.to_string()),
         })
         .map_err(|()| broken(CORRUPT.to_string()))?
@@ -685,7 +704,7 @@ impl Workbook {
 /// The most one part of a workbook may unpack to (a sheet of a million rows of an export is
 /// far less), the most its shared strings may, and the most all parts together may: past these
 /// a small file could ask for gigabytes (a "zip bomb"), so it is refused before it is unpacked.
-const MAX_PART_BYTES: u64 = 1 << 30;
+pub(crate) const MAX_PART_BYTES: u64 = 1 << 30;
 const MAX_SHARED_STRINGS_BYTES: u64 = 256 << 20;
 const MAX_WORKBOOK_BYTES: u64 = 2 << 30;
 
@@ -758,20 +777,33 @@ fn shielded<T>(call: impl FnOnce() -> T) -> std::result::Result<T, ()> {
 ///
 /// A cell beyond the last row or column a sheet can have (a damaged or crafted file) is an
 /// error naming it: its row would otherwise be widened to its column, gigabytes for `ZZZZZZ2`.
+/// A cell whose value cannot be read becomes [`Cell::Unreadable`] at its place, so that its
+/// row is rejected as a CSV row with a bad value is; damage to the XML itself refuses the
+/// sheet.
 fn xlsx_rows(
-    xlsx: &mut calamine::Xlsx<Cursor<Vec<u8>>>,
+    xlsx: &mut calamine::Xlsx<Cursor<Bytes>>,
     sheet: &str,
+    bytes: &Bytes,
 ) -> std::result::Result<Vec<Row>, String> {
     let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(|e| e.to_string())?;
     let mut rows: Vec<Row> = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+    // Cells the reader could not read: the ordinal of their `<c>` element, and why.
+    let mut unreadable: Vec<(usize, String)> = Vec::new();
+    for ordinal in 0.. {
+        let cell = match reader.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(e @ (calamine::XlsxError::Xml(_) | calamine::XlsxError::XmlEof(_))) => {
+                return Err(e.to_string())
+            }
+            Err(e) => {
+                unreadable.push((ordinal, e.to_string()));
+                continue;
+            }
+        };
         let (r, c) = cell.get_position();
         if c as usize >= MAX_FIELDS || u64::from(r) >= MAX_SHEET_ROWS {
-            return Err(format!(
-                "cell {}{} lies beyond the last column (XFD) or row ({MAX_SHEET_ROWS}) a sheet has",
-                crate::error::column_letter(c as usize),
-                u64::from(r) + 1
-            ));
+            return Err(beyond_the_sheet(r, c));
         }
         let value = match cell.get_value() {
             DataRef::Empty => continue,
@@ -785,18 +817,73 @@ fn xlsx_rows(
             DataRef::DateTime(dt) => date_cell(dt),
             DataRef::Error(e) => Cell::Error(format!("{e}")),
         };
-        let number = u64::from(r) + 1;
-        if rows.last().is_none_or(|last| last.number != number) {
-            rows.push(Row { number, cells: Vec::new() });
-        }
-        let Some(row) = rows.last_mut() else { continue };
-        let c = c as usize;
-        if row.cells.len() <= c {
-            row.cells.resize(c + 1, Cell::Empty);
-        }
-        row.cells[c] = value;
+        put(&mut rows, u64::from(r) + 1, c as usize, value);
+    }
+    if !unreadable.is_empty() {
+        place_unreadable(&mut rows, unreadable, sheet, bytes)?;
     }
     Ok(rows)
+}
+
+fn beyond_the_sheet(r: u32, c: u32) -> String {
+    format!(
+        "cell {}{} lies beyond the last column (XFD) or row ({MAX_SHEET_ROWS}) a sheet has",
+        crate::error::column_letter(c as usize),
+        u64::from(r) + 1
+    )
+}
+
+/// Puts a cell value into its row (rows are made in reading order; a row met again, or out
+/// of order, is found by its number).
+fn put(rows: &mut Vec<Row>, number: u64, c: usize, value: Cell) {
+    let i = match rows.last() {
+        Some(last) if last.number == number => rows.len() - 1,
+        Some(last) if last.number < number => {
+            rows.push(Row { number, cells: Vec::new() });
+            rows.len() - 1
+        }
+        None => {
+            rows.push(Row { number, cells: Vec::new() });
+            0
+        }
+        Some(_) => match rows.iter().position(|r| r.number >= number) {
+            Some(i) if rows[i].number == number => i,
+            Some(i) => {
+                rows.insert(i, Row { number, cells: Vec::new() });
+                i
+            }
+            None => {
+                rows.push(Row { number, cells: Vec::new() });
+                rows.len() - 1
+            }
+        },
+    };
+    let row = &mut rows[i];
+    if row.cells.len() <= c {
+        row.cells.resize(c + 1, Cell::Empty);
+    }
+    row.cells[c] = value;
+}
+
+/// Places the cells the reader could not read, found by their ordinal in the sheet's XML.
+fn place_unreadable(
+    rows: &mut Vec<Row>,
+    mut unreadable: Vec<(usize, String)>,
+    sheet: &str,
+    bytes: &Bytes,
+) -> std::result::Result<(), String> {
+    let ordinals: Vec<usize> = unreadable.iter().map(|u| u.0).collect();
+    let Some(places) = sheet_xml::locate(bytes.as_ref(), sheet, &ordinals) else {
+        // Where the reader failed cannot be found: the sheet is refused with its reason.
+        return Err(unreadable.swap_remove(0).1);
+    };
+    for ((r, c), (_, why)) in places.into_iter().zip(unreadable) {
+        if c as usize >= MAX_FIELDS || u64::from(r) >= MAX_SHEET_ROWS {
+            return Err(beyond_the_sheet(r, c));
+        }
+        put(rows, u64::from(r) + 1, c as usize, Cell::Unreadable(why));
+    }
+    Ok(())
 }
 
 fn date_cell(dt: &calamine::ExcelDateTime) -> Cell {

@@ -139,24 +139,18 @@ fn row_customer(cells: &dyn Cells, cols: &Cols, file_customer: Option<u128>) -> 
     }
 }
 
-/// Runs `f` on what is known of a customer, created when first met (the key is allocated only
-/// then); `guid` is a reusable buffer.
+/// Runs `f` on what is known of a customer, created when first met.
 fn with_customer<T>(
     ing: &mut Ingested,
     customer: u128,
-    guid: &mut String,
     f: impl FnOnce(&mut super::CustomerInfo) -> T,
 ) -> T {
-    guid::write_guid(customer, guid);
-    match ing.customers.get_mut(guid.as_str()) {
-        Some(info) => f(info),
-        None => f(ing.customers.entry(guid.clone()).or_default()),
-    }
+    f(ing.customers.entry(customer).or_default())
 }
 
 /// Records one of a customer's domains.
-fn note_domain(customer: u128, domain: &str, guid: &mut String, ing: &mut Ingested) {
-    with_customer(ing, customer, guid, |info| {
+fn note_domain(customer: u128, domain: &str, ing: &mut Ingested) {
+    with_customer(ing, customer, |info| {
         if !info.domains.contains(domain) {
             info.domains.insert(domain.to_lowercase());
         }
@@ -435,8 +429,50 @@ pub(crate) struct Partial {
     unit_price: Option<Decimal>,
     currency: Option<String>,
     origins: Vec<Origin>,
+    charge: ChargeRank,
+}
+
+/// Which of a stored subscription's required values the rows read so far gave (the record
+/// holds a placeholder until then), and the charge row its seat count came from.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Known {
+    customer: bool,
+    quantity: bool,
+    end_date: bool,
     /// The charge row the seat count came from (reconciliation files).
     charge: ChargeRank,
+}
+
+impl Partial {
+    /// The record of a subscription met for the first time, and what of it is known.
+    fn stored(self, origin: Origin) -> (SubscriptionRecord, Known) {
+        let known = Known {
+            customer: self.customer_id.is_some(),
+            quantity: self.quantity.is_some(),
+            end_date: self.end_date.is_some(),
+            charge: self.charge,
+        };
+        let mut origins = self.origins;
+        origins.push(origin);
+        let record = SubscriptionRecord {
+            subscription_id: self.subscription_id,
+            customer_id: self.customer_id.unwrap_or_default(),
+            offer_name: self.offer_name,
+            offer_id: self.offer_id,
+            // Decided once every file is read (`finish`).
+            kaizala_pro: false,
+            quantity: self.quantity.unwrap_or_default(),
+            end_date: self.end_date.unwrap_or_default(),
+            auto_renew: self.auto_renew,
+            status: self.status,
+            start_date: self.start_date,
+            billing_cycle: self.billing_cycle,
+            unit_price: self.unit_price,
+            currency: self.currency,
+            origins,
+        };
+        (record, known)
+    }
 }
 
 /// One row's values before merging.
@@ -545,7 +581,8 @@ fn parse_row(row: &Row, ctx: &RowContext) -> Result<Parsed, RowError> {
             billing_cycle: ctx.text(row, field!(ctx, billing_cycle)),
             unit_price,
             currency: ctx.text(row, field!(ctx, currency)).map(|c| c.to_uppercase()),
-            origins: Vec::new(),
+            // Most subscriptions have one row: room for one, not the four a push would make.
+            origins: Vec::with_capacity(1),
             charge,
         },
     })
@@ -591,34 +628,45 @@ fn status_cell(cell: &Cell) -> Result<Option<Status>, RowError> {
 
 /// Merges a parsed row into the record of its subscription, or rejects it on a conflict.
 fn merge(parsed: Parsed, origin: Origin, ing: &mut Ingested) {
-    let Parsed { record: mut rec } = parsed;
-    // Canonical GUIDs are lower case already.
-    let key = if rec.subscription_id.bytes().any(|b| b.is_ascii_uppercase()) {
-        rec.subscription_id.to_lowercase()
-    } else {
-        rec.subscription_id.clone()
-    };
-    let Some(&i) = ing.merge_index.get(&key) else {
-        rec.origins.push(origin);
-        ing.merge_index.insert(key, ing.partials.len());
-        ing.partials.push(rec);
+    let Parsed { record: rec } = parsed;
+    let hash = id_hash(&rec.subscription_id);
+    let stored = &ing.subscriptions;
+    let same_id = |&i: &u32| same_id(&stored[i as usize].subscription_id, &rec.subscription_id);
+    let Some(&i) = ing.merge_index.find(hash, same_id) else {
+        let Ok(next) = u32::try_from(stored.len()) else {
+            // Four billion subscriptions would be hundreds of gigabytes of exports.
+            let reason = "more than 4,294,967,295 subscriptions in the exports".to_string();
+            ing.ledger.rejected(origin, None, reason);
+            return;
+        };
+        ing.merge_index
+            .insert_unique(hash, next, |&i| id_hash(&stored[i as usize].subscription_id));
+        let (record, known) = rec.stored(origin);
+        ing.subscriptions.push(record);
+        ing.known.push(known);
         return;
     };
-    let old = &ing.partials[i];
+    let i = i as usize;
+    let (old, known) = (&ing.subscriptions[i], ing.known[i]);
     let first = old.origins[0];
     // Reconciliation files hold one row per charge: seat counts and prices differ between
     // charge rows of one subscription on purpose.
-    let charge_rows = rec.charge.is_some() && old.charge.is_some();
+    let charge_rows = rec.charge.is_some() && known.charge.is_some();
+    let old_customer = known.customer.then_some(&old.customer_id);
+    let old_quantity = known.quantity.then_some(old.quantity);
     let mut conflict: Option<(&'static str, String, String)> = None;
     macro_rules! same {
-        ($field:ident) => {
-            if conflict.is_none() && !agree(&old.$field, &rec.$field) {
-                conflict = Some((stringify!($field), show(&old.$field), show(&rec.$field)));
+        ($field:ident, $old:expr, $new:expr) => {
+            if conflict.is_none() && !agree(&$old, &$new) {
+                conflict = Some((stringify!($field), show(&$old), show(&$new)));
             }
         };
+        ($field:ident) => {
+            same!($field, old.$field, rec.$field)
+        };
     }
-    same!(customer_id);
-    same!(end_date);
+    same!(customer_id, old_customer, rec.customer_id.as_ref());
+    same!(end_date, known.end_date.then_some(old.end_date), rec.end_date);
     same!(offer_name);
     same!(offer_id);
     same!(auto_renew);
@@ -626,7 +674,7 @@ fn merge(parsed: Parsed, origin: Origin, ing: &mut Ingested) {
     same!(start_date);
     same!(currency);
     if !charge_rows {
-        same!(quantity);
+        same!(quantity, old_quantity, rec.quantity);
         same!(unit_price);
     }
     if let Some((field, a, b)) = conflict {
@@ -639,9 +687,19 @@ fn merge(parsed: Parsed, origin: Origin, ing: &mut Ingested) {
         ing.ledger.rejected(origin, col, reason);
         return;
     }
-    let old = &mut ing.partials[i];
-    old.customer_id = old.customer_id.take().or(rec.customer_id);
-    old.end_date = old.end_date.or(rec.end_date);
+    let (old, known) = (&mut ing.subscriptions[i], &mut ing.known[i]);
+    fill(old, known, rec, charge_rows);
+    old.origins.push(origin);
+}
+
+/// Takes what a row of a subscription already stored adds to it (the rows agree).
+fn fill(old: &mut SubscriptionRecord, known: &mut Known, rec: Partial, charge_rows: bool) {
+    if let (false, Some(c)) = (known.customer, rec.customer_id) {
+        (old.customer_id, known.customer) = (c, true);
+    }
+    if let (false, Some(d)) = (known.end_date, rec.end_date) {
+        (old.end_date, known.end_date) = (d, true);
+    }
     old.offer_name = old.offer_name.take().or(rec.offer_name);
     old.offer_id = old.offer_id.take().or(rec.offer_id);
     old.auto_renew = old.auto_renew.or(rec.auto_renew);
@@ -649,21 +707,49 @@ fn merge(parsed: Parsed, origin: Origin, ing: &mut Ingested) {
     old.start_date = old.start_date.or(rec.start_date);
     old.billing_cycle = old.billing_cycle.take().or(rec.billing_cycle);
     old.currency = old.currency.take().or(rec.currency);
-    if charge_rows {
-        // The seat count is the one of the latest cycle charge (prorated and cancel rows count
-        // only the seats they change).
-        let rank = |c: &ChargeRank, q: Option<u64>| c.map(|(cy, d)| (cy, d, q));
-        if rank(&rec.charge, rec.quantity) > rank(&old.charge, old.quantity) {
-            old.quantity = rec.quantity.or(old.quantity);
-            old.unit_price = rec.unit_price.or(old.unit_price);
-            old.charge = rec.charge;
+    // The seat count is the one of the latest cycle charge in reconciliation files (prorated
+    // and cancel rows count only the seats they change); else the first one read.
+    let rank = |c: &ChargeRank, q: Option<u64>| c.map(|(cy, d)| (cy, d, q));
+    let later_charge = charge_rows
+        && rank(&rec.charge, rec.quantity)
+            > rank(&known.charge, known.quantity.then_some(old.quantity));
+    if later_charge || (!charge_rows && !known.quantity) {
+        if let Some(q) = rec.quantity {
+            (old.quantity, known.quantity) = (q, true);
+        }
+    }
+    if later_charge {
+        old.unit_price = rec.unit_price.or(old.unit_price);
+        known.charge = rec.charge;
+    } else if !charge_rows {
+        old.unit_price = old.unit_price.or(rec.unit_price);
+        known.charge = known.charge.or(rec.charge);
+    }
+}
+
+/// The hash of a subscription id in lower case, so that ids differing only in case are one.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    if id.is_ascii() {
+        // The same values as below, without decoding: an ASCII character is its byte.
+        for b in id.bytes() {
+            h.write_u32(u32::from(b.to_ascii_lowercase()));
         }
     } else {
-        old.quantity = old.quantity.or(rec.quantity);
-        old.unit_price = old.unit_price.or(rec.unit_price);
-        old.charge = old.charge.or(rec.charge);
+        for c in id.chars().flat_map(char::to_lowercase) {
+            h.write_u32(c as u32);
+        }
     }
-    old.origins.push(origin);
+    h.finish()
+}
+
+/// Two subscription ids are the same in any case.
+fn same_id(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Turns the merged rows into records once every subscriptions file is read.
@@ -684,54 +770,42 @@ pub(crate) fn finish(ing: &mut Ingested, catalog: &Catalog, memo: &mut OfferMemo
             return Err(err);
         }
     }
-    for p in std::mem::take(&mut ing.partials) {
+    // The records are made in place: a subscription lacking a required value is rejected.
+    ing.merge_index = Default::default();
+    let known = std::mem::take(&mut ing.known);
+    let ledger = &mut ing.ledger;
+    let mut each = known.iter();
+    ing.subscriptions.retain_mut(|s| {
+        let known = each.next().copied().unwrap_or_default();
         let mut lacking = Vec::new();
-        if p.customer_id.is_none() {
+        if !known.customer {
             lacking.push("customer id");
         }
-        if p.offer_name.is_none() && p.offer_id.is_none() {
+        if s.offer_name.is_none() && s.offer_id.is_none() {
             lacking.push("offer name or id");
         }
-        if p.quantity.is_none() {
+        if !known.quantity {
             lacking.push("quantity");
         }
-        if p.end_date.is_none() {
+        if !known.end_date {
             lacking.push("end date");
         }
-        match (p.customer_id, p.quantity, p.end_date) {
-            (Some(customer_id), Some(quantity), Some(end_date)) if lacking.is_empty() => {
-                let kaizala_pro =
-                    memo.is_kaizala_pro(catalog, p.offer_name.as_deref(), p.offer_id.as_deref());
-                ing.subscriptions.push(SubscriptionRecord {
-                    subscription_id: p.subscription_id,
-                    customer_id,
-                    offer_name: p.offer_name,
-                    offer_id: p.offer_id,
-                    kaizala_pro,
-                    quantity,
-                    end_date,
-                    auto_renew: p.auto_renew,
-                    status: p.status,
-                    start_date: p.start_date,
-                    billing_cycle: p.billing_cycle,
-                    unit_price: p.unit_price,
-                    currency: p.currency,
-                    origins: p.origins,
-                });
-            }
-            _ => {
-                let reason = format!(
-                    "subscription {} has no {} in any file (this file has no such column)",
-                    p.subscription_id,
-                    lacking.join(", ")
-                );
-                for o in p.origins {
-                    ing.ledger.rejected(o, None, reason.clone());
-                }
-            }
+        if lacking.is_empty() {
+            s.kaizala_pro =
+                memo.is_kaizala_pro(catalog, s.offer_name.as_deref(), s.offer_id.as_deref());
+            return true;
         }
-    }
-    ing.merge_index.clear();
+        let reason = format!(
+            "subscription {} has no {} in any file (this file has no such column)",
+            s.subscription_id,
+            lacking.join(", ")
+        );
+        for &o in &s.origins {
+            ledger.rejected(o, None, reason.clone());
+        }
+        false
+    });
+    ing.subscriptions.shrink_to_fit();
     Ok(())
 }
 

@@ -227,10 +227,9 @@ pub(crate) fn second_pass(
             (Some(c), Some(k)) if !k.contains(&c)
         ),
     };
-    let mut guid = String::new();
     let mut take = |t: Taken, ing: &mut Ingested| {
         if let (Some(c), Some(note)) = (t.customer, t.note) {
-            with_customer(ing, c, &mut guid, |info| note.fill(info));
+            with_customer(ing, c, |info| note.fill(info));
         }
         let origin = Origin { file, row: t.row };
         match t.parsed {
@@ -245,10 +244,9 @@ pub(crate) fn second_pass(
     // customer is taken below, for the customers kept): noted on this thread while the parts
     // are read.
     let note_domains = |ing: &mut Ingested| {
-        let mut guid = String::new();
         for (c, ds) in domains.into_iter().flatten() {
             for d in ds {
-                note_domain(c, &d, &mut guid, ing);
+                note_domain(c, &d, ing);
             }
         }
     };
@@ -351,9 +349,9 @@ impl<'a> Sift<'a> {
             return None;
         }
         let customer = row_customer(row, &self.ctx.row.cols, self.ctx.file_customer_bits);
-        // A value longer than a spreadsheet cell holds rejects the row before anything of it
-        // is taken.
-        if let Some(e) = values::first_overlong(row, self.ctx.row.cols.each()) {
+        // A value longer than a spreadsheet cell holds, or a workbook cell that cannot be
+        // read, rejects the row before anything of it is taken.
+        if let Some(e) = values::first_bad_cell(row, self.ctx.row.cols.each()) {
             return Some(Taken { row: row.number, customer, note: None, parsed: Err(e) });
         }
         let note = customer.filter(|c| !self.complete.contains(c)).map(|c| self.note(row, c));

@@ -19,17 +19,67 @@
 # customers, minimal shape, no workbook) is the memory test: it runs only the plan.json command
 # and compares its peak memory with the M run's. Needs cargo, python3 (with venv and pip) and
 # network access to PyPI.
+#
+#   bash benches/e2e.sh affected
+#
+# The cost of an affected row: `check` on 200,000 and 1,000,000 customers with one expiring
+# Kaizala Pro subscription each (Partner Center API layout, seeded), and on 2,000,000 rows that
+# all repeat one subscription; prints time and peak memory per row, and runs the 1,000,000 file
+# again under a 4 GiB address-space limit (ulimit -v). Needs only cargo and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE="${1:-M}"
 RUNS="${RUNS:-5}"
+if [ "$SCALE" = affected ]; then
+  cargo build --release --bin kaizala-migrate
+  BIN=target/release/kaizala-migrate
+  mkdir -p bench-data/affected
+  python3 - bench-data/affected <<'PY'
+import os, random, sys, uuid
+out = sys.argv[1]
+header = "CustomerId,SubscriptionId,OfferName,Quantity,CommitmentEndDate,AutoRenewEnabled,Status\n"
+def guid(r):
+    return str(uuid.UUID(int=r.getrandbits(128), version=4))
+for n in (200_000, 1_000_000):
+    path = f"{out}/customers-{n}.csv"
+    if os.path.exists(path):
+        continue
+    r = random.Random(n)
+    with open(path, "w") as f:
+        f.write(header)
+        for i in range(n):
+            f.write(f"{guid(r)},{guid(r)},Kaizala Pro,{1 + i % 40},2027-{1 + i % 11:02d}-15,False,Active\n")
+path = f"{out}/duplicates-2000000.csv"
+if not os.path.exists(path):
+    r = random.Random(2)
+    row = f"{guid(r)},{guid(r)},Kaizala Pro,5,2027-03-15,False,Active\n"
+    with open(path, "w") as f:
+        f.write(header)
+        f.write(row * 2_000_000)
+PY
+  machine="$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+  echo "machine: $machine"
+  RUNS="${RUNS:-3}"
+  for f in customers-200000 customers-1000000 duplicates-2000000; do
+    python3 benches/measure.py "$RUNS" "$f" -- "$BIN" check --subscriptions "bench-data/affected/$f.csv" --as-of 2026-12-01
+  done | tee bench-data/out-affected.tsv
+  awk -F'\t' '{ n = $1; sub(/.*-/, "", n)
+    printf "%-20s %8.3f s %6d MiB  %6.2f us and %5.0f bytes per row\n", $1, $2, $4, 1e6 * $2 / n, 1048576 * $4 / n }' \
+    bench-data/out-affected.tsv
+  if (ulimit -v 4194304 && "$BIN" check --subscriptions bench-data/affected/customers-1000000.csv --as-of 2026-12-01 >/dev/null 2>&1); then
+    echo "1,000,000 affected customers under ulimit -v 4194304: checked"
+  else
+    echo "1,000,000 affected customers under ulimit -v 4194304: FAILED"; exit 1
+  fi
+  exit 0
+fi
 case "$SCALE" in
   S) CUSTOMERS=2000 ;;
   M) CUSTOMERS=20000 ;;
   # L: ten times M's customers, subscriptions and users, with M's number of affected customers
   # (0.5% instead of 5%), so that everything L adds is unaffected.
   L) CUSTOMERS=200000 ;;
-  *) echo "scale must be S, M or L" >&2; exit 2 ;;
+  *) echo "scale must be S, M, L or affected" >&2; exit 2 ;;
 esac
 LAYOUT="${LAYOUT:-real}"
 if [ "$SCALE" = L ]; then LAYOUT=minimal; fi

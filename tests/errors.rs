@@ -686,3 +686,37 @@ fn a_workbook_that_unpacks_to_gigabytes_is_refused_before_unpacking() {
     let out = w.run(&["check", "--subscriptions", "s.xlsx", "--as-of", "2026-12-01"]);
     assert!(stdout(&out).contains("1 rows read"), "{}{}", stdout(&out), stderr(&out));
 }
+
+/// Issue 13: a workbook part that unpacks to more than its zip entry says (a lie that would
+/// slip past the declared-size limits) is refused once the reader passes the declared size,
+/// for the sheet and for the shared strings, which are read whole.
+#[test]
+fn a_workbook_part_larger_than_it_says_is_refused_not_unpacked() {
+    let header = ["CustomerId", "SubscriptionId", "OfferName", "Quantity", "CommitmentEndDate"];
+    let rows: String = (2..4_000)
+        .map(|i| xlsx_row(i, &[C1, &format!("s{i}"), "Kaizala Pro", "3", "2027-01-01"]))
+        .collect();
+    let data = format!("{}{rows}", xlsx_row(1, &header));
+    let strings = format!(
+        r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>{}</t></si></sst>"#,
+        "x".repeat(3_000_000)
+    );
+    for part in ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"] {
+        let w = Workdir::new();
+        let mut bytes = xlsx_with_parts(&data, &[("xl/sharedStrings.xml", &strings)]);
+        declare_unpacked_size(&mut bytes, part, 4_000);
+        w.write("s.xlsx", &bytes);
+        let out = w.run(&["check", "--subscriptions", "s.xlsx", "--as-of", "2026-12-01"]);
+        assert_eq!(out.status.code(), Some(2), "{part}: {}", stderr(&out));
+        assert!(stderr(&out).contains("s.xlsx"), "{part}: {}", stderr(&out));
+        // The shared strings are read when the workbook is opened, where the reader names no
+        // cause ("Cannot detect file format"); the sheet's error says what is wrong.
+        if part.ends_with("sheet1.xml") {
+            assert!(
+                stderr(&out).contains("larger than its declared uncompressed size"),
+                "{part}: {}",
+                stderr(&out)
+            );
+        }
+    }
+}

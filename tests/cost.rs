@@ -486,3 +486,26 @@ fn without_price_lists_only_own_prices_are_known_and_nothing_is_zero() {
     assert_eq!(litware["current_monthly"], "900.00");
     assert!(w.read("out/cost-report.html").contains("No price list was given"));
 }
+
+/// Issue 14: no unpriced sum is a number. Without price lists most customers have no price; in
+/// every grouping of cost-report.xlsx a sum that is zero only because its lines have no price,
+/// and a delta no customer of the group has, says "no price" (as the HTML report does), not
+/// 0.00.
+#[test]
+fn cost_report_workbook_says_no_price_where_a_group_has_none() {
+    let w = Workdir::new();
+    let o = w.run(&[fixture_args("plan"), vec!["--out", "out"]].concat());
+    assert!(o.status.success());
+    let path = w.file("out/cost-report.xlsx");
+    let mut no_price = 0;
+    for sheet in ["Summary", "By account manager", "By target plan", "By urgency"] {
+        let rows = cells(&path, sheet);
+        for row in rows.iter().filter(|r| matches!(r.get(10), Some(Data::Float(n)) if *n > 0.0)) {
+            for c in 5..9 {
+                assert_ne!(row[c], Data::Float(0.0), "{sheet}: {row:?}");
+                no_price += usize::from(row[c] == Data::String("no price".into()));
+            }
+        }
+    }
+    assert!(no_price > 0, "no group without a price found");
+}

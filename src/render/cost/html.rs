@@ -57,29 +57,12 @@ fn class_of(m: Option<Money>) -> &'static str {
     }
 }
 
-/// A group sum: "no price" when it is zero only because its lines have no price.
-fn priced(m: Money, lines_without_price: u64, currency: Option<&str>) -> String {
-    if m.0.is_zero() && lines_without_price > 0 {
-        money_html(None, currency)
-    } else {
-        money_html(Some(m), currency)
-    }
-}
-
-/// A group delta: "no price" when no customer of the group has one.
-fn delta_cell(g: &GroupTotal, m: Money, currency: Option<&str>) -> String {
-    if g.customers_without_delta == g.customers {
-        money_html(None, currency)
-    } else {
-        money_html(Some(m), currency)
-    }
-}
-
 fn group_table(out: &mut String, first: &str, rows: &[GroupTotal]) {
     let key_col = !first.is_empty();
     let _ = write!(out, "<div class=\"scroll\"><table><thead><tr>{}<th>Currency</th><th class=\"n\">Customers</th><th class=\"n\">Seats to migrate</th><th class=\"n\">Seats to buy</th><th class=\"n\">Current monthly</th><th class=\"n\">New monthly</th><th class=\"n\">Monthly delta</th><th class=\"n\">Annual delta</th><th class=\"n\">Remove-only saving</th><th class=\"n\">Lines without price</th><th class=\"n\">Customers without delta</th></tr></thead><tbody>", if key_col { format!("<th>{}</th>", esc(first)) } else { String::new() });
     for g in rows {
         let cur = g.currency.as_deref();
+        let [current, target, delta, annual, saving] = super::group_sums(g);
         let _ = write!(
             out,
             "<tr>{}<td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{}\">{}</td><td class=\"{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
@@ -88,13 +71,13 @@ fn group_table(out: &mut String, first: &str, rows: &[GroupTotal]) {
             g.customers,
             g.seats_to_migrate,
             g.seats_to_buy,
-            priced(g.current_monthly, g.lines_without_price, cur),
-            priced(g.target_monthly, g.lines_without_price, cur),
+            money_html(current, cur),
+            money_html(target, cur),
             class_of(Some(g.delta_monthly)),
-            delta_cell(g, g.delta_monthly, cur),
+            money_html(delta, cur),
             class_of(Some(g.delta_annual)),
-            delta_cell(g, g.delta_annual, cur),
-            money_html(Some(g.remove_only_saving_monthly), cur),
+            money_html(annual, cur),
+            money_html(saving, cur),
             g.lines_without_price,
             g.customers_without_delta,
         );

@@ -96,17 +96,8 @@ fn group_sheet(
         ws.write_number(r, 2, g.customers as f64)?;
         ws.write_number(r, 3, g.seats_to_migrate as f64)?;
         ws.write_number(r, 4, g.seats_to_buy as f64)?;
-        for (c, m) in [
-            g.current_monthly,
-            g.target_monthly,
-            g.delta_monthly,
-            g.delta_annual,
-            g.remove_only_saving_monthly,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            write_money(ws, r, 5 + c as u16, Some(m), cur, "")?;
+        for (c, m) in super::group_sums(g).into_iter().enumerate() {
+            write_money(ws, r, 5 + c as u16, m, cur, "no price")?;
         }
         ws.write_number(r, 10, g.lines_without_price as f64)?;
         ws.write_number(r, 11, g.customers_without_delta as f64)?;
@@ -221,14 +212,8 @@ fn chart_data(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResult<Ve
         let first = data_row + 1;
         for (i, g) in rows.iter().enumerate() {
             ws.write_string(first + i as u32, data_col, &g.key)?;
-            write_money(
-                ws,
-                first + i as u32,
-                data_col + 1,
-                Some(g.delta_monthly),
-                cur.as_deref(),
-                "",
-            )?;
+            let delta = super::group_sums(g)[2];
+            write_money(ws, first + i as u32, data_col + 1, delta, cur.as_deref(), "no price")?;
         }
         let last = first + rows.len() as u32 - 1;
         let mut chart = Chart::new(ChartType::Bar);

@@ -128,16 +128,14 @@ pub enum Error {
         message: String,
     },
     /// No row of the file looks like a header of the expected kind of export.
-    #[error(
-        "{location}: no header row of a {kind} export found in the first {scanned} rows; {hint}"
-    )]
+    #[error("{location}: no header row of a {kind} export found {searched}; {hint}")]
     NoHeader {
         /// The file (and sheet).
         location: Box<Location>,
         /// "subscriptions" or "users".
         kind: &'static str,
-        /// How many rows were looked at.
-        scanned: usize,
+        /// Where it was looked for ("in the first 30 rows").
+        searched: String,
         /// The columns that identify such a header.
         hint: String,
     },

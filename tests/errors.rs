@@ -720,3 +720,32 @@ fn a_workbook_part_larger_than_it_says_is_refused_not_unpacked() {
         }
     }
 }
+
+/// Issue 14: a file of the wrong kind is recognised: the message says what it is and which
+/// option takes it; an empty file is called empty.
+#[test]
+fn a_file_of_the_wrong_kind_is_named_with_the_option_that_takes_it() {
+    let w = Workdir::new();
+    let cases = [
+        ("fixtures/users-contoso.csv", "--subscriptions", "users", "--users"),
+        ("fixtures/subscriptions-api.csv", "--users", "subscriptions", "--subscriptions"),
+        ("fixtures/pricing/nce-usd.csv", "--subscriptions", "prices", "--prices"),
+    ];
+    for (file, given, kind, option) in cases {
+        let mut args = vec!["check", "--subscriptions", "fixtures/subscriptions-api.csv"];
+        if given == "--subscriptions" {
+            args[2] = file;
+        } else {
+            args.extend([given, file]);
+        }
+        args.extend(["--as-of", "2026-12-01"]);
+        let out = w.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{file}: {}", stderr(&out));
+        let want = format!("is the header of a {kind} export: give the file with {option} instead");
+        assert!(stderr(&out).contains(&want), "{file}: {}", stderr(&out));
+    }
+    w.write("empty.csv", "");
+    let out = w.run(&["check", "--subscriptions", "empty.csv", "--as-of", "2026-12-01"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("(the file has no rows: is it empty?)"), "{}", stderr(&out));
+}

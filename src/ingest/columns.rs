@@ -290,16 +290,34 @@ pub fn find_header(
             return Ok((i, mapping));
         }
     }
-    Err(Error::NoHeader {
-        location: Box::new(location.clone()),
-        kind: kind.name(),
-        scanned: rows.len().min(HEADER_SEARCH_ROWS),
-        hint: format!(
+    let searched = match rows.len().min(HEADER_SEARCH_ROWS) {
+        0 => "(the file has no rows: is it empty?)".to_string(),
+        n => format!("in the first {n} rows"),
+    };
+    // A header of another kind of export: say what the file is and which option takes it.
+    let other = [Kind::Subscriptions, Kind::Users, Kind::Prices]
+        .into_iter()
+        .filter(|&k| k != kind)
+        .find_map(|k| {
+            rows.iter().take(HEADER_SEARCH_ROWS).find_map(|row| {
+                Mapping::from_header(k, aliases, row)
+                    .looks_like_header(k)
+                    .then_some((k, row.number))
+            })
+        });
+    let hint = match other {
+        Some((k, at)) => format!(
+            "its row {at} is the header of a {} export: give the file with --{} instead",
+            k.name(),
+            k.name()
+        ),
+        None => format!(
             "a header needs a {} column (one of: {}) and at least one other known column",
             kind.key(),
             aliases.names(kind, kind.key()).join(" | ")
         ),
-    })
+    };
+    Err(Error::NoHeader { location: Box::new(location.clone()), kind: kind.name(), searched, hint })
 }
 
 #[cfg(test)]

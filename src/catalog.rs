@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 const SKU_CATALOG: &str = include_str!("../data/sku-catalog.csv");
 const OFFERS: &str = include_str!("../data/offers.toml");
+const PRODUCT_NAMES: &str = include_str!("../data/product-names.txt");
 
 /// A replacement plan for Kaizala Pro.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -84,7 +85,9 @@ pub enum Licence {
     /// A licence that carries Kaizala (a replacement plan or a suite with a Kaizala service
     /// plan); the canonical name is given.
     Covering(String),
-    /// Any other licence.
+    /// Another product of Microsoft's licensing table (by its English name), without Kaizala.
+    Product,
+    /// A name the tables do not know (a localized name, a custom label): listed for a look.
     Other,
 }
 
@@ -108,6 +111,8 @@ pub struct Catalog {
     /// Normalized product names to their SKU GUIDs (lower case), as the licensing table lists
     /// them.
     sku_guids: BTreeMap<String, BTreeSet<String>>,
+    /// Every product name of the licensing table, normalized.
+    product_names: BTreeSet<String>,
 }
 
 /// Lower case, single spaces, no surrounding space; non-breaking spaces count as spaces.
@@ -173,6 +178,11 @@ impl Catalog {
             kaizala_ids,
             kaizala_names: file.kaizala_pro.names,
             sku_guids,
+            product_names: PRODUCT_NAMES
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .map(normalize_name)
+                .collect(),
         }
     }
 
@@ -251,6 +261,9 @@ impl Catalog {
         }
         if norm.contains("kaizala") {
             return Licence::KaizalaPro;
+        }
+        if self.product_names.contains(&norm) {
+            return Licence::Product;
         }
         Licence::Other
     }
@@ -341,8 +354,11 @@ mod tests {
             c.licence("Microsoft 365 E3 for nonprofits"),
             Licence::Covering("Microsoft 365 E3".into())
         );
-        assert_eq!(c.licence("Microsoft 365 E5 Security"), Licence::Other);
-        assert_eq!(c.licence("Enterprise Mobility + Security E5"), Licence::Other);
-        assert_eq!(c.licence("Visio Plan 2"), Licence::Other);
+        assert_eq!(c.licence("Microsoft 365 E5 Security"), Licence::Product);
+        assert_eq!(c.licence("Enterprise Mobility + Security E5"), Licence::Product);
+        assert_eq!(c.licence("Visio Plan 2"), Licence::Product);
+        assert_eq!(c.licence("Power BI Pro"), Licence::Product);
+        assert_eq!(c.licence("Exchange Online (Plan 1)"), Licence::Product);
+        assert_eq!(c.licence("Visio Abonnement 2"), Licence::Other);
     }
 }

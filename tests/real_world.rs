@@ -187,7 +187,8 @@ fn unrecognised_licence_names_are_listed_not_dropped() {
     let w = Workdir::new();
     w.write(
         "u.csv",
-        "User principal name,Licenses\nalice@contoso.com,Microsoft Kaizala Pro+Licencia desconocida\nbob@contoso.com,Licencia desconocida\n",
+        "User principal name,Licenses\nalice@contoso.com,Microsoft Kaizala Pro+Licencia desconocida\nbob@contoso.com,Licencia desconocida\n\
+         carol@contoso.com,Visio Plan 2+Power BI Pro+Exchange Online (Plan 1)\n",
     );
     let out =
         w.run(&["check", "--subscriptions", "fixtures/subscriptions.xlsx", "--users", "u.csv"]);
@@ -197,6 +198,8 @@ fn unrecognised_licence_names_are_listed_not_dropped() {
         "{text}"
     );
     assert!(text.contains("  Licencia desconocida (2 user(s))"), "{text}");
+    // Issue 14: ordinary products of Microsoft's licensing table are not noise in that list.
+    assert!(!text.contains("Visio") && !text.contains("Power BI"), "{text}");
 }
 
 #[test]

@@ -294,6 +294,7 @@ fn classify(
                 covered_by.get_or_insert(name);
             }
             Licence::Other => *part.unrecognised.entry(l.clone()).or_default() += 1,
+            Licence::Product => {}
         }
     }
     (kaizala, covered_by)

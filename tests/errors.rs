@@ -749,3 +749,35 @@ fn a_file_of_the_wrong_kind_is_named_with_the_option_that_takes_it() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("(the file has no rows: is it empty?)"), "{}", stderr(&out));
 }
+
+/// Issue 14: users that match no customer come with how to link them: an admin-center export
+/// has no customer column, and its customer is named after '=' (the one customer planned
+/// without users is suggested).
+#[test]
+fn unmatched_users_come_with_how_to_link_them() {
+    let w = Workdir::new();
+    w.write("s.csv", format!("{HEADER}{C1},s1,Kaizala Pro,3,2027-01-01,False,Active\n"));
+    w.write(
+        "users.csv",
+        "User principal name,Display name,Licenses\n\
+         ann@fabrikam.example,Ann,Kaizala Pro\nbo@fabrikam.example,Bo,Kaizala Pro\n",
+    );
+    let out = w.run(&[
+        "plan",
+        "--subscriptions",
+        "s.csv",
+        "--users",
+        "users.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("2 Kaizala Pro user(s) match no customer"), "{text}");
+    assert!(
+        text.contains(&format!("name its customer after '=': --users users.csv={C1}")),
+        "{text}"
+    );
+}

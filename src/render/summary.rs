@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::ingest::Ledger;
-use crate::plan::Plan;
+use crate::plan::{Plan, SeatsBasis};
 
 /// Per-file accounting, with the column mapping when `mapping` is set.
 pub fn files(ledger: &Ledger, mapping: bool) -> String {
@@ -81,12 +81,40 @@ pub fn plan(plan: &Plan) -> String {
         t.users_to_move, t.users_remove_only, t.seats_to_buy
     );
     if !plan.unmatched_users.is_empty() {
-        let _ = writeln!(
-            s,
-            "{} Kaizala Pro user(s) match no customer: {}",
-            plan.unmatched_users.len(),
-            plan.unmatched_users.join(", ")
-        );
+        s.push_str(&unmatched_users(plan));
     }
+    s
+}
+
+/// The users linked to no customer, the first few named, and how to link them.
+fn unmatched_users(plan: &Plan) -> String {
+    const NAMED: usize = 10;
+    let users = &plan.unmatched_users;
+    let more = match users.len().saturating_sub(NAMED) {
+        0 => String::new(),
+        n => format!(" and {n} more (plan.json, unmatched_users)"),
+    };
+    let named: Vec<&str> = users.iter().take(NAMED).map(String::as_str).collect();
+    let mut s = format!(
+        "{} Kaizala Pro user(s) match no customer: {}{more}\n",
+        users.len(),
+        named.join(", ")
+    );
+    // The usual cause: an admin-center export (no customer column) whose domains are not in
+    // the subscriptions files. Its customer can be named after '='.
+    let without_users: Vec<&str> = plan
+        .customers
+        .iter()
+        .filter(|c| c.seats_basis == SeatsBasis::SubscriptionSeats)
+        .map(|c| c.customer_id.as_str())
+        .collect();
+    let example = match without_users.as_slice() {
+        [only] => format!("--users users.csv={only} (the one customer planned without users)"),
+        _ => "--users users.csv=CUSTOMER_ID".to_string(),
+    };
+    let _ = writeln!(
+        s,
+        "  to link an admin-center export that has no customer column, name its customer after '=': {example}"
+    );
     s
 }

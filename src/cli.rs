@@ -49,8 +49,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Write the migration plan (plan.json, worksheet.csv, users.csv, rejected.csv,
-    /// filtered.csv) into a folder.
+    /// Write the migration plan into a folder: plan.json, the worksheets (CSV and XLSX, one per
+    /// customer and per account manager), the cost reports, the runbooks and the row lists
+    /// (--outputs picks).
     #[command(
         after_long_help = "Examples:\n  kaizala-migrate plan --subscriptions subs.csv --users users.csv --out plan/\n  kaizala-migrate plan --subscriptions subs.csv --users contoso-users.csv=0f1e2d3c-0000-4000-8000-000000000001 --out plan/"
     )]
@@ -58,6 +59,12 @@ pub enum Command {
         /// Inputs.
         #[command(flatten)]
         input: InputArgs,
+        /// Price lists and how to read them.
+        #[command(flatten)]
+        price: PriceArgs,
+        /// Decisions that change the plan.
+        #[command(flatten)]
+        decide: PlanArgs,
         /// Folder to write into (created if missing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -71,6 +78,9 @@ pub enum Command {
         /// Inputs.
         #[command(flatten)]
         input: InputArgs,
+        /// Price lists and how to read them.
+        #[command(flatten)]
+        price: PriceArgs,
     },
     /// Write bash and PowerShell scripts that carry a plan out through the Partner Center API
     /// (dry run unless started with --apply / -Apply).
@@ -152,7 +162,7 @@ pub enum PurchaseApiArg {
     Order,
 }
 
-/// Inputs and options shared by every subcommand.
+/// The exports and how to read them: shared by `scan`, `check` and `plan`.
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Subscriptions exports (CSV or XLSX; `FILE#Sheet` picks a sheet). Repeat the flag or list
@@ -163,24 +173,6 @@ pub struct InputArgs {
     /// export holds; without it users are matched by the domain of their user principal name.
     #[arg(long, num_args = 1.., value_name = "FILE")]
     pub users: Vec<String>,
-    /// Price lists (CSV or XLSX): the new commerce market export, the legacy licence-based
-    /// list (one tab per currency) or a table of offer name or id, currency, unit price,
-    /// billing. Without them only the subscriptions' own unit prices are known.
-    #[arg(long, num_args = 1.., value_name = "FILE")]
-    pub prices: Vec<String>,
-    /// Currency of customers whose exports give none (ISO 4217 code, e.g. EUR).
-    #[arg(long, value_name = "CODE")]
-    pub currency: Option<String>,
-    /// Commitment term of the list price to use where a list has several (P1M, P1Y, P3Y).
-    #[arg(long, default_value = "P1Y", value_name = "TERM")]
-    pub term: String,
-    /// Billing frequency of the list price to use where a list has several.
-    #[arg(long, value_enum, default_value_t = BillingArg::Monthly, value_name = "BILLING")]
-    pub billing: BillingArg,
-    /// Which price a list gives: the partner's cost (UnitPrice, List Price) or the suggested
-    /// retail price (ERP Price).
-    #[arg(long, value_enum, default_value_t = PriceBasisArg::Partner, value_name = "BASIS")]
-    pub price_basis: PriceBasisArg,
     /// The date to plan from (YYYY-MM-DD); default today.
     #[arg(long, value_parser = parse_iso_date, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
@@ -200,6 +192,34 @@ pub struct InputArgs {
     /// Exit with code 2 when any input row was rejected.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// Price lists and how to read them: `check` validates them, `plan` prices with them.
+#[derive(Debug, Args)]
+pub struct PriceArgs {
+    /// Price lists (CSV or XLSX): the new commerce market export, the legacy licence-based
+    /// list (one tab per currency) or a table of offer name or id, currency, unit price,
+    /// billing. Without them only the subscriptions' own unit prices are known.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub prices: Vec<String>,
+    /// Currency of customers whose exports give none (ISO 4217 code, e.g. EUR).
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+    /// Commitment term of the list price to use where a list has several (P1M, P1Y, P3Y).
+    #[arg(long, default_value = "P1Y", value_name = "TERM")]
+    pub term: String,
+    /// Billing frequency of the list price to use where a list has several.
+    #[arg(long, value_enum, default_value_t = BillingArg::Monthly, value_name = "BILLING")]
+    pub billing: BillingArg,
+    /// Which price a list gives: the partner's cost (UnitPrice, List Price) or the suggested
+    /// retail price (ERP Price).
+    #[arg(long, value_enum, default_value_t = PriceBasisArg::Partner, value_name = "BASIS")]
+    pub price_basis: PriceBasisArg,
+}
+
+/// Decisions that change the plan: only `plan` takes them.
+#[derive(Debug, Args, Default)]
+pub struct PlanArgs {
     /// Move every customer to this plan (one of the supported replacement plans), instead of
     /// the plan the rule picks. A Business plan is still never used above 300 seats.
     #[arg(long, value_name = "OFFER")]
@@ -290,8 +310,16 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Builds settings from the shared input arguments; `today` is used when --as-of is absent.
-    pub fn from_args(args: &InputArgs, today: NaiveDate) -> Result<Settings> {
+    /// Builds settings from a command's arguments (a command without price lists or plan
+    /// decisions gives `None`); `today` is used when --as-of is absent.
+    pub fn from_args(
+        args: &InputArgs,
+        prices: Option<&PriceArgs>,
+        decide: Option<&PlanArgs>,
+        today: NaiveDate,
+    ) -> Result<Settings> {
+        let no_decisions = PlanArgs::default();
+        let decide = decide.unwrap_or(&no_decisions);
         let as_of = args.as_of.unwrap_or(today);
         let dates = kaizala_migrate::ingest::values::DATES;
         if !dates.contains(&as_of) {
@@ -320,7 +348,7 @@ impl Settings {
             DateOrderArg::Mdy => DateOrder::Mdy,
         });
         let catalog = Catalog::builtin(&args.kaizala_offer_ids);
-        let target = match &args.target {
+        let target = match &decide.target {
             None => None,
             Some(t) => Some(
                 catalog
@@ -329,7 +357,7 @@ impl Settings {
                     .ok_or_else(|| Error::Usage(catalog.not_a_replacement(t)))?,
             ),
         };
-        let frontline = args
+        let frontline = decide
             .frontline
             .iter()
             .flat_map(|s| s.split(','))
@@ -340,15 +368,17 @@ impl Settings {
                 })
             })
             .collect::<Result<_>>()?;
-        let price = price_options(args)?;
-        let price_basis = match args.price_basis {
-            PriceBasisArg::Partner => PriceBasis::Partner,
-            PriceBasisArg::Erp => PriceBasis::Erp,
+        let price = prices.map(price_options).transpose()?.unwrap_or_default();
+        let price_basis = match prices.map(|p| p.price_basis) {
+            Some(PriceBasisArg::Erp) => PriceBasis::Erp,
+            Some(PriceBasisArg::Partner) | None => PriceBasis::Partner,
         };
         Ok(Settings {
-            prices: args.prices.iter().map(|s| Input::parse(s)).collect(),
+            prices: prices
+                .map(|p| p.prices.iter().map(|s| Input::parse(s)).collect())
+                .unwrap_or_default(),
             price,
-            overrides: args.overrides.as_deref().map(Input::parse),
+            overrides: decide.overrides.as_deref().map(Input::parse),
             target,
             frontline,
             subscriptions: args.subscriptions.iter().map(|s| Input::parse(s)).collect(),
@@ -369,7 +399,7 @@ impl Settings {
 }
 
 /// The price settings, checked.
-fn price_options(args: &InputArgs) -> Result<PriceOptions> {
+fn price_options(args: &PriceArgs) -> Result<PriceOptions> {
     let term = Term::parse(&args.term)
         .ok_or_else(|| Error::Usage(format!("--term {}: not a term (P1M, P1Y, P3Y)", args.term)))?;
     let currency = match &args.currency {

@@ -19,13 +19,14 @@ fn main() {
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
     let result = match &opts.command {
-        Command::Scan { input, format } => Settings::from_args(input, today)
+        Command::Scan { input, format } => Settings::from_args(input, None, None, today)
             .and_then(|s| cmd::scan::run(&s, *format, &mut out, &mut err)),
-        Command::Plan { input, out: dir, outputs } => Settings::from_args(input, today)
-            .and_then(|s| cmd::plan::run(&s, dir, outputs, &mut out, &mut err)),
-        Command::Check { input } => {
-            Settings::from_args(input, today).and_then(|s| cmd::check::run(&s, &mut out, &mut err))
+        Command::Plan { input, price, decide, out: dir, outputs } => {
+            Settings::from_args(input, Some(price), Some(decide), today)
+                .and_then(|s| cmd::plan::run(&s, dir, outputs, &mut out, &mut err))
         }
+        Command::Check { input, price } => Settings::from_args(input, Some(price), None, today)
+            .and_then(|s| cmd::check::run(&s, &mut out, &mut err)),
         Command::Scripts { plan, out: dir, format, licence_api, purchase_api, batch_size } => {
             cmd::scripts::run(
                 plan,

@@ -781,3 +781,32 @@ fn unmatched_users_come_with_how_to_link_them() {
         "{text}"
     );
 }
+
+/// Issue 14: each command's help lists only the options it uses: `scan` reads the exports,
+/// `check` also the price lists, only `plan` takes decisions and writes; the one-line help of
+/// `plan` names what it writes.
+#[test]
+fn each_command_lists_only_the_options_it_uses() {
+    let w = Workdir::new();
+    let help = |command: &str| stdout(&w.run(&[command, "--help"]));
+    let (scan, check, plan) = (help("scan"), help("check"), help("plan"));
+    for shared in ["--subscriptions", "--users", "--as-of", "--horizon-days", "--strict"] {
+        for (name, text) in [("scan", &scan), ("check", &check), ("plan", &plan)] {
+            assert!(text.contains(shared), "{name} --help lacks {shared}:\n{text}");
+        }
+    }
+    for price in ["--prices", "--currency", "--term", "--billing", "--price-basis"] {
+        assert!(!scan.contains(price), "scan --help lists {price}:\n{scan}");
+        assert!(check.contains(price) && plan.contains(price), "{price}");
+    }
+    for decision in ["--target", "--frontline", "--overrides", "--out", "--outputs"] {
+        assert!(!scan.contains(decision), "scan --help lists {decision}:\n{scan}");
+        assert!(!check.contains(decision), "check --help lists {decision}:\n{check}");
+        assert!(plan.contains(decision), "plan --help lacks {decision}");
+    }
+    let top = stdout(&w.run(&["--help"]));
+    assert!(top.contains("plan.json, the worksheets"), "{top}");
+    // An option a command does not take is a usage error, not silently ignored.
+    let out = w.run(&["check", "--subscriptions", "s.csv", "--target", "Office 365 E1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

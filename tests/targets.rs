@@ -114,8 +114,10 @@ fn forced_target_applies_to_all_but_never_a_business_plan_above_300() {
 fn an_unsupported_target_is_refused_with_the_list() {
     let w = Workdir::new();
     w.write("s.csv", subs());
-    let out = w.run(&["scan", "--subscriptions", "s.csv", "--target", "Visio Plan 2"]);
+    let out =
+        w.run(&["plan", "--subscriptions", "s.csv", "--target", "Visio Plan 2", "--out", "out"]);
     assert_eq!(out.status.code(), Some(2));
+    assert!(!w.file("out").exists(), "nothing is written");
     assert!(
         stderr(&out).starts_with("kaizala-migrate: \"Visio Plan 2\" is not a supported replacement plan; supported: Microsoft 365 Business Basic, "),
         "{}",

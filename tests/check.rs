@@ -24,3 +24,23 @@ fn check_reports_mapping_and_counts_per_file() {
     }
     assert!(stderr(&out).contains("rejected: fixtures/subscriptions-api.csv:9:A (CustomerId):"));
 }
+
+/// Issue 14: counts in the summary have thousands separators.
+#[test]
+fn counts_in_the_summary_have_thousands_separators() {
+    let w = Workdir::new();
+    let mut body = String::from("CustomerId,SubscriptionId,OfferName,Quantity,CommitmentEndDate\n");
+    for i in 0..1_200 {
+        body.push_str(&format!(
+            "11111111-1111-4111-8111-111111111111,s{i},Visio Plan 2,1,2027-01-01\n"
+        ));
+    }
+    w.write("s.csv", body);
+    let out = w.run(&["check", "--subscriptions", "s.csv", "--as-of", "2026-12-01"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("  1,200 rows read = 0 used + 1,200 filtered out + 0 rejected"),
+        "{text}"
+    );
+    assert!(text.contains("all files: 1,200 rows read, 1,200 accounted for, 0 rejected"), "{text}");
+}

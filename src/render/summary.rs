@@ -6,6 +6,19 @@ use std::fmt::Write as _;
 use crate::ingest::Ledger;
 use crate::plan::{Plan, SeatsBasis};
 
+/// A count with thousands separators, as a person reads it: `2,200,024`.
+pub fn count(n: impl Into<u64>) -> String {
+    let digits = n.into().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// Per-file accounting, with the column mapping when `mapping` is set.
 pub fn files(ledger: &Ledger, mapping: bool) -> String {
     let mut s = String::new();
@@ -15,10 +28,13 @@ pub fn files(ledger: &Ledger, mapping: bool) -> String {
         let _ = writeln!(
             s,
             "  {} rows read = {} used + {} filtered out + {} rejected",
-            f.rows_read, f.used, filtered, f.rejected
+            count(f.rows_read),
+            count(f.used),
+            count(filtered),
+            count(f.rejected)
         );
-        for (reason, n) in &f.filtered {
-            let _ = writeln!(s, "    filtered out: {n} {reason}");
+        for (reason, &n) in &f.filtered {
+            let _ = writeln!(s, "    filtered out: {} {reason}", count(n));
         }
         for note in &f.notes {
             let _ = writeln!(s, "  note: {note}");
@@ -35,8 +51,10 @@ pub fn files(ledger: &Ledger, mapping: bool) -> String {
     let (read, accounted) = ledger.totals();
     let _ = writeln!(
         s,
-        "all files: {read} rows read, {accounted} accounted for, {} rejected",
-        ledger.rejections.len()
+        "all files: {} rows read, {} accounted for, {} rejected",
+        count(read),
+        count(accounted),
+        count(ledger.rejections.len() as u64)
     );
     s
 }
@@ -55,13 +73,14 @@ pub fn unrecognised_licences(
     let shown = limit.unwrap_or(sorted.len()).min(sorted.len());
     let mut s = format!(
         "{} licence name(s) neither Kaizala Pro nor a plan that includes Kaizala (check for a localized name the tables miss):\n",
-        names.len()
+        count(names.len() as u64)
     );
     for (name, n) in &sorted[..shown] {
-        let _ = writeln!(s, "  {name} ({n} user(s))");
+        let _ = writeln!(s, "  {name} ({} user(s))", count(**n));
     }
     if shown < sorted.len() {
-        let _ = writeln!(s, "  ... and {} more (`check` lists all)", sorted.len() - shown);
+        let more = count((sorted.len() - shown) as u64);
+        let _ = writeln!(s, "  ... and {more} more (`check` lists all)");
     }
     s
 }
@@ -73,12 +92,20 @@ pub fn plan(plan: &Plan) -> String {
     let _ = writeln!(
         s,
         "as of {}, horizon {} days (to {}): {} customer(s) to migrate ({} lapsed), {} expiring subscription(s), {} Kaizala Pro seat(s)",
-        plan.as_of, plan.horizon_days, plan.horizon_end, t.customers, t.lapsed_customers, t.expiring_subscriptions, t.current_seats
+        plan.as_of,
+        count(plan.horizon_days),
+        plan.horizon_end,
+        count(t.customers),
+        count(t.lapsed_customers),
+        count(t.expiring_subscriptions),
+        count(t.current_seats)
     );
     let _ = writeln!(
         s,
         "users to move: {}, remove-only users: {}, seats to buy: {}",
-        t.users_to_move, t.users_remove_only, t.seats_to_buy
+        count(t.users_to_move),
+        count(t.users_remove_only),
+        count(t.seats_to_buy)
     );
     if !plan.unmatched_users.is_empty() {
         s.push_str(&unmatched_users(plan));
@@ -92,12 +119,12 @@ fn unmatched_users(plan: &Plan) -> String {
     let users = &plan.unmatched_users;
     let more = match users.len().saturating_sub(NAMED) {
         0 => String::new(),
-        n => format!(" and {n} more (plan.json, unmatched_users)"),
+        n => format!(" and {} more (plan.json, unmatched_users)", count(n as u64)),
     };
     let named: Vec<&str> = users.iter().take(NAMED).map(String::as_str).collect();
     let mut s = format!(
         "{} Kaizala Pro user(s) match no customer: {}{more}\n",
-        users.len(),
+        count(users.len() as u64),
         named.join(", ")
     );
     // The usual cause: an admin-center export (no customer column) whose domains are not in
@@ -117,4 +144,16 @@ fn unmatched_users(plan: &Plan) -> String {
         "  to link an admin-center export that has no customer column, name its customer after '=': {example}"
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(super::count(0u64), "0");
+        assert_eq!(super::count(999u64), "999");
+        assert_eq!(super::count(1_000u64), "1,000");
+        assert_eq!(super::count(2_200_024u64), "2,200,024");
+        assert_eq!(super::count(u64::MAX), "18,446,744,073,709,551,615");
+    }
 }

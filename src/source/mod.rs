@@ -152,7 +152,7 @@ pub fn open(input: &Input) -> Result<Opened> {
     let read_err = |source| Error::Read { path: input.name.clone(), source };
     let file = File::open(&input.path).map_err(read_err)?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = crate::progress::bytes(format!("reading {}", input.name), len);
+    let bar = crate::progress::bytes(crate::progress::reading(&input.name), len);
     let mut file = bar.wrap_read(file);
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(read_err)?;
@@ -223,7 +223,7 @@ pub fn open_in_parts(
         return Ok(None);
     }
     cuts.push(len);
-    let bar = crate::progress::bytes(format!("reading {}", input.name), len);
+    let bar = crate::progress::bytes(crate::progress::reading(&input.name), len);
     let open_range = |from: u64, to: u64| -> Result<std::io::Take<File>> {
         let mut f = File::open(&input.path).map_err(read_err)?;
         f.seek(std::io::SeekFrom::Start(from)).map_err(read_err)?;

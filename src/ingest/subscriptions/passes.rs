@@ -53,6 +53,7 @@ pub(crate) fn first_pass(
     kaizala: &mut KaizalaCustomers,
 ) -> Result<FirstPass> {
     let file_customer = crate::ingest::file_customer(input)?;
+    let _pass = crate::progress::pass("pass 1/2");
     let tables = crate::ingest::open_tables(input, Kind::Subscriptions, opts, &mut ing.ledger)?;
     let file = tables[0].file;
     super::note_missing_columns(&tables[0], file_customer.is_some(), opts, ing);
@@ -263,6 +264,7 @@ pub(crate) fn second_pass(
             sift.passed_over
         }
         None => {
+            let _pass = crate::progress::pass("pass 2/2");
             let tables =
                 crate::ingest::reopen_tables(&input, Kind::Subscriptions, opts, file, in_parts)?;
             sift_in_order(&ctx, tables, &input.name, ing, note_domains, &mut take)?

@@ -34,3 +34,32 @@ fn horizon_limits_what_is_expiring() {
     let ends: Vec<&str> = rows.iter().map(|r| r["end_date"].as_str().unwrap()).collect();
     assert_eq!(ends, ["2026-11-15", "2026-12-11"]);
 }
+
+/// Issue 14: the table fits the width it is given, down to 80 (the terminal's, else `COLUMNS`,
+/// else 100): ids shortened first, then names cut with "…"; given room, whole ids.
+#[test]
+fn the_table_fits_the_terminal_width() {
+    let w = Workdir::new();
+    let scan = |columns: &str| {
+        let out = assert_cmd::Command::cargo_bin("kaizala-migrate")
+            .unwrap()
+            .env_clear()
+            .env("COLUMNS", columns)
+            .current_dir(w.path())
+            .args(fixture_args("scan"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let wide = scan("200");
+    assert!(wide.contains("11111111-1111-4111-8111-111111111111"), "{wide}");
+    for (columns, most) in [("100", 100), ("80", 80)] {
+        let text = scan(columns);
+        for line in text.lines() {
+            assert!(line.chars().count() <= most, "COLUMNS={columns}: {line:?}");
+        }
+        assert!(text.contains("11111111…"), "{text}");
+    }
+    assert!(scan("80").contains("Litware I…"), "names are cut, not dropped");
+}

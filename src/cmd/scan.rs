@@ -16,9 +16,18 @@ pub fn run(
     let (ing, plan) = super::pipeline(settings, super::Customers::Keep)?;
     super::report_problems(&ing, &plan, err);
     match format {
-        Format::Table => scan::write_table(&plan, out)?,
+        Format::Table => scan::write_table(&plan, out, terminal_width())?,
         Format::Csv => scan::write_csv(&plan, out)?,
         Format::Json => scan::write_json(&plan, out)?,
     }
     Ok(super::outcome(settings, &ing))
+}
+
+/// The width the table may take: `COLUMNS` when the shell sets it, else 100.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(100)
 }

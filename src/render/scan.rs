@@ -61,8 +61,10 @@ fn io(e: std::io::Error) -> Error {
     Error::Internal(format!("cannot write: {e}"))
 }
 
-/// An aligned text table.
-pub fn write_table(plan: &Plan, out: &mut dyn Write) -> Result<()> {
+/// An aligned text table at most `width` characters wide (a terminal's width; 100 when it is
+/// not known). Too wide with whole ids, the ids are shown by their first eight characters (full
+/// in `--format csv|json`); still too wide, the customer and offer names are cut with "…".
+pub fn write_table(plan: &Plan, out: &mut dyn Write, width: usize) -> Result<()> {
     let rows = rows(plan);
     let header = [
         "STATE",
@@ -74,7 +76,7 @@ pub fn write_table(plan: &Plan, out: &mut dyn Write) -> Result<()> {
         "OFFER",
         "SEATS",
     ];
-    let cells: Vec<[String; 8]> = rows
+    let full: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
             [
@@ -89,48 +91,106 @@ pub fn write_table(plan: &Plan, out: &mut dyn Write) -> Result<()> {
             ]
         })
         .collect();
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &cells {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut s = String::new();
-        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
-            let right = matches!(i, 2 | 7);
-            let pad = w - c.chars().count();
-            if i > 0 {
-                s.push_str("  ");
-            }
-            if right {
-                s.push_str(&" ".repeat(pad));
-                s.push_str(c);
-            } else {
-                s.push_str(c);
-                if i + 1 < cells.len() {
-                    s.push_str(&" ".repeat(pad));
-                }
-            }
-        }
-        s.push('\n');
-        s
+    let header = header.map(String::from);
+    let mut widths = column_widths(&header, &full);
+    let short_ids = table_width(&widths) > width;
+    let cells: Vec<[String; 8]> = if short_ids {
+        let short = |id: &str| match id.char_indices().nth(8) {
+            Some((at, _)) => format!("{}…", &id[..at]),
+            None => id.to_string(),
+        };
+        full.into_iter()
+            .map(|mut r| {
+                r[4] = short(&r[4]);
+                r[5] = short(&r[5]);
+                r
+            })
+            .collect()
+    } else {
+        full
     };
-    out.write_all(line(&header.map(String::from)).as_bytes()).map_err(io)?;
+    // Short ids get short headings, so that the names keep their room.
+    let header = if short_ids {
+        let mut h = header;
+        h[4] = "TENANT ID".into();
+        h[5] = "SUB. ID".into();
+        h
+    } else {
+        header
+    };
+    widths = column_widths(&header, &cells);
+    fit_names(&mut widths, width);
+    out.write_all(table_line(&header, &widths).as_bytes()).map_err(io)?;
     for row in &cells {
-        out.write_all(line(row).as_bytes()).map_err(io)?;
+        out.write_all(table_line(row, &widths).as_bytes()).map_err(io)?;
     }
     writeln!(
         out,
-        "{} expiring Kaizala Pro subscription(s) of {} customer(s), {} lapsed, as of {} (horizon {} days, to {})",
+        "{} expiring Kaizala Pro subscription(s) of {} customer(s), {} lapsed\nas of {}, horizon {} days (to {}){}",
         rows.len(),
         plan.customers.len(),
         rows.iter().filter(|r| r.state == "LAPSED").count(),
         plan.as_of,
         plan.horizon_days,
-        plan.horizon_end
+        plan.horizon_end,
+        if short_ids { "\nwhole ids: --format csv or json" } else { "" }
     )
     .map_err(io)
+}
+
+fn column_widths(header: &[String; 8], rows: &[[String; 8]]) -> [usize; 8] {
+    let mut widths = header.each_ref().map(|h| h.chars().count());
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    widths
+}
+
+fn table_width(widths: &[usize; 8]) -> usize {
+    widths.iter().sum::<usize>() + 2 * (widths.len() - 1)
+}
+
+/// Narrows the customer (3) and offer (6) columns, the wider first, down to 8 characters each,
+/// until the table fits `width`.
+fn fit_names(widths: &mut [usize; 8], width: usize) {
+    while table_width(widths) > width {
+        let i = if widths[3] >= widths[6] { 3 } else { 6 };
+        if widths[i] <= 8 {
+            return;
+        }
+        widths[i] -= 1;
+    }
+}
+
+/// One line of the table: numbers right-aligned, text cut with "…" to its column's width.
+fn table_line(cells: &[String; 8], widths: &[usize; 8]) -> String {
+    let mut s = String::new();
+    for (i, (c, &w)) in cells.iter().zip(widths).enumerate() {
+        let n = c.chars().count();
+        let text = if n > w {
+            let kept: String = c.chars().take(w.saturating_sub(1)).collect();
+            format!("{kept}…")
+        } else {
+            c.clone()
+        };
+        let pad = w.saturating_sub(text.chars().count());
+        if i > 0 {
+            s.push_str("  ");
+        }
+        if matches!(i, 2 | 7) {
+            s.push_str(&" ".repeat(pad));
+            s.push_str(&text);
+        } else {
+            s.push_str(&text);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(pad));
+            }
+        }
+    }
+    s.push('\n');
+    s
 }
 
 /// CSV with a header row.

@@ -509,3 +509,22 @@ fn cost_report_workbook_says_no_price_where_a_group_has_none() {
     }
     assert!(no_price > 0, "no group without a price found");
 }
+
+/// Issue 14: the terminal states the cost per currency, which seat counts are estimates, and
+/// what to do next.
+#[test]
+fn the_terminal_gives_costs_estimates_and_next_steps() {
+    let w = Workdir::new();
+    let text = stdout(&w.run(&PRICING));
+    for line in [
+        "cost per month (EUR, 2 customer(s)): today 40.00 EUR, after 42.80 EUR, change 2.80 EUR (33.60 EUR a year)",
+        "cost per month (USD, 2 customer(s)): today 809.00 USD, after 4,018.00 USD, change 3,209.00 USD (38,508.00 USD a year)",
+        "cost per month (CHF, 1 customer(s)): no price for any of its 2 line(s)",
+        "estimates: 3 customer(s) have no users rows, so their seats to buy are the subscriptions' seat counts:",
+        "next: account managers review out/worksheet.xlsx",
+        "next: the costs are in out/cost-report.html",
+        "next: scripts that carry the plan out (dry run unless --apply): kaizala-migrate scripts --plan out/plan.json --out out/scripts",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}

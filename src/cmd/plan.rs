@@ -74,11 +74,36 @@ pub fn run(
     let _ = out
         .write_all(summary::unrecognised_licences(&ing.unrecognised_licences, Some(10)).as_bytes());
     let _ = out.write_all(summary::plan(&plan).as_bytes());
+    let _ = out.write_all(summary::costs_and_estimates(&plan).as_bytes());
     let _ = writeln!(out, "wrote into {}: {}", out_dir.display(), written.join(", "));
+    let _ = out.write_all(next_steps(out_dir, &want).as_bytes());
     let outcome = super::outcome(settings, &ing);
     // The process ends here: freeing every record one by one would only delay the exit.
     std::mem::forget((ing, plan));
     Ok(outcome)
+}
+
+/// What to do with what was written.
+fn next_steps(out_dir: &Path, want: &dyn Fn(OutputKind) -> bool) -> String {
+    let at = |name: &str| out_dir.join(name).display().to_string();
+    let mut steps = Vec::new();
+    if want(OutputKind::Worksheets) {
+        steps.push(format!(
+            "account managers review {} (or worksheets/, by-account-manager/) and hand it back with --overrides",
+            at("worksheet.xlsx")
+        ));
+    }
+    if want(OutputKind::Report) {
+        steps.push(format!("the costs are in {}", at("cost-report.html")));
+    }
+    if want(OutputKind::Plan) {
+        steps.push(format!(
+            "scripts that carry the plan out (dry run unless --apply): kaizala-migrate scripts --plan {} --out {}",
+            at("plan.json"),
+            at("scripts")
+        ));
+    }
+    steps.iter().map(|s| format!("next: {s}\n")).collect()
 }
 
 /// The workbooks and runbooks: consolidated, per customer (in parallel) and per account manager.

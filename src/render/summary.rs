@@ -146,6 +146,63 @@ fn unmatched_users(plan: &Plan) -> String {
     s
 }
 
+/// Monthly cost today and after, per currency (a sum that only unpriced lines make is "no
+/// price"), and which customers' seat counts are estimates.
+pub fn costs_and_estimates(plan: &Plan) -> String {
+    let mut s = String::new();
+    let shown = |m: Option<crate::money::Money>, cur: &str| match m {
+        Some(m) => format!("{} {cur}", crate::render::cost::grouped(&m.to_string())),
+        None => "no price".to_string(),
+    };
+    for g in &plan.cost_totals.overall {
+        let cur = g.currency.as_deref().unwrap_or(crate::render::cost::NO_CURRENCY);
+        let [today, after, delta, annual, _] = crate::render::cost::group_sums(g);
+        if today.is_none() && after.is_none() {
+            let n = count(g.lines_without_price);
+            let _ = writeln!(
+                s,
+                "cost per month ({cur}, {} customer(s)): no price for any of its {n} line(s)",
+                count(g.customers)
+            );
+            continue;
+        }
+        let _ = write!(
+            s,
+            "cost per month ({cur}, {} customer(s)): today {}, after {}, change {} ({} a year)",
+            count(g.customers),
+            shown(today, cur),
+            shown(after, cur),
+            shown(delta, cur),
+            shown(annual, cur)
+        );
+        if g.lines_without_price > 0 {
+            let _ =
+                write!(s, "; {} line(s) without a price left out", count(g.lines_without_price));
+        }
+        s.push('\n');
+    }
+    let estimated: Vec<&str> = plan
+        .customers
+        .iter()
+        .filter(|c| c.seats_basis == SeatsBasis::SubscriptionSeats)
+        .map(|c| c.customer_name.as_deref().unwrap_or(&c.customer_id))
+        .collect();
+    if !estimated.is_empty() {
+        let named: Vec<&str> = estimated.iter().take(5).copied().collect();
+        let more = match estimated.len().saturating_sub(named.len()) {
+            0 => String::new(),
+            n => format!(" and {} more", count(n as u64)),
+        };
+        let _ = writeln!(
+            s,
+            "estimates: {} customer(s) have no users rows, so their seats to buy are the subscriptions' seat counts: {}{more}",
+            count(estimated.len() as u64),
+            named.join(", ")
+        );
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -55,17 +55,18 @@ pub fn pipeline(settings: &Settings, customers: Customers) -> Result<(Ingested, 
     let mut edited = Edits::new(&edits);
     let book = PriceBook::new(&ing.prices, &ing.ledger);
     let mut pricer = Pricer::new(&book, &ing.prices, catalog, &settings.price, settings.as_of);
+    let keep = customers == Customers::Keep;
     let (mut kept, mut excluded) = (Vec::new(), Vec::new());
     while let Some(mut c) = planning.next_customer(&ing, catalog, &options) {
         match edited.apply_to(&mut c, catalog)? {
-            Some(out) => excluded.push(out),
+            Some(out) if keep => excluded.push(out),
+            Some(_) => {}
             None => {
                 pricer.price(&mut c)?;
-                kept.push(c);
+                if keep {
+                    kept.push(c);
+                }
             }
-        }
-        if customers == Customers::Drop {
-            (kept, excluded) = (Vec::new(), Vec::new());
         }
     }
     let mut plan = planning.finish(kept, catalog, &options);

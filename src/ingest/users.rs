@@ -322,19 +322,19 @@ fn link_by_domain(
     if domains.is_empty() {
         return DomainOwner::default();
     }
-    let mut owner: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    // Customers by tenant id as a number; written as text only for the links made.
+    let mut owner: BTreeMap<&str, BTreeSet<u128>> = BTreeMap::new();
     for (&id, info) in &ing.customers {
         for d in &info.domains {
-            owner.entry(d.as_str()).or_default().insert(crate::guid::guid_text(id));
+            owner.entry(d.as_str()).or_default().insert(id);
         }
     }
-    let matched: BTreeSet<&str> = domains
-        .keys()
-        .filter_map(|d| owner.get(d.as_str()))
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    let whole_file = if matched.len() == 1 { matched.first().map(|s| s.to_string()) } else { None };
+    let matched: BTreeSet<u128> =
+        domains.keys().filter_map(|d| owner.get(d.as_str())).flatten().copied().collect();
+    let whole_file = match matched.len() {
+        1 => matched.first().map(|&c| crate::guid::guid_text(c)),
+        _ => None,
+    };
     let mut linked = BTreeSet::new();
     if let Some(c) = &whole_file {
         ing.ledger.files[file].notes.push(format!("users linked to customer {c} by their domains"));
@@ -343,7 +343,7 @@ fn link_by_domain(
     let per_domain: BTreeMap<String, String> = owner
         .iter()
         .filter(|(_, ids)| ids.len() == 1)
-        .filter_map(|(d, ids)| ids.first().map(|id| (d.to_string(), id.to_string())))
+        .filter_map(|(d, ids)| ids.first().map(|&id| (d.to_string(), crate::guid::guid_text(id))))
         .collect();
     if whole_file.is_none() {
         for d in domains.keys() {

@@ -16,25 +16,8 @@ fn value_error(location: &Location, message: String) -> Error {
     Error::Value { location: Box::new(location.clone()), message }
 }
 
-/// Applies the edits; returns warnings for rows that name customers not in the plan.
-pub fn apply(plan: &mut Plan, edits: &[Override], catalog: &Catalog) -> Result<Vec<String>> {
-    let mut edits = Edits::new(edits);
-    let mut kept = Vec::with_capacity(plan.customers.len());
-    for mut c in std::mem::take(&mut plan.customers) {
-        match edits.apply_to(&mut c, catalog)? {
-            None => kept.push(c),
-            Some(excluded) => plan.excluded_customers.push(excluded),
-        }
-    }
-    plan.customers = kept;
-    plan.excluded_customers
-        .sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
-    plan.summary = Summary::of(&plan.customers);
-    Ok(edits.unmatched())
-}
-
-/// The worksheet's edits by customer, applied one customer at a time: [`apply`] runs it over
-/// a whole plan, and a caller planning customer by customer can apply each as it comes.
+/// The worksheet's edits by customer, applied one customer at a time as the plan is built
+/// (`Planning`); the rows whose customer is not planned are warned about at the end.
 pub struct Edits<'a> {
     all: &'a [Override],
     /// Indexes into `all`, per customer id, in worksheet order.

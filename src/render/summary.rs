@@ -113,6 +113,11 @@ pub fn plan(plan: &Plan) -> String {
     s
 }
 
+/// The customers no users file has rows for: their seats to buy are an estimate.
+fn without_user_rows(plan: &Plan) -> impl Iterator<Item = &crate::plan::CustomerPlan> {
+    plan.customers.iter().filter(|c| c.seats_basis == SeatsBasis::SubscriptionSeats)
+}
+
 /// The users linked to no customer, the first few named, and how to link them.
 fn unmatched_users(plan: &Plan) -> String {
     const NAMED: usize = 10;
@@ -129,12 +134,8 @@ fn unmatched_users(plan: &Plan) -> String {
     );
     // The usual cause: an admin-center export (no customer column) whose domains are not in
     // the subscriptions files. Its customer can be named after '='.
-    let without_users: Vec<&str> = plan
-        .customers
-        .iter()
-        .filter(|c| c.seats_basis == SeatsBasis::SubscriptionSeats)
-        .map(|c| c.customer_id.as_str())
-        .collect();
+    let without_users: Vec<&str> =
+        without_user_rows(plan).map(|c| c.customer_id.as_str()).collect();
     let example = match without_users.as_slice() {
         [only] => format!("--users users.csv={only} (the one customer planned without users)"),
         _ => "--users users.csv=CUSTOMER_ID".to_string(),
@@ -181,10 +182,7 @@ pub fn costs_and_estimates(plan: &Plan) -> String {
         }
         s.push('\n');
     }
-    let estimated: Vec<&str> = plan
-        .customers
-        .iter()
-        .filter(|c| c.seats_basis == SeatsBasis::SubscriptionSeats)
+    let estimated: Vec<&str> = without_user_rows(plan)
         .map(|c| c.customer_name.as_deref().unwrap_or(&c.customer_id))
         .collect();
     if !estimated.is_empty() {

@@ -833,39 +833,26 @@ fn beyond_the_sheet(r: u32, c: u32) -> String {
     )
 }
 
-/// Puts a cell value into its row (rows are made in reading order; a row met again, or out
-/// of order, is found by its number).
+/// Puts a cell value into the last row, or a new one when the cell starts another row (rows
+/// are made in reading order, one look at the last row per cell).
 fn put(rows: &mut Vec<Row>, number: u64, c: usize, value: Cell) {
-    let i = match rows.last() {
-        Some(last) if last.number == number => rows.len() - 1,
-        Some(last) if last.number < number => {
-            rows.push(Row { number, cells: Vec::new() });
-            rows.len() - 1
-        }
-        None => {
-            rows.push(Row { number, cells: Vec::new() });
-            0
-        }
-        Some(_) => match rows.iter().position(|r| r.number >= number) {
-            Some(i) if rows[i].number == number => i,
-            Some(i) => {
-                rows.insert(i, Row { number, cells: Vec::new() });
-                i
-            }
-            None => {
-                rows.push(Row { number, cells: Vec::new() });
-                rows.len() - 1
-            }
-        },
-    };
-    let row = &mut rows[i];
+    if rows.last().is_none_or(|last| last.number != number) {
+        rows.push(Row { number, cells: Vec::new() });
+    }
+    if let Some(row) = rows.last_mut() {
+        set_cell(row, c, value);
+    }
+}
+
+fn set_cell(row: &mut Row, c: usize, value: Cell) {
     if row.cells.len() <= c {
         row.cells.resize(c + 1, Cell::Empty);
     }
     row.cells[c] = value;
 }
 
-/// Places the cells the reader could not read, found by their ordinal in the sheet's XML.
+/// Places the cells the reader could not read, found by their ordinal in the sheet's XML: in
+/// their row when the sheet has it, else in a row of their own, kept in row order.
 fn place_unreadable(
     rows: &mut Vec<Row>,
     mut unreadable: Vec<(usize, String)>,
@@ -877,11 +864,26 @@ fn place_unreadable(
         // Where the reader failed cannot be found: the sheet is refused with its reason.
         return Err(unreadable.swap_remove(0).1);
     };
+    let mut at: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        at.entry(row.number).or_insert(i);
+    }
+    let mut added: std::collections::BTreeMap<u64, Row> = std::collections::BTreeMap::new();
     for ((r, c), (_, why)) in places.into_iter().zip(unreadable) {
         if c as usize >= MAX_FIELDS || u64::from(r) >= MAX_SHEET_ROWS {
             return Err(beyond_the_sheet(r, c));
         }
-        put(rows, u64::from(r) + 1, c as usize, Cell::Unreadable(why));
+        let number = u64::from(r) + 1;
+        let row = match at.get(&number) {
+            Some(&i) => &mut rows[i],
+            None => added.entry(number).or_insert_with(|| Row { number, cells: Vec::new() }),
+        };
+        set_cell(row, c as usize, Cell::Unreadable(why));
+    }
+    if !added.is_empty() {
+        rows.extend(added.into_values());
+        // Stable: rows already in order stay so, the new ones take their place among them.
+        rows.sort_by_key(|r| r.number);
     }
     Ok(())
 }

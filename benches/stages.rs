@@ -47,6 +47,8 @@ fn options() -> PlanOptions {
         horizon_days: 365,
         forced_target: None,
         frontline_customers: Default::default(),
+        term: kaizala_migrate::ingest::prices::Term { months: 12 },
+        billing: kaizala_migrate::ingest::prices::Billing::Monthly,
     }
 }
 
@@ -201,7 +203,7 @@ fn benches(c: &mut Criterion) {
             plan.customers.par_iter().map(|c| runbook::customer(&plan, c).len()).sum::<usize>()
         })
     });
-    let all: Vec<_> = plan.customers.iter().collect();
+    let all = workbook::rows(&plan);
     g.bench_function("workbook", |b| b.iter(|| workbook::render(&plan, &all, None).unwrap()));
     g.finish();
 }

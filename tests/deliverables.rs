@@ -36,10 +36,9 @@ fn consolidated_workbook_holds_every_sheet_and_real_cells() {
     assert_eq!(wb.sheet_names(), ["Customers", "Users", "Subscriptions", "Rejected", "Lists"]);
     let customers = sheet(&path, "Customers");
     assert_eq!(customers.len(), 6);
-    let header: Vec<String> = customers[0].iter().map(text).collect();
-    assert_eq!(header[0], "Customer ID");
-    assert_eq!(header[10], "Target plan");
-    assert_eq!(header[20], "Recommended target");
+    let header = &customers[0];
+    assert_eq!(text(&header[0]), "Customer ID", "the customer id is the first column");
+    let at = |name: &str| col(header, name);
     let contoso = &customers[1];
     assert_eq!(text(&contoso[0]), "11111111-1111-4111-8111-111111111111");
     assert_eq!(text(&contoso[1]), "Contoso Ltd");
@@ -51,12 +50,16 @@ fn consolidated_workbook_holds_every_sheet_and_real_cells() {
     }
     assert_eq!(contoso[5], Data::Float(-16.0));
     assert_eq!(text(&contoso[6]), "lapsed");
-    assert_eq!(text(&contoso[10]), "Microsoft 365 Business Basic");
-    assert_eq!(contoso[11], Data::Float(3.0));
-    assert_eq!(text(&contoso[13]), "Yes");
+    assert_eq!(text(&contoso[at("Target plan")]), "Microsoft 365 Business Basic");
+    assert_eq!(contoso[at("Seats to buy")], Data::Float(3.0));
+    assert_eq!(text(&contoso[at("Term")]), "1 year");
+    assert_eq!(text(&contoso[at("Billing")]), "monthly");
+    assert_eq!(text(&contoso[at("Include")]), "Yes");
+    assert_eq!(text(&contoso[at("Recommended target")]), "Microsoft 365 Business Basic");
     let litware = &customers[4];
+    assert_eq!(text(&litware[at("Term")]), "", "a top-up keeps its subscription's term");
     assert_eq!(
-        text(&litware[12]),
+        text(&litware[at("Step A")]),
         "increase subscription a7000000-0000-4000-8000-000000000002 from 120 to 570 seats"
     );
     let users = sheet(&path, "Users");
@@ -127,35 +130,49 @@ fn every_deliverable_is_byte_identical_across_runs() {
     }
 }
 
-/// Writes an "edited" copy of a worksheet: the Customers sheet cell for cell, with `edit`
-/// applied (as Excel would save the whole file again).
-fn edited_copy(
+/// Writes an "edited" copy of a worksheet: every sheet cell for cell, with `edit` applied
+/// (as Excel would save the whole file again). `edit` gets the sheet, the row (0 is the
+/// header) and the column's header.
+pub fn edited_copy(
     src: &std::path::Path,
     dst: &std::path::Path,
-    edit: impl Fn(usize, usize, &Data) -> Option<String>,
+    edit: impl Fn(&str, usize, &str, &Data) -> Option<String>,
 ) {
-    let rows = sheet(src, "Customers");
+    let names = {
+        let wb: Xlsx<_> = open_workbook(src).unwrap();
+        wb.sheet_names()
+    };
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet().set_name("Customers").unwrap();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let (r32, c16) = (r as u32, c as u16);
-            if let Some(new) = edit(r, c, cell) {
-                match new.parse::<f64>() {
-                    Ok(n) => ws.write_number(r32, c16, n).unwrap(),
-                    Err(_) => ws.write_string(r32, c16, &new).unwrap(),
+    for name in names {
+        let rows = sheet(src, &name);
+        let header: Vec<String> =
+            rows.first().map(|r| r.iter().map(text).collect()).unwrap_or_default();
+        let ws = wb.add_worksheet().set_name(&name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r32, c16) = (r as u32, c as u16);
+                if let Some(new) = edit(&name, r, &header[c], cell) {
+                    match new.parse::<f64>() {
+                        Ok(n) => ws.write_number(r32, c16, n).unwrap(),
+                        Err(_) => ws.write_string(r32, c16, &new).unwrap(),
+                    };
+                    continue;
+                }
+                match cell {
+                    Data::String(s) => ws.write_string(r32, c16, s).unwrap(),
+                    Data::Float(f) => ws.write_number(r32, c16, *f).unwrap(),
+                    Data::DateTime(d) => ws.write_number(r32, c16, d.as_f64()).unwrap(),
+                    _ => ws,
                 };
-                continue;
             }
-            match cell {
-                Data::String(s) => ws.write_string(r32, c16, s).unwrap(),
-                Data::Float(f) => ws.write_number(r32, c16, *f).unwrap(),
-                Data::DateTime(d) => ws.write_number(r32, c16, d.as_f64()).unwrap(),
-                _ => ws,
-            };
         }
     }
     wb.save(dst).unwrap();
+}
+
+/// The index of a column by its header.
+fn col(header: &[Data], name: &str) -> usize {
+    header.iter().position(|h| text(h) == name).unwrap_or_else(|| panic!("no column {name}"))
 }
 
 #[test]
@@ -164,12 +181,14 @@ fn worksheet_edits_come_back_into_the_plan() {
     assert!(run_plan(&w, &[]).status.success());
     // Contoso (row 1): target Office 365 E3; Fabrikam (row 2): excluded; Litware (row 4): 460
     // seats and a note. Northwind's unedited row changes nothing.
-    edited_copy(&w.file("out/worksheet.xlsx"), &w.file("edited.xlsx"), |r, c, _| match (r, c) {
-        (1, 10) => Some("Office 365 E3".into()),
-        (2, 13) => Some("No".into()),
-        (4, 11) => Some("460".into()),
-        (4, 19) => Some("Call the CFO first".into()),
-        _ => None,
+    edited_copy(&w.file("out/worksheet.xlsx"), &w.file("edited.xlsx"), |sheet, r, c, _| {
+        match (sheet, r, c) {
+            ("Customers", 1, "Target plan") => Some("Office 365 E3".into()),
+            ("Customers", 2, "Include") => Some("No".into()),
+            ("Customers", 4, "Seats to buy") => Some("460".into()),
+            ("Customers", 4, "Notes") => Some("Call the CFO first".into()),
+            _ => None,
+        }
     });
     let out = w.run(
         &[fixture_args("plan"), vec!["--out", "again", "--overrides", "edited.xlsx"]].concat(),
@@ -194,11 +213,7 @@ fn worksheet_edits_come_back_into_the_plan() {
     let litware = &after["customers"][2];
     assert_eq!(litware["seats_to_buy"], 460);
     assert_eq!(litware["purchase"]["new_quantity"], 580);
-    assert!(litware["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|n| n == "Worksheet note: Call the CFO first"));
+    assert_eq!(litware["worksheet_notes"], "Call the CFO first");
     assert_eq!(
         after["excluded_customers"][0]["customer_id"],
         "22222222-2222-4222-8222-222222222222"
@@ -226,8 +241,8 @@ fn an_unedited_worksheet_changes_nothing() {
 fn bad_worksheet_edits_are_errors_naming_sheet_row_and_column() {
     let w = Workdir::new();
     assert!(run_plan(&w, &[]).status.success());
-    edited_copy(&w.file("out/worksheet.xlsx"), &w.file("bad-target.xlsx"), |r, c, _| {
-        (r == 3 && c == 10).then(|| "Visio Plan 2".into())
+    edited_copy(&w.file("out/worksheet.xlsx"), &w.file("bad-target.xlsx"), |s, r, c, _| {
+        (s == "Customers" && r == 3 && c == "Target plan").then(|| "Visio Plan 2".into())
     });
     let out = w.run(
         &[fixture_args("plan"), vec!["--out", "x", "--overrides", "bad-target.xlsx"]].concat(),
@@ -238,8 +253,8 @@ fn bad_worksheet_edits_are_errors_naming_sheet_row_and_column() {
         "{}",
         stderr(&out)
     );
-    edited_copy(&w.file("out/worksheet.xlsx"), &w.file("bad-seats.xlsx"), |r, c, _| {
-        (r == 1 && c == 11).then(|| "1".into())
+    edited_copy(&w.file("out/worksheet.xlsx"), &w.file("bad-seats.xlsx"), |s, r, c, _| {
+        (s == "Customers" && r == 1 && c == "Seats to buy").then(|| "1".into())
     });
     let out = w
         .run(&[fixture_args("plan"), vec!["--out", "x", "--overrides", "bad-seats.xlsx"]].concat());
@@ -248,11 +263,185 @@ fn bad_worksheet_edits_are_errors_naming_sheet_row_and_column() {
         "kaizala-migrate: bad-seats.xlsx[Customers]:2:L (Seats to buy): seats to buy 1 is fewer than the 3 user(s) to move need (3 after 0 spare seat(s))\n",
         &stderr(&out),
     );
-    edited_copy(&w.file("out/worksheet.xlsx"), &w.file("bad-cap.xlsx"), |r, c, _| {
-        (r == 4 && c == 10).then(|| "Microsoft 365 Business Premium".into())
+    edited_copy(&w.file("out/worksheet.xlsx"), &w.file("bad-cap.xlsx"), |s, r, c, _| {
+        (s == "Customers" && r == 4 && c == "Target plan")
+            .then(|| "Microsoft 365 Business Premium".into())
     });
     let out =
         w.run(&[fixture_args("plan"), vec!["--out", "x", "--overrides", "bad-cap.xlsx"]].concat());
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("[Customers]:5:K (Target plan): Microsoft 365 Business Premium holds at most 300 seats; this customer would hold 450"), "{}", stderr(&out));
+}
+
+/// The row (0 is the header) of a sheet whose cell under `header` is `value`.
+fn row_of(path: &std::path::Path, sheet_name: &str, header: &str, value: &str) -> usize {
+    let rows = sheet(path, sheet_name);
+    let c = col(&rows[0], header);
+    rows.iter().position(|r| text(&r[c]) == value).unwrap_or_else(|| panic!("no {value}"))
+}
+
+#[test]
+fn everything_set_in_a_workbook_survives_the_round_trip() {
+    let w = Workdir::new();
+    assert!(run_plan(&w, &[]).status.success());
+    let src = w.file("out/worksheet.xlsx");
+    let contoso = row_of(&src, "Customers", "Customer", "Contoso Ltd");
+    let fabrikam = row_of(&src, "Customers", "Customer", "Fabrikam Inc");
+    let alice = row_of(&src, "Users", "User principal name", "alice@contoso.com");
+    edited_copy(&src, &w.file("edited.xlsx"), |sheet, r, c, _| {
+        let set = |v: &str| Some(v.to_string());
+        match (sheet, c) {
+            ("Customers", "A: buy") if r == contoso => set("Done"),
+            ("Customers", "B: move users") if r == contoso => set("In progress"),
+            ("Customers", "Term") if r == contoso => set("3 years"),
+            ("Customers", "Billing") if r == contoso => set("annual"),
+            ("Customers", "Notes") if r == contoso => set("Order approved by Anna"),
+            ("Customers", "Include") if r == fabrikam => set("No"),
+            ("Customers", "Notes") if r == fabrikam => set("Moves to another partner"),
+            ("Users", "Status") if r == alice => set("Done"),
+            _ => None,
+        }
+    });
+    let again =
+        [fixture_args("plan"), vec!["--out", "again", "--overrides", "edited.xlsx"]].concat();
+    let o = w.run(&again);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    // Into plan.json.
+    let plan: Value = serde_json::from_str(&w.read("again/plan.json")).unwrap();
+    let c = &plan["customers"][0];
+    assert_eq!(c["customer_name"], "Contoso Ltd");
+    assert_eq!(c["steps"]["buy"], "done");
+    assert_eq!(c["steps"]["move_users"], "in_progress");
+    assert_eq!(c["steps"]["suspend"], "to_do");
+    assert_eq!(c["purchase"]["term"], "P3Y");
+    assert_eq!(c["purchase"]["billing"], "annual");
+    assert_eq!(c["purchase"]["terms_source"], "worksheet");
+    assert_eq!(c["worksheet_notes"], "Order approved by Anna");
+    let users = c["users"].as_array().unwrap();
+    let status = |upn: &str| users.iter().find(|u| u["upn"] == upn).unwrap()["status"].clone();
+    assert_eq!(status("alice@contoso.com"), "done");
+    assert_eq!(status("bob@contoso.com"), "to_do");
+    let excluded = &plan["excluded_customers"][0];
+    assert_eq!(excluded["customer_name"], "Fabrikam Inc");
+    assert_eq!(excluded["plan"]["worksheet_notes"], "Moves to another partner");
+    // The cost line and the runbook say the same term and billing.
+    let target_line = c["cost"]["lines"].as_array().unwrap().iter().find(|l| l["side"] == "target");
+    assert_eq!(target_line.unwrap()["term"], "P3Y");
+    assert_eq!(target_line.unwrap()["billing"], "annual");
+    let runbook = w.read("again/runbooks/contoso-ltd-11111111.md");
+    assert!(runbook.contains("term and billing **3 years, billed annual**"), "{runbook}");
+    assert!(runbook.contains("Status in the worksheet: **Done**."), "{runbook}");
+    assert!(runbook.contains("- [x] alice@contoso.com"), "{runbook}");
+    assert!(runbook.contains("- Worksheet note: Order approved by Anna"), "{runbook}");
+
+    // Into the next workbooks, the excluded customer's row included.
+    let next = w.file("again/worksheet.xlsx");
+    let rows = sheet(&next, "Customers");
+    let at = |name: &str| col(&rows[0], name);
+    let row = |name: &str| rows.iter().find(|r| text(&r[1]) == name).unwrap().clone();
+    let contoso_row = row("Contoso Ltd");
+    for (column, want) in [
+        ("A: buy", "Done"),
+        ("B: move users", "In progress"),
+        ("C: suspend", "To do"),
+        ("Term", "3 years"),
+        ("Billing", "annual"),
+        ("Recommended term", "1 year"),
+        ("Recommended billing", "monthly"),
+        ("Notes", "Order approved by Anna"),
+        ("Include", "Yes"),
+    ] {
+        assert_eq!(text(&contoso_row[at(column)]), want, "{column}");
+    }
+    let fabrikam_row = row("Fabrikam Inc");
+    assert_eq!(text(&fabrikam_row[at("Include")]), "No");
+    assert_eq!(text(&fabrikam_row[at("Notes")]), "Moves to another partner");
+    let alice_row = row_of(&next, "Users", "User principal name", "alice@contoso.com");
+    let users_sheet = sheet(&next, "Users");
+    assert_eq!(text(&users_sheet[alice_row][col(&users_sheet[0], "Status")]), "Done");
+    assert!(w.file("again/worksheets/fabrikam-inc-22222222.xlsx").exists());
+    assert!(!w.file("again/runbooks/fabrikam-inc-22222222.md").exists());
+
+    // Handed back unedited, the next workbook gives the same plan.
+    let third =
+        [fixture_args("plan"), vec!["--out", "third", "--overrides", "again/worksheet.xlsx"]]
+            .concat();
+    let o = w.run(&third);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let third: Value = serde_json::from_str(&w.read("third/plan.json")).unwrap();
+    assert!(third["customers"] == plan["customers"], "the plan changed on an unedited round trip");
+    assert!(
+        third["excluded_customers"][0]["plan"] == plan["excluded_customers"][0]["plan"],
+        "the excluded customer changed"
+    );
+    let per_customer = [
+        fixture_args("plan"),
+        vec!["--out", "fourth", "--overrides", "again/worksheets/contoso-ltd-11111111.xlsx"],
+    ]
+    .concat();
+    let o = w.run(&per_customer);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let fourth: Value = serde_json::from_str(&w.read("fourth/plan.json")).unwrap();
+    assert!(fourth["customers"][0] == plan["customers"][0], "a per-customer workbook lost edits");
+
+    // `status` puts the results beside the worksheet's statuses and names where they differ.
+    w.write(
+        "results.csv",
+        "time,customer_id,step,target,outcome,http_status,request_id\n2026-12-02T10:00:00Z,11111111-1111-4111-8111-111111111111,A,Microsoft 365 Business Basic,done,201,r1\n2026-12-02T10:01:00Z,11111111-1111-4111-8111-111111111111,B,alice@contoso.com,done,200,r2\n2026-12-02T10:02:00Z,11111111-1111-4111-8111-111111111111,B,carol@contoso.onmicrosoft.com,done,200,r3\n",
+    );
+    let o = w.run(&["status", "--plan", "again/plan.json", "--results", "results.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout(&o);
+    let contoso_block: String = report
+        .lines()
+        .skip_while(|l| !l.starts_with("Contoso"))
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("\n");
+    // A: done in both; B: in progress in both; carol is done by the results only.
+    assert!(
+        contoso_block.contains("  A (buy Microsoft 365 Business Basic): done\n"),
+        "{contoso_block}"
+    );
+    assert!(contoso_block.contains("not started\n"), "{contoso_block}");
+    assert!(
+        contoso_block.contains(
+            "the worksheet marks otherwise: carol@contoso.onmicrosoft.com (results: Done; worksheet: To do)"
+        ),
+        "{contoso_block}"
+    );
+    assert!(!contoso_block.contains("alice@contoso.com (results"), "{contoso_block}");
+    // Without the worksheet's marks, the same results disagree with it on step A.
+    let o = w.run(&["status", "--plan", "out/plan.json", "--results", "results.csv"]);
+    assert!(
+        stdout(&o).contains("  A (buy Microsoft 365 Business Basic): done (results: Done; the worksheet says To do)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn bad_statuses_terms_and_billings_are_errors_at_their_cells() {
+    let w = Workdir::new();
+    assert!(run_plan(&w, &[]).status.success());
+    let src = w.file("out/worksheet.xlsx");
+    let litware = row_of(&src, "Customers", "Customer", "Litware Industries");
+    let contoso = row_of(&src, "Customers", "Customer", "Contoso Ltd");
+    for (name, row, column, value, want) in [
+        ("status", contoso, "A: buy", "Finished", "\"Finished\" is not a status (To do, In progress, Done, Not needed)"),
+        ("term", contoso, "Term", "2 years", "\"2 years\" is not a term a subscription can be bought for"),
+        ("combo", contoso, "Billing", "triennial", "a 1 year term cannot be billed triennial"),
+        ("topup", litware, "Term", "3 years", "step A adds seats to subscription a7000000-0000-4000-8000-000000000002, which keeps its own term and billing"),
+    ] {
+        let file = format!("{name}.xlsx");
+        edited_copy(&src, &w.file(&file), |sheet, r, c, _| {
+            (sheet == "Customers" && r == row && c == column).then(|| value.to_string())
+        });
+        let o = w.run(&[fixture_args("plan"), vec!["--out", "x", "--overrides", &file]].concat());
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        let err = stderr(&o);
+        let cell = format!("{file}[Customers]:{}:", row + 1);
+        assert!(err.contains(&cell) && err.contains(&format!("({column}): {want}")), "{name}: {err}");
+    }
 }

@@ -104,6 +104,8 @@ fn check_cost_per_row(n: usize) -> Cost {
         horizon_days: 365,
         forced_target: None,
         frontline_customers: Default::default(),
+        term: kaizala_migrate::ingest::prices::Term { months: 12 },
+        billing: kaizala_migrate::ingest::prices::Billing::Monthly,
     };
     let base = HELD.load(Relaxed);
     PEAK.store(base, Relaxed);
@@ -112,7 +114,8 @@ fn check_cost_per_row(n: usize) -> Cost {
     ingest::read_user_files(&mut ing, &[], &catalog, &opts, Some(&detection.affected)).unwrap();
     ingest::read_price_files(&mut ing, &[], &opts).unwrap();
     let mut planning = Planning::new(&mut ing, &detection, &catalog);
-    let mut edits = Edits::new(&[]);
+    let sheet = Default::default();
+    let mut edits = Edits::new(&sheet);
     let price_options = PriceOptions::default();
     let book = PriceBook::new(&ing.prices, &ing.ledger);
     let mut pricer = Pricer::new(&book, &ing.prices, &catalog, &price_options, window.as_of);
@@ -122,7 +125,7 @@ fn check_cost_per_row(n: usize) -> Cost {
         pricer.price(&mut c).unwrap();
         planned += 1;
     }
-    let mut plan = planning.finish(Vec::new(), &catalog, &options);
+    let mut plan = planning.finish(Vec::new(), Vec::new(), &catalog, &options);
     pricer.finish(&mut plan, &ing.ledger).unwrap();
     drop(book);
     assert_eq!(planned, n, "every customer is planned");

@@ -46,10 +46,12 @@ pub fn pipeline(settings: &Settings, customers: Customers) -> Result<(Ingested, 
         horizon_days: settings.horizon_days,
         forced_target: settings.target.clone(),
         frontline_customers: settings.frontline.clone(),
+        term: settings.price.term,
+        billing: settings.price.billing,
     };
     let edits = match &settings.overrides {
         Some(input) => ingest::overrides::read(input)?,
-        None => Vec::new(),
+        None => Default::default(),
     };
     let mut planning = Planning::new(&mut ing, &detection, catalog);
     let mut edited = Edits::new(&edits);
@@ -59,7 +61,11 @@ pub fn pipeline(settings: &Settings, customers: Customers) -> Result<(Ingested, 
     let (mut kept, mut excluded) = (Vec::new(), Vec::new());
     while let Some(mut c) = planning.next_customer(&ing, catalog, &options) {
         match edited.apply_to(&mut c, catalog)? {
-            Some(out) if keep => excluded.push(out),
+            Some(mut out) if keep => {
+                // Kept whole, so that the next workbook shows the row with Include = No.
+                out.plan = Some(Box::new(c));
+                excluded.push(out);
+            }
             Some(_) => {}
             None => {
                 pricer.price(&mut c)?;
@@ -69,10 +75,7 @@ pub fn pipeline(settings: &Settings, customers: Customers) -> Result<(Ingested, 
             }
         }
     }
-    let mut plan = planning.finish(kept, catalog, &options);
-    plan.excluded_customers = excluded;
-    plan.excluded_customers
-        .sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
+    let mut plan = planning.finish(kept, excluded, catalog, &options);
     plan.warnings.extend(edited.unmatched());
     pricer.finish(&mut plan, &ing.ledger)?;
     drop(book);

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::output::OutputDir;
 use crate::cli::{OutputKind, Settings};
 use kaizala_migrate::error::{Error, ExitCode, Result};
-use kaizala_migrate::plan::{CustomerPlan, Plan};
+use kaizala_migrate::plan::Plan;
 use kaizala_migrate::render::{cost, csv_out, json, runbook, summary, workbook};
 
 /// Runs `plan`.
@@ -119,7 +119,7 @@ fn write_per_customer(
     // so that both cores stay busy.
     let (consolidated, each) = rayon::join(
         || {
-            let all: Vec<&CustomerPlan> = plan.customers.iter().collect();
+            let all = workbook::rows(plan);
             sheets.then(|| workbook::render(plan, &all, Some(&ing.ledger.rejections)))
         },
         || each_customer(plan, dir, sheets, books),
@@ -136,7 +136,7 @@ fn write_per_customer(
     if !sheets {
         return Ok(());
     }
-    written.push(format!("worksheets/ ({} files)", plan.customers.len()));
+    written.push(format!("worksheets/ ({} files)", workbook::rows(plan).len()));
     let groups = workbook::by_account_manager(plan);
     if !groups.is_empty() {
         let rendered: Vec<Result<(String, Vec<u8>)>> = groups
@@ -155,20 +155,21 @@ fn write_per_customer(
     Ok(())
 }
 
-/// Each customer's workbook and runbook, rendered in parallel.
+/// Each customer's workbook and runbook, rendered in parallel; a customer excluded in the
+/// worksheet keeps its workbook (Include = No) and has no runbook.
 fn each_customer(plan: &Plan, dir: &OutputDir, sheets: bool, books: bool) -> Result<()> {
-    let bar = kaizala_migrate::progress::items("rendering customers", plan.customers.len() as u64);
+    let rows = workbook::rows(plan);
+    let bar = kaizala_migrate::progress::items("rendering customers", rows.len() as u64);
     // Each customer's files are written as soon as they are rendered (distinct paths), so
     // memory holds a few customers' files at a time.
-    let written_each: Vec<Result<()>> = plan
-        .customers
+    let written_each: Vec<Result<()>> = rows
         .par_iter()
-        .map(|c| {
+        .map(|&(c, included)| {
             if sheets {
-                let bytes = workbook::render(plan, &[c], None)?;
+                let bytes = workbook::render(plan, &[(c, included)], None)?;
                 dir.write_bytes(&format!("worksheets/{}.xlsx", c.slug), &bytes)?;
             }
-            if books {
+            if books && included {
                 let text = runbook::customer(plan, c);
                 dir.write_bytes(&format!("runbooks/{}.md", c.slug), text.as_bytes())?;
             }

@@ -64,7 +64,9 @@ impl Segment {
 }
 
 /// How often a subscription is billed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Billing {
     /// Every month.
@@ -178,6 +180,40 @@ impl Term {
         } else {
             format!("P{}M", self.months)
         }
+    }
+
+    /// In words, as the worksheet's drop-down offers it (`1 month`, `1 year`, `3 years`).
+    pub fn words(self) -> String {
+        let (n, unit) = if self.months.is_multiple_of(12) {
+            (self.months / 12, "year")
+        } else {
+            (self.months, "month")
+        };
+        format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+    }
+
+    /// The terms a new-commerce purchase can have: one month, one year, three years.
+    pub const PURCHASABLE: [Term; 3] =
+        [Term { months: 1 }, Term { months: 12 }, Term { months: 36 }];
+
+    /// Whether a purchase of this term can be billed this often (a one-month term monthly
+    /// only; a one-year term monthly or yearly; a three-year term any of the three).
+    pub fn allows(self, billing: Billing) -> bool {
+        billing.months() <= self.months && Term::PURCHASABLE.contains(&self)
+    }
+}
+
+impl serde::Serialize for Term {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.iso())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Term {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Term, D::Error> {
+        let text = String::deserialize(d)?;
+        Term::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a term such as P1Y")))
     }
 }
 

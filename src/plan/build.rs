@@ -11,6 +11,7 @@ use super::model::*;
 use super::{purchase, slug, target};
 use crate::catalog::Catalog;
 use crate::detect::{Detection, Verdict, Window};
+use crate::ingest::prices::{Billing, Term};
 use crate::ingest::{Filtered, Ingested, Status, SubscriptionRecord, UserRecord};
 
 /// What the plan needs besides the ingested data.
@@ -24,6 +25,10 @@ pub struct PlanOptions {
     pub forced_target: Option<String>,
     /// Customers named frontline-only with --frontline.
     pub frontline_customers: BTreeSet<String>,
+    /// The commitment term a new subscription gets unless the worksheet says otherwise.
+    pub term: Term,
+    /// How often a new subscription is billed unless the worksheet says otherwise.
+    pub billing: Billing,
 }
 
 /// Builds the plan from the detection's verdicts and marks every row's fate in `ing.ledger`.
@@ -38,7 +43,7 @@ pub fn build(
     while let Some(c) = planning.next_customer(ing, catalog, &opts) {
         customers.push(c);
     }
-    planning.finish(customers, catalog, &opts)
+    planning.finish(customers, Vec::new(), catalog, &opts)
 }
 
 /// Planning one affected customer at a time.
@@ -96,11 +101,19 @@ impl Planning {
     pub fn finish(
         self,
         mut customers: Vec<CustomerPlan>,
+        mut excluded: Vec<ExcludedCustomer>,
         catalog: &Catalog,
         opts: &PlanOptions,
     ) -> Plan {
         customers.sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
-        assign_slugs(&mut customers);
+        excluded.sort_by(|a, b| (a.deadline, &a.customer_id).cmp(&(b.deadline, &b.customer_id)));
+        {
+            // One set of file names over the customers planned and those excluded (whose
+            // workbooks are written too, with Include = No).
+            let mut all: Vec<&mut CustomerPlan> = customers.iter_mut().collect();
+            all.extend(excluded.iter_mut().filter_map(|e| e.plan.as_deref_mut()));
+            assign_slugs(&mut all);
+        }
         let mut others = self.sorted.others;
         others.sort_by(|a, b| {
             (&a.customer_id, a.end_date, &a.subscription_id).cmp(&(
@@ -119,7 +132,7 @@ impl Planning {
             customers,
             other_kaizala_subscriptions: others,
             unmatched_users: self.unmatched.into_iter().collect(),
-            excluded_customers: Vec::new(),
+            excluded_customers: excluded,
             cost_totals: CostTotals::default(),
             warnings: auto_renew_warnings(&self.sorted.auto_renew),
         }
@@ -341,7 +354,7 @@ fn same_licences(a: &UserRecord, b: &UserRecord) -> bool {
 }
 
 /// Slugs are made unique in customer-id order, so they do not depend on deadlines.
-fn assign_slugs(customers: &mut [CustomerPlan]) {
+fn assign_slugs(customers: &mut [&mut CustomerPlan]) {
     let mut by_id: Vec<usize> = (0..customers.len()).collect();
     by_id.sort_by(|&a, &b| customers[a].customer_id.cmp(&customers[b].customer_id));
     let slugs = slug::unique(
@@ -400,8 +413,9 @@ fn customer_plan(
         forced: opts.forced_target.as_deref(),
     };
     let (offer, reason) = target::choose(&facts, catalog);
-    let (offer, reason, purchase) =
+    let (offer, reason, mut purchase) =
         purchase::settle(offer, reason, seats_needed, &existing, catalog);
+    purchase::set_terms(&mut purchase, Some(opts.term), Some(opts.billing), TermsSource::Default);
     if let Some(spare) = purchase.spare_seats.filter(|&s| s > 0) {
         notes.push(format!(
             "{spare} seat(s) of subscription {} are bought but not assigned: they reduce the seats to buy.",
@@ -409,7 +423,13 @@ fn customer_plan(
         ));
     }
     let changes = user_changes(&users, &offer);
-    CustomerPlan {
+    let recommended = Recommended {
+        target: offer.clone(),
+        seats: purchase.seats,
+        term: Some(opts.term),
+        billing: Some(opts.billing),
+    };
+    let mut plan = CustomerPlan {
         customer_id,
         customer_name: info.name,
         slug: String::new(),
@@ -429,13 +449,69 @@ fn customer_plan(
         existing_replacements: existing,
         seats_to_buy: purchase.seats,
         purchase,
+        recommended,
+        alternatives: Vec::new(),
+        steps: StepStatuses::default(),
+        worksheet_notes: None,
         users_to_move,
         users_remove_only,
         users: changes,
         notes,
         cost: CustomerCost::default(),
         export_currency: currency,
+    };
+    plan.steps = default_steps(&plan);
+    plan.alternatives = alternatives(&plan, catalog);
+    plan
+}
+
+/// The statuses a customer's steps start with: a step with nothing to do is "Not needed".
+pub fn default_steps(c: &CustomerPlan) -> StepStatuses {
+    let nothing_to_buy = c.purchase.action == PurchaseAction::None;
+    let nobody_to_move = c.users.is_empty() && c.seats_basis == SeatsBasis::Users;
+    let not_needed = |none: bool| if none { StepStatus::NotNeeded } else { StepStatus::ToDo };
+    StepStatuses {
+        buy: not_needed(nothing_to_buy),
+        move_users: not_needed(nobody_to_move),
+        suspend: StepStatus::ToDo,
     }
+}
+
+/// Spare seats of the other replacement plans the customer holds, as alternatives to what
+/// step A buys: each is what choosing that plan as the target would do (its spare seats used
+/// first, the rest topped up), where that plan may hold the customer's seats.
+pub fn alternatives(c: &CustomerPlan, catalog: &Catalog) -> Vec<Alternative> {
+    if c.seats_needed == 0 || c.purchase.seats == 0 {
+        return Vec::new();
+    }
+    let mut plans: Vec<&str> = c
+        .existing_replacements
+        .iter()
+        .filter(|e| e.replacement != c.target.offer_name)
+        .filter(|e| e.assigned.is_some_and(|a| a < e.quantity))
+        .map(|e| e.replacement.as_str())
+        .collect();
+    plans.sort_unstable();
+    plans.dedup();
+    plans
+        .into_iter()
+        .filter_map(|plan| {
+            let p = purchase::decide(plan, c.seats_needed, &c.existing_replacements);
+            if target::above_cap(plan, purchase::seats_after(&p), catalog) {
+                return None;
+            }
+            let spare = p.spare_seats.unwrap_or(0);
+            Some(Alternative {
+                plan: plan.to_string(),
+                subscription_id: p.subscription_id.clone().unwrap_or_default(),
+                spare_seats: spare,
+                covers: spare.min(c.seats_needed),
+                seats_to_buy: p.seats,
+                target_monthly: None,
+                change_monthly: None,
+            })
+        })
+        .collect()
 }
 
 /// Remarks on where the seat count comes from and what the users files show.
@@ -489,6 +565,7 @@ fn user_changes(users: &BTreeMap<String, UserRecord>, offer: &str) -> Vec<UserCh
             remove_licence: u.kaizala_licence.clone(),
             assign_licence: u.covered_by.is_none().then(|| offer.to_string()),
             covered_by: u.covered_by.clone(),
+            status: StepStatus::ToDo,
         })
         .collect()
 }

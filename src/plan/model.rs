@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::target::TargetReason;
-use crate::ingest::prices::Billing;
+use crate::ingest::prices::{Billing, Term};
 use crate::ingest::Filtered;
 pub use crate::money::Money;
 
@@ -51,7 +51,7 @@ pub struct Plan {
 }
 
 /// A customer the account manager excluded in the worksheet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExcludedCustomer {
     /// Customer tenant id.
     pub customer_id: String,
@@ -61,6 +61,10 @@ pub struct ExcludedCustomer {
     pub deadline: NaiveDate,
     /// Where the exclusion was made.
     pub reason: String,
+    /// The customer's plan as it would be, with the worksheet's other edits, so that the next
+    /// workbook shows the row (Include = No) and its statuses and notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Box<CustomerPlan>>,
 }
 
 /// Totals over all customers.
@@ -164,6 +168,20 @@ pub struct CustomerPlan {
     pub existing_replacements: Vec<ReplacementSubscription>,
     /// Step A.
     pub purchase: Purchase,
+    /// What the tool recommended, before the worksheet's edits (the workbook's hidden
+    /// "Recommended" columns, which tell edited cells from unedited ones).
+    #[serde(default)]
+    pub recommended: Recommended,
+    /// Alternatives to buying: spare seats of other replacement plans the customer already
+    /// holds that could serve its users (the account manager decides).
+    #[serde(default)]
+    pub alternatives: Vec<Alternative>,
+    /// Where steps A, B and C stand, as the worksheet says.
+    #[serde(default)]
+    pub steps: StepStatuses,
+    /// The account manager's notes from the worksheet.
+    #[serde(default)]
+    pub worksheet_notes: Option<String>,
     /// Seats of the target plan to buy (new, or added to an existing subscription).
     pub seats_to_buy: u64,
     /// Users who get the target plan (user principal names, sorted).
@@ -353,6 +371,29 @@ pub struct Purchase {
     pub new_quantity: Option<u64>,
     /// Seats bought there but not assigned, when known.
     pub spare_seats: Option<u64>,
+    /// The commitment term of a new subscription (`P1M`, `P1Y`, `P3Y`); `None` when step A
+    /// buys nothing new (a top-up keeps its subscription's term).
+    #[serde(default)]
+    pub term: Option<Term>,
+    /// How often a new subscription is billed (`monthly`, `annual`, `triennial`); `None` as
+    /// for the term.
+    #[serde(default)]
+    pub billing: Option<Billing>,
+    /// Where the term and billing come from; `None` when step A buys no new subscription.
+    #[serde(default)]
+    pub terms_source: Option<TermsSource>,
+}
+
+/// Where a new subscription's term and billing come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermsSource {
+    /// `--term` and `--billing` (a year, billed monthly, unless given).
+    Default,
+    /// The price list row that prices the offer: the only term and billing it is listed for.
+    PriceList,
+    /// The account manager chose them in the worksheet.
+    Worksheet,
 }
 
 /// Where a customer's seat count comes from.
@@ -410,6 +451,102 @@ pub struct UserChange {
     pub assign_licence: Option<String>,
     /// The licence that already covers a remove-only user.
     pub covered_by: Option<String>,
+    /// Where this user's change stands, as the worksheet says.
+    #[serde(default)]
+    pub status: StepStatus,
+}
+
+/// Where a step stands, as an account manager marks it in the worksheet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Not started.
+    #[default]
+    ToDo,
+    /// Started.
+    InProgress,
+    /// Finished.
+    Done,
+    /// Nothing to do.
+    NotNeeded,
+}
+
+impl StepStatus {
+    /// Every status, in the worksheet's drop-down order.
+    pub const ALL: [StepStatus; 4] =
+        [StepStatus::ToDo, StepStatus::InProgress, StepStatus::Done, StepStatus::NotNeeded];
+
+    /// The worksheet's word.
+    pub fn label(self) -> &'static str {
+        match self {
+            StepStatus::ToDo => "To do",
+            StepStatus::InProgress => "In progress",
+            StepStatus::Done => "Done",
+            StepStatus::NotNeeded => "Not needed",
+        }
+    }
+
+    /// The name `plan.json` uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::ToDo => "to_do",
+            StepStatus::InProgress => "in_progress",
+            StepStatus::Done => "done",
+            StepStatus::NotNeeded => "not_needed",
+        }
+    }
+
+    /// Reads the worksheet's word (or the `plan.json` name), in any case.
+    pub fn parse(text: &str) -> Option<StepStatus> {
+        let t = text.trim();
+        StepStatus::ALL
+            .into_iter()
+            .find(|s| t.eq_ignore_ascii_case(s.label()) || t.eq_ignore_ascii_case(s.as_str()))
+    }
+}
+
+/// The statuses of a customer's three steps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepStatuses {
+    /// Step A: buy.
+    pub buy: StepStatus,
+    /// Step B: move the users' licences.
+    pub move_users: StepStatus,
+    /// Step C: retire the old subscriptions.
+    pub suspend: StepStatus,
+}
+
+/// What the tool recommended for a customer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recommended {
+    /// The target plan the rule chose.
+    pub target: String,
+    /// The seats to buy for the target plan in the worksheet (before a seat edit).
+    pub seats: u64,
+    /// The commitment term a new subscription gets unless the worksheet says otherwise.
+    pub term: Option<Term>,
+    /// The billing frequency a new subscription gets unless the worksheet says otherwise.
+    pub billing: Option<Billing>,
+}
+
+/// Spare seats of a replacement plan the customer already holds, offered instead of buying.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alternative {
+    /// The plan (canonical name); choosing it as the target uses the seats.
+    pub plan: String,
+    /// The subscription holding the seats.
+    pub subscription_id: String,
+    /// Seats bought there and not assigned to anyone.
+    pub spare_seats: u64,
+    /// Of the seats the customer needs, how many the spare seats would cover.
+    pub covers: u64,
+    /// Seats still to buy of that plan with it as the target.
+    pub seats_to_buy: u64,
+    /// The monthly cost of the customer's purchase if it took this plan instead, in the
+    /// customer's currency; `None` is "no price" (filled by the price stage).
+    pub target_monthly: Option<Money>,
+    /// That cost minus the purchase's cost as planned, when both are priced (negative saves).
+    pub change_monthly: Option<Money>,
 }
 
 /// A Kaizala Pro subscription that is not in the plan.

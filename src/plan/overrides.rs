@@ -10,7 +10,7 @@ use super::purchase;
 use super::target::{self, TargetReason};
 use crate::catalog::Catalog;
 use crate::error::{Error, Location, Result};
-use crate::ingest::overrides::Override;
+use crate::ingest::overrides::{Override, UserStatus, Worksheet};
 
 fn value_error(location: &Location, message: String) -> Error {
     Error::Value { location: Box::new(location.clone()), message }
@@ -22,18 +22,32 @@ pub struct Edits<'a> {
     all: &'a [Override],
     /// Indexes into `all`, per customer id, in worksheet order.
     by_customer: std::collections::HashMap<&'a str, Vec<usize>>,
+    /// The users' statuses, per customer id, in worksheet order.
+    users: std::collections::HashMap<&'a str, Vec<&'a UserStatus>>,
     /// Customers met in the plan.
     met: std::collections::HashSet<&'a str>,
+    /// Users' statuses that name no user of their customer's plan.
+    stray_users: Vec<String>,
 }
 
 impl<'a> Edits<'a> {
     /// Indexes the edits read from a worksheet.
-    pub fn new(all: &'a [Override]) -> Edits<'a> {
+    pub fn new(sheet: &'a Worksheet) -> Edits<'a> {
         let mut by_customer: std::collections::HashMap<&str, Vec<usize>> = Default::default();
-        for (i, e) in all.iter().enumerate() {
+        for (i, e) in sheet.customers.iter().enumerate() {
             by_customer.entry(e.customer_id.as_str()).or_default().push(i);
         }
-        Edits { all, by_customer, met: Default::default() }
+        let mut users: std::collections::HashMap<&str, Vec<&UserStatus>> = Default::default();
+        for u in &sheet.users {
+            users.entry(u.customer_id.as_str()).or_default().push(u);
+        }
+        Edits {
+            all: &sheet.customers,
+            by_customer,
+            users,
+            met: Default::default(),
+            stray_users: Vec::new(),
+        }
     }
 
     /// Applies a customer's edits in worksheet order; returns the customer's entry among the
@@ -43,6 +57,7 @@ impl<'a> Edits<'a> {
         c: &mut CustomerPlan,
         catalog: &Catalog,
     ) -> Result<Option<ExcludedCustomer>> {
+        self.user_statuses(c)?;
         let Some((&key, rows)) = self.by_customer.get_key_value(c.customer_id.as_str()) else {
             return Ok(None);
         };
@@ -55,8 +70,10 @@ impl<'a> Edits<'a> {
             if let Some((seats, at)) = &edit.seats {
                 set_seats(c, *seats, at, catalog)?;
             }
+            set_terms(c, edit)?;
+            set_steps(c, edit)?;
             if let Some(n) = &edit.notes {
-                c.notes.push(format!("Worksheet note: {n}"));
+                c.worksheet_notes = Some(n.clone());
             }
             if !edit.include {
                 excluded_by.get_or_insert(&edit.location);
@@ -67,20 +84,125 @@ impl<'a> Edits<'a> {
             customer_name: c.customer_name.clone(),
             deadline: c.deadline,
             reason: format!("Include = No in {at}"),
+            plan: None,
         }))
     }
 
-    /// Warnings for the rows whose customer was not met, in worksheet order.
+    /// The users' statuses of a customer, by user principal name in any case.
+    fn user_statuses(&mut self, c: &mut CustomerPlan) -> Result<()> {
+        let Some(rows) = self.users.get(c.customer_id.as_str()) else { return Ok(()) };
+        for row in rows {
+            let status = parse_status(&row.status, &row.location)?;
+            match c.users.iter_mut().find(|u| u.upn.eq_ignore_ascii_case(&row.upn)) {
+                Some(u) => u.status = status,
+                None if status != StepStatus::ToDo => self.stray_users.push(format!(
+                    "{}: user {} is not among customer {}'s users in this plan; its status {} is not kept",
+                    row.location,
+                    row.upn,
+                    c.customer_id,
+                    status.label()
+                )),
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Warnings for the rows whose customer was not met, in worksheet order, then for users'
+    /// statuses that name no planned user.
     pub fn unmatched(&self) -> Vec<String> {
-        self.all
+        let rows = self.all
             .iter()
             .filter(|e| !self.met.contains(e.customer_id.as_str()))
             .map(|edit| format!(
                 "{}: customer {} is not in this plan (no expiring Kaizala Pro subscription in these exports); its row is ignored",
                 edit.location, edit.customer_id
-            ))
-            .collect()
+            ));
+        rows.chain(self.stray_users.iter().cloned()).collect()
     }
+}
+
+/// A status cell's value.
+fn parse_status(text: &str, at: &Location) -> Result<StepStatus> {
+    StepStatus::parse(text).ok_or_else(|| {
+        let words: Vec<&str> = StepStatus::ALL.iter().map(|s| s.label()).collect();
+        value_error(at, format!("{text:?} is not a status ({})", words.join(", ")))
+    })
+}
+
+/// The worksheet's step statuses, as written; a step marked "Not needed" that the plan needs,
+/// or the reverse, gets a note (the person's mark is kept).
+fn set_steps(c: &mut CustomerPlan, edit: &Override) -> Result<()> {
+    let [a, b, cc] = &edit.steps;
+    let mut steps = c.steps;
+    for (cell, step) in [(a, &mut steps.buy), (b, &mut steps.move_users), (cc, &mut steps.suspend)]
+    {
+        if let Some((text, at)) = cell {
+            *step = parse_status(text, at)?;
+        }
+    }
+    c.steps = steps;
+    let needs = super::build::default_steps(c);
+    let pairs =
+        [("A (buy)", steps.buy, needs.buy), ("B (move users)", steps.move_users, needs.move_users)];
+    for (name, marked, tool) in pairs {
+        if marked == StepStatus::NotNeeded && tool == StepStatus::ToDo {
+            c.notes.push(format!(
+                "Step {name} is marked Not needed in the worksheet, but the plan has work for it."
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The term and billing of a new subscription: the worksheet's, else as recommended. Either
+/// set on a step A that buys no new subscription is an error at its cell.
+fn set_terms(c: &mut CustomerPlan, edit: &Override) -> Result<()> {
+    let buys = c.purchase.action == PurchaseAction::Buy;
+    let not_bought = |at: &Location| {
+        let what = match &c.purchase.subscription_id {
+            Some(id) if c.purchase.action == PurchaseAction::Increase => {
+                format!(
+                    "step A adds seats to subscription {id}, which keeps its own term and billing"
+                )
+            }
+            _ => "step A buys nothing".to_string(),
+        };
+        value_error(at, format!("{what}; a term and billing apply to a new subscription only"))
+    };
+    for at in [edit.term.as_ref().map(|t| &t.1), edit.billing.as_ref().map(|b| &b.1)]
+        .into_iter()
+        .flatten()
+    {
+        if !buys {
+            return Err(not_bought(at));
+        }
+    }
+    let term = edit.term.as_ref().map(|t| t.0).or(c.purchase.term).or(c.recommended.term);
+    let billing =
+        edit.billing.as_ref().map(|b| b.0).or(c.purchase.billing).or(c.recommended.billing);
+    let source = if edit.term.is_some() || edit.billing.is_some() {
+        TermsSource::Worksheet
+    } else {
+        c.purchase.terms_source.unwrap_or(TermsSource::Default)
+    };
+    if let (Some(t), Some(b)) = (term, billing) {
+        if !t.allows(b) {
+            let at = edit.billing.as_ref().map(|b| &b.1).or(edit.term.as_ref().map(|t| &t.1));
+            if let Some(at) = at {
+                return Err(value_error(
+                    at,
+                    format!(
+                        "a {} term cannot be billed {} (a one-month term is billed monthly; a one-year term monthly or annually)",
+                        t.words(),
+                        b.as_str()
+                    ),
+                ));
+            }
+        }
+    }
+    purchase::set_terms(&mut c.purchase, term, billing, source);
+    Ok(())
 }
 
 /// A new target from the worksheet, with its step A.
@@ -103,7 +225,16 @@ fn set_target(c: &mut CustomerPlan, text: &str, at: &Location, catalog: &Catalog
     let reason_text = reason.sentence(catalog);
     c.target = Target { offer_name: offer, reason_text, reason };
     c.seats_to_buy = p.seats;
+    // The seats the tool computes for the chosen target are its recommendation now: the
+    // worksheet tells a seat edit from them.
+    c.recommended.seats = p.seats;
+    let before = &c.purchase;
+    let (term, billing) =
+        (before.term.or(c.recommended.term), before.billing.or(c.recommended.billing));
+    let source = before.terms_source.unwrap_or(TermsSource::Default);
     c.purchase = p;
+    purchase::set_terms(&mut c.purchase, term, billing, source);
+    c.alternatives = super::build::alternatives(c, catalog);
     for u in &mut c.users {
         if u.action == UserAction::Move {
             u.assign_licence = Some(c.target.offer_name.clone());

@@ -5,9 +5,10 @@
 //! increased rather than a second subscription; seats already bought there but not assigned
 //! (known when the users files show who holds the plan) reduce what is bought.
 
-use super::model::{Purchase, PurchaseAction, ReplacementSubscription};
+use super::model::{Purchase, PurchaseAction, ReplacementSubscription, TermsSource};
 use super::target::{self, TargetReason};
 use crate::catalog::Catalog;
+use crate::ingest::prices::{Billing, Term};
 
 /// Decides step A. `needed` is the number of seats the customer's users need.
 pub fn decide(target: &str, needed: u64, existing: &[ReplacementSubscription]) -> Purchase {
@@ -25,6 +26,9 @@ pub fn decide(target: &str, needed: u64, existing: &[ReplacementSubscription]) -
             current_quantity: None,
             new_quantity: None,
             spare_seats: None,
+            term: None,
+            billing: None,
+            terms_source: None,
         },
         Some(e) => {
             let spare = e.assigned.map(|a| e.quantity.saturating_sub(a));
@@ -37,9 +41,26 @@ pub fn decide(target: &str, needed: u64, existing: &[ReplacementSubscription]) -
                 current_quantity: Some(e.quantity),
                 new_quantity: Some(e.quantity + seats),
                 spare_seats: spare,
+                term: None,
+                billing: None,
+                terms_source: None,
             }
         }
     }
+}
+
+/// Gives a purchase that buys a new subscription its term and billing; a top-up keeps its
+/// subscription's, and buying nothing has none.
+pub fn set_terms(
+    p: &mut Purchase,
+    term: Option<Term>,
+    billing: Option<Billing>,
+    source: TermsSource,
+) {
+    let buys = p.action == PurchaseAction::Buy;
+    p.term = term.filter(|_| buys);
+    p.billing = billing.filter(|_| buys);
+    p.terms_source = Some(source).filter(|_| buys);
 }
 
 /// Seats the customer holds of the target plan once step A is done.

@@ -49,6 +49,9 @@ pub struct Want<'a> {
     pub term: Term,
     /// Preferred billing.
     pub billing: Billing,
+    /// The term and billing are the purchase's own, not a preference: a row stating another
+    /// term or billing does not price it.
+    pub exact_terms: bool,
     /// The customer, for messages.
     pub customer: &'a str,
 }
@@ -66,6 +69,8 @@ pub enum Missing {
     NoSegment,
     /// No tier holds the seats.
     NoTier,
+    /// No row of the purchase's term and billing; the ones there are.
+    NoTerms(Vec<String>),
 }
 
 impl Missing {
@@ -81,6 +86,12 @@ impl Missing {
             ),
             Missing::NoSegment => format!("no price for the {} segment", want.segment.as_str()),
             Missing::NoTier => format!("no price tier for {} seats", want.seats),
+            Missing::NoTerms(have) => format!(
+                "no price for a {} term billed {} (the lists have {}); choose another term or billing in the worksheet",
+                want.term.iso(),
+                want.billing.as_str(),
+                have.join(", ")
+            ),
         }
     }
 }
@@ -167,6 +178,25 @@ impl<'a> PriceBook<'a> {
         rows.retain(|r| r.fits(want.seats));
         if rows.is_empty() {
             return Ok(Err(Missing::NoTier));
+        }
+        if want.exact_terms {
+            let fits = |r: &PriceRow| {
+                r.term.is_none_or(|t| t == want.term) && r.billing.is_none_or(|b| b == want.billing)
+            };
+            if !rows.iter().any(|r| fits(r)) {
+                let mut have: Vec<String> = rows
+                    .iter()
+                    .map(|r| {
+                        let term = r.term.map(Term::iso).unwrap_or_else(|| "any term".into());
+                        let billing = r.billing.map(Billing::as_str).unwrap_or("any billing");
+                        format!("{term} billed {billing}")
+                    })
+                    .collect();
+                have.sort();
+                have.dedup();
+                return Ok(Err(Missing::NoTerms(have)));
+            }
+            rows.retain(|r| fits(r));
         }
         if rows.iter().any(|r| r.term == Some(want.term)) {
             rows.retain(|r| r.term == Some(want.term));

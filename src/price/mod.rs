@@ -20,7 +20,8 @@ use crate::ingest::prices::{Billing, PriceRow, Segment, Term};
 use crate::ingest::Ledger;
 use crate::money;
 use crate::plan::{
-    CostLine, CostSide, CustomerCost, CustomerPlan, ExportPrice, Money, Plan, PurchaseAction,
+    purchase, CostLine, CostSide, CustomerCost, CustomerPlan, ExportPrice, Money, Plan, Purchase,
+    PurchaseAction, TermsSource,
 };
 use book::{OfferKey, PriceBook, Want};
 
@@ -99,7 +100,9 @@ impl<'a> Pricer<'a> {
             .or(self.ctx.opts.currency.as_deref())
             .or(self.only_list_currency)
             .map(str::to_string);
-        let (cost, unpriced) = self.ctx.customer_cost(c, currency)?;
+        let (cost, unpriced, stated) = self.ctx.customer_cost(c, currency)?;
+        settle_terms(c, stated);
+        self.ctx.price_alternatives(c, &cost)?;
         // Without price lists, missing list prices are expected: the lines say so, and the
         // report says no list was given; warnings are for lists that lack an offer.
         if !self.ctx.book.is_empty() {
@@ -222,12 +225,48 @@ type LinePrice = std::result::Result<Priced, String>;
 /// Lines without a price: (offer, why).
 type Unpriced = Vec<(String, String)>;
 
+/// The term and billing a price row states (`None` where it leaves them open).
+type Stated = (Option<Term>, Option<Billing>);
+
+/// The term and billing a new subscription is bought with: the worksheet's, else what the
+/// price row states, else the purchase's defaults.
+fn settled_terms(p: &Purchase, stated: Stated) -> (Option<Term>, Option<Billing>) {
+    if p.terms_source == Some(TermsSource::Worksheet) {
+        return (p.term, p.billing);
+    }
+    let term = stated.0.filter(|t| Term::PURCHASABLE.contains(t)).or(p.term);
+    let billing = stated.1.or(p.billing);
+    match (term, billing) {
+        (Some(t), Some(b)) if t.allows(b) => (Some(t), Some(b)),
+        _ => (p.term, p.billing),
+    }
+}
+
+/// A new subscription takes the term and billing its price row states, unless the worksheet
+/// chose them; the recommendation follows, so the worksheet shows them as the tool's.
+fn settle_terms(c: &mut CustomerPlan, stated: Stated) {
+    let p = &mut c.purchase;
+    if p.action != PurchaseAction::Buy || p.terms_source == Some(TermsSource::Worksheet) {
+        return;
+    }
+    let (term, billing) = settled_terms(p, stated);
+    if (term, billing) != (p.term, p.billing) {
+        p.term = term;
+        p.billing = billing;
+        p.terms_source = Some(TermsSource::PriceList);
+        c.recommended.term = term;
+        c.recommended.billing = billing;
+    }
+}
+
 impl Ctx<'_> {
+    /// The customer's cost lines and sums, the lines without a price, and the term and billing
+    /// the price row of a new subscription states.
     fn customer_cost(
         &self,
         c: &CustomerPlan,
         currency: Option<String>,
-    ) -> Result<(CustomerCost, Unpriced)> {
+    ) -> Result<(CustomerCost, Unpriced, Stated)> {
         let digits = money::minor_digits(currency.as_deref());
         let segment = Segment::of_customer(c.segment.as_deref());
         // One line per expiring subscription and one for the purchase, allocated once: a
@@ -251,7 +290,8 @@ impl Ctx<'_> {
                         name: &offer,
                         other_names: other,
                     };
-                    self.list_price(key, &currency, segment, s.quantity, billing, &c.customer_id)?
+                    let terms = (self.opts.term, billing, false);
+                    self.list_price(key, &currency, segment, s.quantity, terms, &c.customer_id)?
                 }
             };
             if let Ok(p) = &priced {
@@ -262,11 +302,22 @@ impl Ctx<'_> {
             unpriced.extend(why.map(|w| (l.offer_name.clone(), w)));
             lines.push(l);
         }
-        if let Some(priced) = self.target_price(c, &currency, segment)? {
+        let mut stated = (None, None);
+        if let Some(priced) = self.purchase_price(c, &c.purchase, &currency, segment)? {
             let p = &c.purchase;
+            if let Ok(row) = &priced {
+                stated = (row.term, row.billing);
+            }
             let id = p.subscription_id.clone();
-            let (l, why) =
+            let (mut l, why) =
                 line(CostSide::Target, p.offer_name.clone(), id, p.seats, priced, digits);
+            // A new subscription's line states the term and billing it is bought with (what the
+            // price row leaves open is the purchase's).
+            if p.action == PurchaseAction::Buy {
+                let (term, billing) = settled_terms(p, stated);
+                l.term = term.map(Term::iso);
+                l.billing = billing.map(|b| b.as_str().to_string());
+            }
             unpriced.extend(why.map(|w| (l.offer_name.clone(), w)));
             lines.push(l);
         }
@@ -277,18 +328,18 @@ impl Ctx<'_> {
                 money::line_monthly(amount, n, months, digits)
             })
             .map(Money);
-        Ok((totals(currency, lines, saving, digits), unpriced))
+        Ok((totals(currency, lines, saving, digits), unpriced, stated))
     }
 
-    /// The price of what step A buys, when it buys anything: the topped-up subscription's own
-    /// price, else the price lists.
-    fn target_price(
+    /// The price of what a step A buys, when it buys anything: the topped-up subscription's
+    /// own price, else the price lists.
+    fn purchase_price(
         &self,
         c: &CustomerPlan,
+        p: &Purchase,
         currency: &Option<String>,
         segment: Segment,
     ) -> Result<Option<LinePrice>> {
-        let p = &c.purchase;
         if p.action == PurchaseAction::None || p.seats == 0 {
             return Ok(None);
         }
@@ -309,8 +360,12 @@ impl Ctx<'_> {
             .map(|i| i.aliases.as_slice())
             .unwrap_or_default();
         let key = OfferKey { ids: Vec::new(), name: &p.offer_name, other_names: names };
-        let billing = self.opts.billing;
-        self.list_price(key, currency, segment, p.seats, billing, &c.customer_id).map(Some)
+        // A new subscription whose term and billing the worksheet chose is priced at them
+        // only; otherwise they are preferences, and the row found settles them.
+        let exact = p.terms_source == Some(TermsSource::Worksheet);
+        let terms =
+            (p.term.unwrap_or(self.opts.term), p.billing.unwrap_or(self.opts.billing), exact);
+        self.list_price(key, currency, segment, p.seats, terms, &c.customer_id).map(Some)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -320,7 +375,7 @@ impl Ctx<'_> {
         currency: &Option<String>,
         segment: Segment,
         seats: u64,
-        billing: Billing,
+        (term, billing, exact_terms): (Term, Billing, bool),
         customer: &str,
     ) -> Result<LinePrice> {
         let currency = currency.as_deref();
@@ -333,8 +388,9 @@ impl Ctx<'_> {
             segment,
             seats,
             day: self.day,
-            term: self.opts.term,
+            term,
             billing,
+            exact_terms,
             customer,
         };
         Ok(match self.book.choose(&want)? {
@@ -348,6 +404,39 @@ impl Ctx<'_> {
             }),
             Err(m) => Err(m.describe(&want)),
         })
+    }
+}
+
+impl Ctx<'_> {
+    /// Each alternative's cost: what its purchase would cost a month, and the change from the
+    /// purchase as planned, when both have a price.
+    fn price_alternatives(&self, c: &mut CustomerPlan, cost: &CustomerCost) -> Result<()> {
+        if c.alternatives.is_empty() {
+            return Ok(());
+        }
+        let digits = money::minor_digits(cost.currency.as_deref());
+        let segment = Segment::of_customer(c.segment.as_deref());
+        let mut priced = Vec::with_capacity(c.alternatives.len());
+        for alt in &c.alternatives {
+            let p = purchase::decide(&alt.plan, c.seats_needed, &c.existing_replacements);
+            let monthly = match self.purchase_price(c, &p, &cost.currency, segment)? {
+                None => Some(Money(rescaled(Decimal::ZERO, digits))),
+                Some(Ok(price)) => {
+                    money::line_monthly(price.amount, p.seats, price.months, digits).map(Money)
+                }
+                Some(Err(_)) => None,
+            };
+            let change = match (monthly, cost.target_monthly) {
+                (Some(alt), Some(planned)) => Some(Money(rescaled(alt.0 - planned.0, digits))),
+                _ => None,
+            };
+            priced.push((monthly, change));
+        }
+        for (alt, (monthly, change)) in c.alternatives.iter_mut().zip(priced) {
+            alt.target_monthly = monthly;
+            alt.change_monthly = change;
+        }
+        Ok(())
     }
 }
 

@@ -163,6 +163,43 @@ pub fn write_filtered(rows: &[FilteredRow], out: &mut dyn Write) -> Result<()> {
     w.flush().map_err(|e| Error::Internal(e.to_string()))
 }
 
+/// The term and billing of a new subscription in a few words (`1 year, billed monthly`);
+/// `None` when step A buys no new subscription.
+pub fn terms(p: &crate::plan::Purchase) -> Option<String> {
+    Some(format!("{}, billed {}", p.term?.words(), p.billing?.as_str()))
+}
+
+/// An alternative to buying, in one sentence, with its cost change in `currency`.
+pub fn alternative(
+    a: &crate::plan::Alternative,
+    planned: &crate::plan::Purchase,
+    currency: Option<&str>,
+) -> String {
+    let money = |m: rust_decimal::Decimal| match currency {
+        Some(cur) => format!("{m} {cur}"),
+        None => m.to_string(),
+    };
+    let cost = match &a.change_monthly {
+        Some(change) if change.0.is_sign_negative() && !change.0.is_zero() => {
+            format!("saves {} a month", money(-change.0))
+        }
+        Some(change) if change.0.is_zero() => "costs the same".to_string(),
+        Some(change) => format!("costs {} more a month", money(change.0)),
+        None if a.seats_to_buy == 0 => "no new seats to pay for".to_string(),
+        None => "cost change: no price".to_string(),
+    };
+    let needed = a.covers + a.seats_to_buy;
+    let covers = if a.seats_to_buy == 0 {
+        format!("cover all {needed} seat(s) needed, nothing to buy")
+    } else {
+        format!("cover {} of the {needed} seat(s) needed, {} to buy", a.covers, a.seats_to_buy)
+    };
+    format!(
+        "{}: {} spare seat(s) on subscription {} {covers}, instead of {} x {}; {cost}",
+        a.plan, a.spare_seats, a.subscription_id, planned.seats, planned.offer_name
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use chrono::Duration;
 
 use crate::escape::md;
-use crate::plan::{CustomerPlan, Plan, PurchaseAction, SeatsBasis, UserAction};
+use crate::plan::{CustomerPlan, Plan, PurchaseAction, SeatsBasis, StepStatus, UserAction};
 
 /// Days after suspension when Microsoft deprovisions a subscription.
 pub const DEPROVISION_DAYS: i64 = 120;
@@ -24,13 +24,32 @@ pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
     step_b(&mut s, c);
     step_c(&mut s, plan, c);
     cost_section(&mut s, c);
-    if !c.notes.is_empty() {
+    if !c.notes.is_empty() || c.worksheet_notes.is_some() {
         let _ = writeln!(s, "\n## Notes\n");
+        if let Some(n) = &c.worksheet_notes {
+            let _ = writeln!(s, "- Worksheet note: {}", md(n));
+        }
         for n in &c.notes {
             let _ = writeln!(s, "- {}", md(n));
         }
     }
     s
+}
+
+/// A step's status from the worksheet, under its heading, when it is not "To do".
+fn status_line(s: &mut String, status: StepStatus) {
+    if status != StepStatus::ToDo {
+        let _ = writeln!(s, "Status in the worksheet: **{}**.\n", status.label());
+    }
+}
+
+/// A checkbox, ticked when the worksheet marks the item done.
+fn checkbox(status: StepStatus) -> &'static str {
+    if status == StepStatus::Done {
+        "- [x]"
+    } else {
+        "- [ ]"
+    }
 }
 
 /// The title, the customer's facts and what the deadline means.
@@ -88,15 +107,18 @@ fn subscriptions(s: &mut String, c: &CustomerPlan) {
 /// Step A: what to buy.
 fn step_a(s: &mut String, c: &CustomerPlan) {
     let _ = writeln!(s, "\n## A. Buy {}\n", md(&c.target.offer_name));
+    status_line(s, c.steps.buy);
     let p = &c.purchase;
     match p.action {
         PurchaseAction::Buy => {
+            let terms = super::csv_out::terms(p).unwrap_or_default();
             let _ = writeln!(
                 s,
-                "- [ ] Partner Center > Customers > {} > Add products: buy **{}**, quantity **{}**.",
+                "- [ ] Partner Center > Customers > {} > Add products: buy **{}**, quantity **{}**, term and billing **{}** (the worksheet's Term and Billing columns).",
                 name(c),
                 md(&p.offer_name),
-                p.seats
+                p.seats,
+                terms
             );
         }
         PurchaseAction::Increase => {
@@ -127,11 +149,22 @@ fn step_a(s: &mut String, c: &CustomerPlan) {
     if p.action != PurchaseAction::None {
         let _ = writeln!(s, "- [ ] Check that the subscription is active before step B.");
     }
+    if !c.alternatives.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nAlternatives (the account manager decides; to take one, choose its plan in the worksheet's Target plan):\n"
+        );
+        let currency = c.cost.currency.as_deref();
+        for a in &c.alternatives {
+            let _ = writeln!(s, "- {}.", md(&super::csv_out::alternative(a, p, currency)));
+        }
+    }
 }
 
 /// Step B: each user's licence change.
 fn step_b(s: &mut String, c: &CustomerPlan) {
     let _ = writeln!(s, "\n## B. Move the users\n");
+    status_line(s, c.steps.move_users);
     let _ = writeln!(
         s,
         "In the customer's Microsoft 365 admin center (Partner Center > Customers > {} > Microsoft 365 admin center > Users > Active users), for each user:\n",
@@ -159,16 +192,17 @@ fn user_lines(s: &mut String, c: &CustomerPlan) {
             Some(d) => format!("{} ({})", md(&u.upn), md(d)),
             None => md(&u.upn),
         };
+        let check = checkbox(u.status);
         let _ = match u.action {
             UserAction::Move => writeln!(
                 s,
-                "- [ ] {who}: remove **{}**, assign **{}**",
+                "{check} {who}: remove **{}**, assign **{}**",
                 md(&u.remove_licence),
                 md(u.assign_licence.as_deref().unwrap_or_default())
             ),
             UserAction::RemoveOnly => writeln!(
                 s,
-                "- [ ] {who}: remove **{}** only (already covered by {})",
+                "{check} {who}: remove **{}** only (already covered by {})",
                 md(&u.remove_licence),
                 md(u.covered_by.as_deref().unwrap_or_default())
             ),
@@ -179,6 +213,7 @@ fn user_lines(s: &mut String, c: &CustomerPlan) {
 /// Step C: suspend, and when Microsoft deprovisions.
 fn step_c(s: &mut String, plan: &Plan, c: &CustomerPlan) {
     let _ = writeln!(s, "\n## C. Suspend the Kaizala Pro subscription(s)\n");
+    status_line(s, c.steps.suspend);
     let _ = writeln!(s, "Only after every user above is moved:\n");
     let _ = writeln!(s, "- [ ] In the admin center, Billing > Licenses: check that no user holds Kaizala Pro any more.");
     for sub in &c.expiring_subscriptions {

@@ -18,39 +18,87 @@ use rust_xlsxwriter::{
 };
 
 use crate::error::{Error, Rejection, Result};
-use crate::plan::{slug, CustomerPlan, Plan, PurchaseAction, UserAction};
+use crate::plan::{slug, CustomerPlan, Plan, UserAction};
 
-use super::csv_out::step_a;
+use super::csv_out::{alternative, step_a};
+use crate::ingest::prices::Term;
 
-pub use crate::worksheet_layout::{headers, CUSTOMERS_SHEET};
+pub use crate::worksheet_layout::{headers, users, CUSTOMERS_SHEET, USERS_SHEET};
 
 /// Values of the step status columns.
 pub const STATUSES: [&str; 4] = ["To do", "In progress", "Done", "Not needed"];
 
-const CUSTOMER_COLUMNS: [(&str, f64); 22] = [
-    (headers::CUSTOMER_ID, 38.0),
-    ("Customer", 28.0),
-    ("Account manager", 20.0),
-    ("Segment", 14.0),
-    ("Deadline", 12.0),
-    ("Days left", 9.0),
-    ("Urgency", 15.0),
-    ("Kaizala Pro seats", 10.0),
-    ("Users to move", 10.0),
-    ("Remove-only users", 10.0),
-    (headers::TARGET, 32.0),
-    (headers::SEATS, 10.0),
-    ("Step A", 48.0),
-    (headers::INCLUDE, 9.0),
-    ("A: buy", 12.0),
-    ("B: move users", 12.0),
-    ("C: suspend", 12.0),
-    ("Reason", 60.0),
-    ("Tool notes", 60.0),
-    (headers::NOTES, 40.0),
-    (headers::RECOMMENDED_TARGET, 20.0),
-    (headers::RECOMMENDED_SEATS, 10.0),
+/// Columns of the "Customers" sheet: header, width, and whether long text wraps. The first
+/// column is the customer id; the last four are hidden.
+const CUSTOMER_COLUMNS: [(&str, f64, bool); 27] = [
+    (headers::CUSTOMER_ID, 37.0, false),
+    ("Customer", 24.0, true),
+    ("Account manager", 16.0, true),
+    ("Segment", 12.0, true),
+    ("Deadline", 11.0, false),
+    ("Days left", 8.0, false),
+    ("Urgency", 13.0, true),
+    ("Kaizala Pro seats", 9.0, false),
+    ("Users to move", 9.0, false),
+    ("Remove-only users", 9.0, false),
+    (headers::TARGET, 26.0, true),
+    (headers::SEATS, 9.0, false),
+    (headers::TERM, 9.0, false),
+    (headers::BILLING, 10.0, false),
+    ("Step A", 30.0, true),
+    ("Alternative", 40.0, true),
+    (headers::INCLUDE, 8.0, false),
+    (headers::STEP_A, 11.0, false),
+    (headers::STEP_B, 11.0, false),
+    (headers::STEP_C, 11.0, false),
+    ("Reason", 40.0, true),
+    ("Tool notes", 40.0, true),
+    (headers::NOTES, 30.0, true),
+    (headers::RECOMMENDED_TARGET, 20.0, false),
+    (headers::RECOMMENDED_SEATS, 10.0, false),
+    (headers::RECOMMENDED_TERM, 10.0, false),
+    (headers::RECOMMENDED_BILLING, 10.0, false),
 ];
+
+/// The index of a "Customers" column by its header.
+const fn col(name: &str) -> u16 {
+    let mut i = 0;
+    while i < CUSTOMER_COLUMNS.len() {
+        if const_eq(CUSTOMER_COLUMNS[i].0, name) {
+            return i as u16;
+        }
+        i += 1;
+    }
+    panic!("no such column")
+}
+
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const TARGET: u16 = col(headers::TARGET);
+const SEATS: u16 = col(headers::SEATS);
+const TERM: u16 = col(headers::TERM);
+const BILLING: u16 = col(headers::BILLING);
+const INCLUDE: u16 = col(headers::INCLUDE);
+const STEP_A: u16 = col(headers::STEP_A);
+const STEP_C: u16 = col(headers::STEP_C);
+const RECOMMENDED_TARGET: u16 = col(headers::RECOMMENDED_TARGET);
+const RECOMMENDED_BILLING: u16 = col(headers::RECOMMENDED_BILLING);
+
+/// A row of the "Customers" sheet: a customer and whether the plan includes it.
+pub type Row<'a> = (&'a CustomerPlan, bool);
 
 fn xerr(e: XlsxError) -> Error {
     Error::Internal(format!("cannot build workbook: {e}"))
@@ -63,6 +111,7 @@ struct Formats {
     amber: Format,
     yellow: Format,
     green: Format,
+    wrap: Format,
 }
 
 impl Formats {
@@ -79,6 +128,7 @@ impl Formats {
             amber: fill(0xFFD966),
             yellow: fill(0xFFF2CC),
             green: fill(0xC6EFCE),
+            wrap: Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top),
         }
     }
 }
@@ -90,18 +140,26 @@ pub(crate) fn excel_date(d: NaiveDate) -> std::result::Result<ExcelDateTime, Xls
     ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
 }
 
-/// The workbook for a set of customers; `rejections` adds the "Rejected" sheet.
-pub fn render(
-    plan: &Plan,
-    customers: &[&CustomerPlan],
-    rejections: Option<&[Rejection]>,
-) -> Result<Vec<u8>> {
+/// The workbook for a set of customers (each with whether the plan includes it: an excluded
+/// customer's row says Include = No); `rejections` adds the "Rejected" sheet.
+pub fn render(plan: &Plan, customers: &[Row], rejections: Option<&[Rejection]>) -> Result<Vec<u8>> {
     build(plan, customers, rejections).map_err(xerr)?.save_to_buffer().map_err(xerr)
+}
+
+/// The customers of a plan as workbook rows: those planned, then those excluded.
+pub fn rows(plan: &Plan) -> Vec<Row<'_>> {
+    let planned = plan.customers.iter().map(|c| (c, true));
+    planned.chain(excluded(plan)).collect()
+}
+
+/// The excluded customers that carry their plan, as rows.
+pub fn excluded(plan: &Plan) -> impl Iterator<Item = Row<'_>> {
+    plan.excluded_customers.iter().filter_map(|e| e.plan.as_deref()).map(|c| (c, false))
 }
 
 fn build(
     plan: &Plan,
-    customers: &[&CustomerPlan],
+    customers: &[Row],
     rejections: Option<&[Rejection]>,
 ) -> std::result::Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
@@ -125,23 +183,36 @@ fn build(
     Ok(wb)
 }
 
+/// The header row, column widths and print settings of a sheet. Printed, a sheet is landscape
+/// at 75% (legible on A4 and Letter), long text wrapped in set widths, the header row and the
+/// customer's name on every page, pages across a row before the next rows, and the sheet and
+/// page number in the footer.
 fn header_row(
     ws: &mut Worksheet,
-    cols: &[(&str, f64)],
+    cols: &[(&str, f64, bool)],
     f: &Formats,
     rows: usize,
+    name_col: Option<u16>,
 ) -> std::result::Result<(), XlsxError> {
-    for (c, (name, width)) in cols.iter().enumerate() {
+    for (c, (name, width, wrap)) in cols.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *name, &f.header)?;
         ws.set_column_width(c as u16, *width)?;
+        if *wrap {
+            ws.set_column_format(c as u16, &f.wrap)?;
+        }
     }
     ws.set_row_height(0, 30)?;
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, rows as u32, cols.len() as u16 - 1)?;
-    // Printed: landscape, one page wide, the header on every page.
     ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_scale(75);
+    ws.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
     ws.set_repeat_rows(0, 0)?;
+    if let Some(c) = name_col {
+        ws.set_repeat_columns(c, c)?;
+    }
+    ws.set_page_order(false);
+    ws.set_footer("&L&A&RPage &P of &N");
     Ok(())
 }
 
@@ -170,12 +241,12 @@ pub(crate) fn text(
 fn customers_sheet(
     ws: &mut Worksheet,
     plan: &Plan,
-    customers: &[&CustomerPlan],
+    customers: &[Row],
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
     ws.set_name(CUSTOMERS_SHEET)?;
-    header_row(ws, &CUSTOMER_COLUMNS, f, customers.len())?;
-    for (i, c) in customers.iter().enumerate() {
+    header_row(ws, &CUSTOMER_COLUMNS, f, customers.len(), Some(1))?;
+    for (i, (c, included)) in customers.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, &c.customer_id)?;
         opt(ws, r, 1, &c.customer_name)?;
@@ -188,29 +259,38 @@ fn customers_sheet(
         ws.write_number(r, 7, c.current_seats as f64)?;
         ws.write_number(r, 8, c.users_to_move.len() as f64)?;
         ws.write_number(r, 9, c.users_remove_only.len() as f64)?;
-        text(ws, r, 10, &c.target.offer_name)?;
-        ws.write_number(r, 11, c.seats_to_buy as f64)?;
-        ws.write_string(r, 12, step_a(&c.purchase))?;
-        ws.write_string(r, 13, "Yes")?;
-        let a = if c.purchase.action == PurchaseAction::None { "Not needed" } else { "To do" };
-        ws.write_string(r, 14, a)?;
-        ws.write_string(
-            r,
-            15,
-            if c.users.is_empty() && c.seats_basis == crate::plan::SeatsBasis::Users {
-                "Not needed"
-            } else {
-                "To do"
-            },
-        )?;
-        ws.write_string(r, 16, "To do")?;
-        text(ws, r, 17, &c.target.reason_text)?;
-        text(ws, r, 18, &c.notes.join(" "))?;
-        ws.write_string(r, 20, &c.target.offer_name)?;
-        ws.write_number(r, 21, c.seats_to_buy as f64)?;
+        text(ws, r, TARGET, &c.target.offer_name)?;
+        ws.write_number(r, SEATS, c.seats_to_buy as f64)?;
+        if let Some(t) = c.purchase.term {
+            ws.write_string(r, TERM, t.words())?;
+        }
+        if let Some(b) = c.purchase.billing {
+            ws.write_string(r, BILLING, b.as_str())?;
+        }
+        ws.write_string(r, TERM + 2, step_a(&c.purchase))?;
+        let currency = c.cost.currency.as_deref();
+        let alternatives: Vec<String> =
+            c.alternatives.iter().map(|a| alternative(a, &c.purchase, currency)).collect();
+        text(ws, r, TERM + 3, &alternatives.join("\n"))?;
+        ws.write_string(r, INCLUDE, if *included { "Yes" } else { "No" })?;
+        for (k, step) in [c.steps.buy, c.steps.move_users, c.steps.suspend].iter().enumerate() {
+            ws.write_string(r, STEP_A + k as u16, step.label())?;
+        }
+        text(ws, r, STEP_C + 1, &c.target.reason_text)?;
+        text(ws, r, STEP_C + 2, &c.notes.join(" "))?;
+        opt(ws, r, STEP_C + 3, &c.worksheet_notes)?;
+        text(ws, r, RECOMMENDED_TARGET, &c.recommended.target)?;
+        ws.write_number(r, RECOMMENDED_TARGET + 1, c.recommended.seats as f64)?;
+        if let Some(t) = c.recommended.term {
+            ws.write_string(r, RECOMMENDED_TARGET + 2, t.words())?;
+        }
+        if let Some(b) = c.recommended.billing {
+            ws.write_string(r, RECOMMENDED_BILLING, b.as_str())?;
+        }
     }
-    ws.set_column_hidden(20)?;
-    ws.set_column_hidden(21)?;
+    for hidden in RECOMMENDED_TARGET..=RECOMMENDED_BILLING {
+        ws.set_column_hidden(hidden)?;
+    }
     let last = customers.len() as u32;
     if last == 0 {
         return Ok(());
@@ -228,27 +308,56 @@ fn customer_validations(
     let plans = format!("=Lists!$A$1:$A${}", plan.supported_offers.len().max(1));
     ws.add_data_validation(
         1,
-        10,
+        TARGET,
         last,
-        10,
+        TARGET,
         &DataValidation::new()
             .allow_list_formula(Formula::new(plans))
             .set_error_title("Not a supported plan")?
             .set_error_message("Pick one of the supported replacement plans from the list.")?,
     )?;
+    let terms: Vec<String> = Term::PURCHASABLE.iter().map(|t| t.words()).collect();
     ws.add_data_validation(
         1,
-        13,
+        TERM,
         last,
-        13,
+        TERM,
+        &DataValidation::new()
+            .allow_list_strings(&terms)?
+            .set_input_title("Term of a new subscription")?
+            .set_input_message(
+                "1 month, 1 year or 3 years. A top-up keeps its subscription's term.",
+            )?,
+    )?;
+    ws.add_data_validation(
+        1,
+        BILLING,
+        last,
+        BILLING,
+        &DataValidation::new()
+            .allow_list_strings(&["monthly", "annual", "triennial"])?
+            .set_input_title("Billing of a new subscription")?
+            .set_input_message("1 month: monthly. 1 year: monthly or annual. 3 years: any.")?,
+    )?;
+    ws.add_data_validation(
+        1,
+        INCLUDE,
+        last,
+        INCLUDE,
         &DataValidation::new().allow_list_strings(&["Yes", "No"])?,
     )?;
-    ws.add_data_validation(1, 14, last, 16, &DataValidation::new().allow_list_strings(&STATUSES)?)?;
     ws.add_data_validation(
         1,
-        11,
+        STEP_A,
         last,
-        11,
+        STEP_C,
+        &DataValidation::new().allow_list_strings(&STATUSES)?,
+    )?;
+    ws.add_data_validation(
+        1,
+        SEATS,
+        last,
+        SEATS,
         &DataValidation::new()
             .allow_whole_number(rust_xlsxwriter::DataValidationRule::GreaterThanOrEqualTo(0)),
     )?;
@@ -272,24 +381,25 @@ fn customer_validations(
 
 fn users_sheet(
     ws: &mut Worksheet,
-    customers: &[&CustomerPlan],
+    customers: &[Row],
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
-    const COLS: [(&str, f64); 10] = [
-        ("Customer ID", 38.0),
-        ("Customer", 28.0),
-        ("Deadline", 12.0),
-        ("User principal name", 36.0),
-        ("Display name", 24.0),
-        ("Action", 14.0),
-        ("Remove licence", 26.0),
-        ("Assign licence", 30.0),
-        ("Covered by", 30.0),
-        ("Status", 12.0),
+    const COLS: [(&str, f64, bool); 10] = [
+        (headers::CUSTOMER_ID, 37.0, false),
+        ("Customer", 24.0, true),
+        ("Deadline", 11.0, false),
+        (users::UPN, 34.0, true),
+        ("Display name", 22.0, true),
+        ("Action", 12.0, false),
+        ("Remove licence", 24.0, true),
+        ("Assign licence", 26.0, true),
+        ("Covered by", 26.0, true),
+        (users::STATUS, 11.0, false),
     ];
-    ws.set_name("Users")?;
-    let rows: Vec<_> = customers.iter().flat_map(|c| c.users.iter().map(move |u| (c, u))).collect();
-    header_row(ws, &COLS, f, rows.len())?;
+    ws.set_name(USERS_SHEET)?;
+    let rows: Vec<_> =
+        customers.iter().flat_map(|(c, _)| c.users.iter().map(move |u| (c, u))).collect();
+    header_row(ws, &COLS, f, rows.len(), Some(3))?;
     for (i, (c, u)) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, &c.customer_id)?;
@@ -302,7 +412,7 @@ fn users_sheet(
         text(ws, r, 6, &u.remove_licence)?;
         opt(ws, r, 7, &u.assign_licence)?;
         opt(ws, r, 8, &u.covered_by)?;
-        ws.write_string(r, 9, "To do")?;
+        ws.write_string(r, 9, u.status.label())?;
     }
     if !rows.is_empty() {
         ws.add_data_validation(
@@ -318,29 +428,29 @@ fn users_sheet(
 
 fn subscriptions_sheet(
     ws: &mut Worksheet,
-    customers: &[&CustomerPlan],
+    customers: &[Row],
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
-    const COLS: [(&str, f64); 12] = [
-        ("Customer ID", 38.0),
-        ("Customer", 28.0),
-        ("Subscription ID", 38.0),
-        ("Offer", 24.0),
-        ("Seats", 8.0),
-        ("End date", 12.0),
-        ("Days left", 9.0),
-        ("Lapsed", 8.0),
-        ("Auto renew", 10.0),
-        ("Billing cycle", 12.0),
-        ("Unit price", 10.0),
-        ("Currency", 9.0),
+    const COLS: [(&str, f64, bool); 12] = [
+        (headers::CUSTOMER_ID, 37.0, false),
+        ("Customer", 24.0, true),
+        ("Subscription ID", 37.0, false),
+        ("Offer", 22.0, true),
+        ("Seats", 8.0, false),
+        ("End date", 11.0, false),
+        ("Days left", 8.0, false),
+        ("Lapsed", 8.0, false),
+        ("Auto renew", 10.0, false),
+        ("Billing cycle", 11.0, false),
+        ("Unit price", 10.0, false),
+        ("Currency", 9.0, false),
     ];
     ws.set_name("Subscriptions")?;
     let rows: Vec<_> = customers
         .iter()
-        .flat_map(|c| c.expiring_subscriptions.iter().map(move |s| (c, s)))
+        .flat_map(|(c, _)| c.expiring_subscriptions.iter().map(move |s| (c, s)))
         .collect();
-    header_row(ws, &COLS, f, rows.len())?;
+    header_row(ws, &COLS, f, rows.len(), Some(1))?;
     for (i, (c, s)) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, &c.customer_id)?;
@@ -368,16 +478,16 @@ fn rejected_sheet(
     rejections: &[Rejection],
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
-    const COLS: [(&str, f64); 6] = [
-        ("File", 36.0),
-        ("Sheet", 14.0),
-        ("Row", 7.0),
-        ("Column", 8.0),
-        ("Header", 24.0),
-        ("Reason", 90.0),
+    const COLS: [(&str, f64, bool); 6] = [
+        ("File", 30.0, true),
+        ("Sheet", 14.0, true),
+        ("Row", 7.0, false),
+        ("Column", 8.0, false),
+        ("Header", 22.0, true),
+        ("Reason", 80.0, true),
     ];
     ws.set_name("Rejected")?;
-    header_row(ws, &COLS, f, rejections.len())?;
+    header_row(ws, &COLS, f, rejections.len(), None)?;
     for (i, rej) in rejections.iter().enumerate() {
         let r = i as u32 + 1;
         let l = &rej.location;
@@ -405,14 +515,14 @@ fn lists_sheet(ws: &mut Worksheet, plan: &Plan) -> std::result::Result<(), XlsxE
 }
 
 /// The customers of each account manager, for `by-account-manager/<slug>.xlsx`: (file name
-/// stem, customers), by name.
-pub fn by_account_manager(plan: &Plan) -> Vec<(String, Vec<&CustomerPlan>)> {
+/// stem, rows), by name; excluded customers come after the planned ones.
+pub fn by_account_manager(plan: &Plan) -> Vec<(String, Vec<Row<'_>>)> {
     use unicode_normalization::UnicodeNormalization;
     // One account manager however the name's accents were typed (composed or not).
-    let mut groups: BTreeMap<String, Vec<&CustomerPlan>> = BTreeMap::new();
-    for c in &plan.customers {
+    let mut groups: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    for (c, included) in rows(plan) {
         if let Some(am) = c.account_manager.as_deref() {
-            groups.entry(am.nfc().collect()).or_default().push(c);
+            groups.entry(am.nfc().collect()).or_default().push((c, included));
         }
     }
     let slugs = slug::unique(

@@ -271,8 +271,20 @@ fn job(c: &CustomerPlan, known: &KnownIds<'_>, catalog: &Catalog) -> CustomerJob
             .and_then(|l| l.offer_id.clone())
             .or_else(|| known.offer.get(target).map(|o| o.to_string()))
             .unwrap_or_default(),
-        term: line.and_then(|l| l.term.clone()).unwrap_or_else(|| "P1Y".into()),
-        billing: line.and_then(|l| l.billing.clone()).unwrap_or_else(|| "monthly".into()),
+        // The purchase's own term and billing (the worksheet's); a plan written before they
+        // were recorded falls back to the priced line's, then a year billed monthly.
+        term: c
+            .purchase
+            .term
+            .map(|t| t.iso())
+            .or_else(|| line.and_then(|l| l.term.clone()))
+            .unwrap_or_else(|| "P1Y".into()),
+        billing: c
+            .purchase
+            .billing
+            .map(|b| b.as_str().to_string())
+            .or_else(|| line.and_then(|l| l.billing.clone()))
+            .unwrap_or_else(|| "monthly".into()),
         existing_subscriptions: c
             .existing_replacements
             .iter()

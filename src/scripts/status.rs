@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::error::{Error, Location, Result};
-use crate::plan::{CustomerPlan, Plan, SeatsBasis};
+use crate::plan::{CustomerPlan, Plan, PurchaseAction, SeatsBasis, StepStatus};
 
 /// What a script did with one change, as its results file says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,19 @@ impl Outcome {
     /// The change needs no more work.
     fn settled(outcome: Option<Outcome>) -> bool {
         matches!(outcome, Some(Outcome::Done | Outcome::AlreadyDone))
+    }
+
+    /// Where a step stands by its changes' outcomes, in the worksheet's words: done when every
+    /// change is settled, in progress once one was tried for real, else to do (a dry run
+    /// changes nothing).
+    pub fn step(outcomes: &[Option<Outcome>]) -> StepStatus {
+        if !outcomes.is_empty() && outcomes.iter().all(|o| Outcome::settled(*o)) {
+            StepStatus::Done
+        } else if outcomes.iter().any(|o| matches!(o, Some(o) if *o != Outcome::DryRun)) {
+            StepStatus::InProgress
+        } else {
+            StepStatus::ToDo
+        }
     }
 
     /// How the report shows an outcome (or its absence).
@@ -183,9 +196,25 @@ fn customer(s: &mut String, c: &CustomerPlan, rows: &[ResultRow], latest: &Lates
     let state = if all_done { "FINISHED" } else { "in progress" };
     let _ = writeln!(s, "{} ({}), deadline {}: {}", name, c.customer_id, c.deadline, state);
     let action = c.purchase.action.as_str();
-    let _ = writeln!(s, "  A ({} {}): {}", action, c.target.offer_name, Outcome::word(a));
+    let a_state = if c.purchase.action == PurchaseAction::None && a.is_none() {
+        StepStatus::NotNeeded
+    } else {
+        Outcome::step(&[a])
+    };
+    let _ = writeln!(
+        s,
+        "  A ({} {}): {}{}",
+        action,
+        c.target.offer_name,
+        Outcome::word(a),
+        worksheet(a_state, c.steps.buy)
+    );
     if known_users {
-        step_b_users(s, &b_rows, &users_left);
+        let outcomes: Vec<Option<Outcome>> = b_rows.iter().map(|(_, o)| *o).collect();
+        let b_state =
+            if b_rows.is_empty() { StepStatus::NotNeeded } else { Outcome::step(&outcomes) };
+        step_b_users(s, &b_rows, &users_left, worksheet(b_state, c.steps.move_users));
+        users_marked_otherwise(s, c, &b_rows);
     } else {
         let found: Vec<&ResultRow> =
             rows.iter().filter(|r| r.customer_id == id && r.step == "B").collect();
@@ -197,18 +226,56 @@ fn customer(s: &mut String, c: &CustomerPlan, rows: &[ResultRow], latest: &Lates
             done
         );
     }
+    let c_outcomes: Vec<Option<Outcome>> = c_rows.iter().map(|(_, o)| *o).collect();
     for (sub, o) in &c_rows {
         let _ = writeln!(s, "  C (suspend {}): {}", sub, Outcome::word(*o));
+    }
+    let c_marked = worksheet(Outcome::step(&c_outcomes), c.steps.suspend);
+    if !c_marked.is_empty() {
+        let _ = writeln!(s, "  C:{c_marked}");
     }
     all_done
 }
 
+/// What the worksheet (as `plan.json` carries it) says of a step, when the results say
+/// otherwise; nothing when they agree.
+fn worksheet(results: StepStatus, marked: StepStatus) -> String {
+    if results == marked {
+        String::new()
+    } else {
+        format!(" (results: {}; the worksheet says {})", results.label(), marked.label())
+    }
+}
+
+/// The users whose status in the worksheet differs from what their results say.
+fn users_marked_otherwise(s: &mut String, c: &CustomerPlan, b_rows: &[(&str, Option<Outcome>)]) {
+    let differ: Vec<String> = c
+        .users
+        .iter()
+        .zip(b_rows)
+        .filter_map(|(u, (_, o))| {
+            let results = Outcome::step(&[*o]);
+            (results != u.status).then(|| {
+                format!("{} (results: {}; worksheet: {})", u.upn, results.label(), u.status.label())
+            })
+        })
+        .collect();
+    if !differ.is_empty() {
+        let _ = writeln!(s, "     the worksheet marks otherwise: {}", differ.join(", "));
+    }
+}
+
 /// Step B of a customer whose users the plan lists.
-fn step_b_users(s: &mut String, b_rows: &[(&str, Option<Outcome>)], users_left: &[&str]) {
+fn step_b_users(
+    s: &mut String,
+    b_rows: &[(&str, Option<Outcome>)],
+    users_left: &[&str],
+    marked: String,
+) {
     let count = |want: Outcome| b_rows.iter().filter(|(_, o)| *o == Some(want)).count();
     let _ = writeln!(
         s,
-        "  B: {} user(s): {} done, {} already done, {} failed, {} dry run only, {} not started",
+        "  B: {} user(s): {} done, {} already done, {} failed, {} dry run only, {} not started{marked}",
         b_rows.len(),
         count(Outcome::Done),
         count(Outcome::AlreadyDone),

@@ -71,6 +71,10 @@ pub enum Command {
         /// Which deliverables to write (comma-separated); default all.
         #[arg(long, value_enum, value_delimiter = ',', num_args = 1.., value_name = "LIST")]
         outputs: Vec<OutputKind>,
+        /// Overwrite workbooks in --out that hold edits this run would not keep (without it,
+        /// plan stops and names the edited cells).
+        #[arg(long)]
+        force: bool,
     },
     /// Only read and validate the inputs; report per file how columns were mapped and where
     /// every row went.

@@ -21,9 +21,9 @@ fn main() {
     let result = match &opts.command {
         Command::Scan { input, format } => Settings::from_args(input, None, None, today)
             .and_then(|s| cmd::scan::run(&s, *format, &mut out, &mut err)),
-        Command::Plan { input, price, decide, out: dir, outputs } => {
+        Command::Plan { input, price, decide, out: dir, outputs, force } => {
             Settings::from_args(input, Some(price), Some(decide), today)
-                .and_then(|s| cmd::plan::run(&s, dir, outputs, &mut out, &mut err))
+                .and_then(|s| cmd::plan::run(&s, dir, outputs, *force, &mut out, &mut err))
         }
         Command::Check { input, price } => Settings::from_args(input, Some(price), None, today)
             .and_then(|s| cmd::check::run(&s, &mut out, &mut err)),

@@ -445,3 +445,54 @@ fn bad_statuses_terms_and_billings_are_errors_at_their_cells() {
         assert!(err.contains(&cell) && err.contains(&format!("({column}): {want}")), "{name}: {err}");
     }
 }
+
+#[test]
+fn plan_stops_before_overwriting_edited_workbooks_and_names_the_cells() {
+    let w = Workdir::new();
+    assert!(run_plan(&w, &[]).status.success());
+    // An unedited folder is written again without a word.
+    assert!(run_plan(&w, &[]).status.success());
+    let book = w.file("out/worksheet.xlsx");
+    let contoso = row_of(&book, "Customers", "Customer", "Contoso Ltd");
+    let fabrikam = row_of(&book, "Customers", "Customer", "Fabrikam Inc");
+    edited_copy(&book, &book, |sheet, r, c, _| match (sheet, c) {
+        ("Customers", "Target plan") if r == contoso => Some("Office 365 E3".into()),
+        ("Customers", "Include") if r == fabrikam => Some("No".into()),
+        _ => None,
+    });
+    let one = w.file("out/worksheets/litware-industries-77777777.xlsx");
+    edited_copy(&one, &one, |sheet, r, c, _| {
+        (sheet == "Customers" && r == 1 && c == "C: suspend").then(|| "Done".into())
+    });
+    let edited = std::fs::read(&book).unwrap();
+    let o = run_plan(&w, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    for cell in [
+        "out/worksheet.xlsx[Customers]:2:K (Target plan): target plan \"Office 365 E3\"",
+        "out/worksheet.xlsx[Customers]:3:Q (Include): Include = No",
+        "out/worksheets/litware-industries-77777777.xlsx[Customers]:2:T (C: suspend): status Done",
+        "--overrides FILE",
+        "--force",
+    ] {
+        assert!(err.contains(cell), "{cell} missing in: {err}");
+    }
+    assert!(std::fs::read(&book).unwrap() == edited, "the edited workbook was touched");
+
+    // Handed back, the consolidated workbook's edits are kept; the per-customer one still
+    // holds an edit this run would lose.
+    let o = run_plan(&w, &["--overrides", "out/worksheet.xlsx"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("out/worksheet.xlsx[Customers]"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("litware-industries-77777777.xlsx[Customers]:2:T"),
+        "{}",
+        stderr(&o)
+    );
+
+    // --force overwrites them.
+    let o = run_plan(&w, &["--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read(&book).unwrap() != edited);
+    assert!(run_plan(&w, &[]).status.success(), "a forced run leaves no edits behind");
+}

@@ -32,6 +32,20 @@ fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Write { path: path.to_path_buf(), source }
 }
 
+/// The files an earlier run wrote into `root` that are still there (relative paths), as its
+/// manifest lists them.
+pub fn written_before(root: &Path) -> Vec<String> {
+    let manifest = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
+    manifest
+        .lines()
+        .filter(|rel| {
+            !rel.is_empty() && !rel.split('/').any(|p| p.is_empty() || p == "." || p == "..")
+        })
+        .filter(|rel| root.join(rel).is_file())
+        .map(str::to_string)
+        .collect()
+}
+
 impl OutputDir {
     /// Starts writing into `root` (created if need be); a staging folder a failed run left is
     /// removed first (it is the tool's own).

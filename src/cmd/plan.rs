@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::output::OutputDir;
 use crate::cli::{OutputKind, Settings};
 use kaizala_migrate::error::{Error, ExitCode, Result};
-use kaizala_migrate::plan::Plan;
+use kaizala_migrate::plan::{overrides, Plan};
 use kaizala_migrate::render::{cost, csv_out, json, runbook, summary, workbook};
 
 /// Runs `plan`.
@@ -16,11 +16,15 @@ pub fn run(
     settings: &Settings,
     out_dir: &Path,
     outputs: &[OutputKind],
+    force: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitCode> {
     let want = |k: OutputKind| outputs.is_empty() || outputs.contains(&k);
     let (ing, plan) = super::pipeline(settings, super::Customers::Keep)?;
+    if want(OutputKind::Worksheets) && !force {
+        keep_edits(settings, out_dir, &plan)?;
+    }
     // Nothing reaches `--out` until every file is written (see `OutputDir`).
     let dir = OutputDir::begin(out_dir)?;
     let mut written: Vec<String> = Vec::new();
@@ -81,6 +85,60 @@ pub fn run(
     // The process ends here: freeing every record one by one would only delay the exit.
     std::mem::forget((ing, plan));
     Ok(outcome)
+}
+
+/// Cells listed in the error at most.
+const LOST_SHOWN: usize = 20;
+
+/// Stops before a person's work is overwritten: the workbooks an earlier run wrote into
+/// `--out` (but the one `--overrides` hands back, whose edits this run applied) are read back,
+/// and any edited cell whose value this plan would not write again is named in an error.
+fn keep_edits(settings: &Settings, out_dir: &Path, plan: &Plan) -> Result<()> {
+    let handed_back = settings.overrides.as_ref().and_then(|i| std::fs::canonicalize(&i.path).ok());
+    let workbooks: Vec<std::path::PathBuf> = super::output::written_before(out_dir)
+        .into_iter()
+        .filter(|rel| {
+            rel.ends_with(".xlsx")
+                && (rel == "worksheet.xlsx"
+                    || rel.starts_with("worksheets/")
+                    || rel.starts_with("by-account-manager/"))
+        })
+        .map(|rel| out_dir.join(rel))
+        .filter(|p| handed_back.is_none() || std::fs::canonicalize(p).ok() != handed_back)
+        .collect();
+    let found: Vec<Vec<String>> = workbooks
+        .par_iter()
+        .map(|path| {
+            // Built whole: a folder name holding `#` or `=` is not a sheet or customer suffix.
+            let input = kaizala_migrate::source::Input {
+                path: path.clone(),
+                name: path.display().to_string(),
+                sheet: None,
+                customer: None,
+            };
+            match kaizala_migrate::ingest::overrides::read(&input) {
+                Ok(sheet) => overrides::lost(&sheet, plan, &settings.catalog),
+                Err(e) => vec![format!(
+                    "{}: cannot be read back to see whether it holds edits ({e})",
+                    path.display()
+                )],
+            }
+        })
+        .collect();
+    let lost: Vec<String> = found.into_iter().flatten().collect();
+    if lost.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = lost.iter().take(LOST_SHOWN).map(String::as_str).collect();
+    let more = lost.len().saturating_sub(LOST_SHOWN);
+    Err(Error::File {
+        path: out_dir.display().to_string(),
+        message: format!(
+            "this run would overwrite edits in workbooks an earlier run wrote here:\n  {}{}\nhand the edited workbook back with --overrides FILE (its edits are kept), write into another --out folder, or give --force to overwrite them",
+            shown.join("\n  "),
+            if more > 0 { format!("\n  and {more} more cell(s)") } else { String::new() }
+        ),
+    })
 }
 
 /// What to do with what was written.

@@ -33,11 +33,13 @@ pub struct Override {
     pub billing: Option<(Billing, Location)>,
     /// False when the row says Include = No.
     pub include: bool,
+    /// The Include cell.
+    pub include_at: Location,
     /// The statuses of steps A, B and C as written (empty cells and missing columns are
     /// `None`), with their places.
     pub steps: [Option<(String, Location)>; 3],
-    /// The account manager's notes.
-    pub notes: Option<String>,
+    /// The account manager's notes, and where.
+    pub notes: Option<(String, Location)>,
 }
 
 /// One user's status, from the "Users" sheet.
@@ -264,9 +266,24 @@ impl<'a> Columns<'a> {
             let text = cell_text(row, Some(i));
             (!text.is_empty()).then(|| (text, self.at(row, i)))
         });
-        let notes = Some(cell_text(row, self.notes)).filter(|n| !n.is_empty());
+        let notes = self.notes.and_then(|i| {
+            let text = cell_text(row, Some(i));
+            (!text.is_empty()).then(|| (text, self.at(row, i)))
+        });
+        let include_at = self.at(row, self.include);
         let location = self.location.at(row.number, None);
-        Ok(Override { customer_id, location, target, seats, term, billing, include, steps, notes })
+        Ok(Override {
+            customer_id,
+            location,
+            target,
+            seats,
+            term,
+            billing,
+            include,
+            include_at,
+            steps,
+            notes,
+        })
     }
 
     /// A term or billing cell that differs from its recommended column, read with `parse`.

@@ -72,7 +72,7 @@ impl<'a> Edits<'a> {
             }
             set_terms(c, edit)?;
             set_steps(c, edit)?;
-            if let Some(n) = &edit.notes {
+            if let Some((n, _)) = &edit.notes {
                 c.worksheet_notes = Some(n.clone());
             }
             if !edit.include {
@@ -269,4 +269,73 @@ fn set_seats(c: &mut CustomerPlan, seats: u64, at: &Location, catalog: &Catalog)
     c.seats_to_buy = seats;
     c.notes.push(format!("Seats to buy set to {seats} in the worksheet."));
     Ok(())
+}
+
+/// The cells of a workbook written earlier that hold a person's work the plan would not write
+/// again: a target, seat count, term or billing that differs from its Recommended column, an
+/// Include = No, notes, and steps or users marked In progress or Done, where the plan's value
+/// differs (or the customer is not in it). Each is named by its place and value.
+pub fn lost(sheet: &Worksheet, plan: &Plan, catalog: &Catalog) -> Vec<String> {
+    let mut planned: std::collections::HashMap<&str, (&CustomerPlan, bool)> = Default::default();
+    for c in &plan.customers {
+        planned.insert(c.customer_id.as_str(), (c, true));
+    }
+    for c in plan.excluded_customers.iter().filter_map(|e| e.plan.as_deref()) {
+        planned.insert(c.customer_id.as_str(), (c, false));
+    }
+    let mut lost = Vec::new();
+    let mut note = |at: &Location, what: String| lost.push(format!("{at}: {what}"));
+    let worked = |s: StepStatus| matches!(s, StepStatus::InProgress | StepStatus::Done);
+    for e in &sheet.customers {
+        let now = planned.get(e.customer_id.as_str()).copied();
+        let c = now.map(|(c, _)| c);
+        if let Some((text, at)) = &e.target {
+            let same = catalog.replacement(text).map(|p| p.name.as_str())
+                == c.map(|c| c.target.offer_name.as_str());
+            if !same {
+                note(at, format!("target plan {text:?}"));
+            }
+        }
+        if let Some((seats, at)) = &e.seats {
+            if c.map(|c| c.seats_to_buy) != Some(*seats) {
+                note(at, format!("seats to buy {seats}"));
+            }
+        }
+        if let Some((term, at)) = &e.term {
+            if c.and_then(|c| c.purchase.term) != Some(*term) {
+                note(at, format!("term {}", term.words()));
+            }
+        }
+        if let Some((billing, at)) = &e.billing {
+            if c.and_then(|c| c.purchase.billing) != Some(*billing) {
+                note(at, format!("billing {}", billing.as_str()));
+            }
+        }
+        if !e.include && now.map(|(_, included)| included) != Some(false) {
+            note(&e.include_at, "Include = No".into());
+        }
+        if let Some((text, at)) = &e.notes {
+            if c.and_then(|c| c.worksheet_notes.as_deref()) != Some(text.as_str()) {
+                note(at, format!("notes {:?}", crate::escape::bounded(text, 60)));
+            }
+        }
+        let steps = c.map(|c| [c.steps.buy, c.steps.move_users, c.steps.suspend]);
+        for (k, cell) in e.steps.iter().enumerate() {
+            let Some((text, at)) = cell else { continue };
+            let Some(marked) = StepStatus::parse(text).filter(|s| worked(*s)) else { continue };
+            if steps.map(|s| s[k]) != Some(marked) {
+                note(at, format!("status {}", marked.label()));
+            }
+        }
+    }
+    for u in &sheet.users {
+        let Some(marked) = StepStatus::parse(&u.status).filter(|s| worked(*s)) else { continue };
+        let now = planned.get(u.customer_id.as_str()).and_then(|(c, _)| {
+            c.users.iter().find(|x| x.upn.eq_ignore_ascii_case(&u.upn)).map(|x| x.status)
+        });
+        if now != Some(marked) {
+            note(&u.location, format!("{} status {}", u.upn, marked.label()));
+        }
+    }
+    lost
 }

@@ -235,8 +235,13 @@ pub fn read_subscription_files(
     let mut ing = Ingested::default();
     let mut kaizala = subscriptions::KaizalaCustomers::default();
     let mut passes = Vec::with_capacity(subscriptions.len());
-    for input in subscriptions {
-        passes.push(subscriptions::first_pass(input, opts, catalog, &mut ing, &mut kaizala)?);
+    for given in subscriptions {
+        let (sheets, skipped) = fitting_sheets(given, Kind::Subscriptions, opts)?;
+        let first_file = ing.ledger.files.len();
+        for input in &sheets {
+            passes.push(subscriptions::first_pass(input, opts, catalog, &mut ing, &mut kaizala)?);
+        }
+        note_skipped(&mut ing.ledger, first_file, skipped);
     }
     let keep = kaizala.filter();
     for pass in passes {
@@ -256,10 +261,62 @@ pub fn read_user_files(
     opts: &IngestOptions,
     affected: Option<&guid::GuidSet>,
 ) -> Result<()> {
-    for input in users {
-        read_users(input, catalog, opts, affected, ing)?;
+    for given in users {
+        let (sheets, skipped) = fitting_sheets(given, Kind::Users, opts)?;
+        let first_file = ing.ledger.files.len();
+        for input in &sheets {
+            read_users(input, catalog, opts, affected, ing)?;
+        }
+        note_skipped(&mut ing.ledger, first_file, skipped);
     }
     Ok(())
+}
+
+/// The sheets of an input to read as exports of `kind`: a workbook given without `#Sheet`
+/// that has several sheets gives one input per sheet whose header fits (each its own entry in
+/// the accounting), with a note for each sheet that does not; anything else is read as given.
+fn fitting_sheets(
+    input: &Input,
+    kind: Kind,
+    opts: &IngestOptions,
+) -> Result<(Vec<Input>, Vec<String>)> {
+    let as_given = || Ok((vec![input.clone()], Vec::new()));
+    if input.sheet.is_some() {
+        return as_given();
+    }
+    let Opened::Workbook(mut wb) = source::open(input)? else { return as_given() };
+    let names = wb.sheet_names();
+    if names.len() < 2 {
+        return as_given();
+    }
+    let mut fitting = Vec::new();
+    let mut skipped = Vec::new();
+    for name in names {
+        let mut reader = wb.sheet(&name)?;
+        let head = read_head(&mut reader)?;
+        match columns::find_header(kind, &opts.aliases, &head, &reader.location) {
+            Ok(_) => fitting.push(Input { sheet: Some(name), ..input.clone() }),
+            Err(_) if head.iter().all(|r| r.is_blank()) => {
+                skipped.push(format!("sheet {name:?} is empty: not read"))
+            }
+            Err(_) => skipped.push(format!(
+                "sheet {name:?} has no header of a {} export: not read",
+                kind.name()
+            )),
+        }
+    }
+    if fitting.is_empty() {
+        // The reader of the first sheet says what is missing.
+        return as_given();
+    }
+    Ok((fitting, skipped))
+}
+
+/// Notes on the sheets of a workbook that were not read, on its first sheet that was.
+fn note_skipped(ledger: &mut Ledger, first_file: usize, skipped: Vec<String>) {
+    if let Some(file) = ledger.files.get_mut(first_file) {
+        file.notes.extend(skipped);
+    }
 }
 
 /// Reads every price list.

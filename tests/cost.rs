@@ -528,3 +528,85 @@ fn the_terminal_gives_costs_estimates_and_next_steps() {
         assert!(text.contains(line), "{line}\n{text}");
     }
 }
+
+/// Issue 14: seats of another replacement plan the customer holds and has not assigned are
+/// offered as an alternative, with what it does to the cost, in the worksheet, the runbook and
+/// plan.json; the plan itself still buys what the rule chose.
+#[test]
+fn spare_seats_of_another_plan_are_offered_with_their_cost_effect() {
+    let w = Workdir::new();
+    w.write(
+        "subs.csv",
+        "CustomerId,CustomerName,SubscriptionId,OfferName,Quantity,Status,AutoRenewEnabled,CommitmentEndDate,BillingCycle,UnitPrice,Currency\n\
+         f6f6f6f6-0000-4000-8000-000000000006,Fjord AS,f6000000-0000-4000-8000-00000000000a,Kaizala Pro,3,Active,False,2027-01-20,Monthly,2.00,EUR\n\
+         f6f6f6f6-0000-4000-8000-000000000006,Fjord AS,f6000000-0000-4000-8000-00000000000b,Microsoft 365 Business Standard,5,Active,True,2027-08-31,Monthly,12.50,EUR\n",
+    );
+    w.write(
+        "users.csv",
+        "CustomerId,User principal name,Display name,Licenses\n\
+         f6f6f6f6-0000-4000-8000-000000000006,a@fjord.example,A,Kaizala Pro\n\
+         f6f6f6f6-0000-4000-8000-000000000006,b@fjord.example,B,Kaizala Pro\n\
+         f6f6f6f6-0000-4000-8000-000000000006,c@fjord.example,C,Kaizala Pro\n\
+         f6f6f6f6-0000-4000-8000-000000000006,d@fjord.example,D,Microsoft 365 Business Standard\n\
+         f6f6f6f6-0000-4000-8000-000000000006,e@fjord.example,E,Microsoft 365 Business Standard\n",
+    );
+    w.write(
+        "prices.csv",
+        "Offer name,Currency,Unit price,Billing\nMicrosoft 365 Business Basic,EUR,6.00,Monthly\n",
+    );
+    let o = w.run(&[
+        "plan",
+        "--subscriptions",
+        "subs.csv",
+        "--users",
+        "users.csv",
+        "--prices",
+        "prices.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
+    let c = &plan["customers"][0];
+    assert_eq!(c["purchase"]["offer_name"], "Microsoft 365 Business Basic");
+    assert_eq!(c["cost"]["target_monthly"], "18.00");
+    let alt = &c["alternatives"][0];
+    assert_eq!(alt["plan"], "Microsoft 365 Business Standard");
+    assert_eq!(alt["spare_seats"], 3);
+    assert_eq!(alt["covers"], 3);
+    assert_eq!(alt["seats_to_buy"], 0);
+    assert_eq!(alt["target_monthly"], "0.00");
+    assert_eq!(alt["change_monthly"], "-18.00");
+    let sentence = "Microsoft 365 Business Standard: 3 spare seat(s) on subscription f6000000-0000-4000-8000-00000000000b cover all 3 seat(s) needed, nothing to buy, instead of 3 x Microsoft 365 Business Basic; saves 18.00 EUR a month";
+    let runbook = w.read("out/runbooks/fjord-as-f6f6f6f6.md");
+    assert!(runbook.contains(&format!("- {sentence}.")), "{runbook}");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(w.file("out/worksheet.xlsx")).unwrap();
+    use calamine::Reader;
+    let range = wb.worksheet_range("Customers").unwrap();
+    let rows: Vec<_> = range.rows().collect();
+    let col = rows[0].iter().position(|h| *h == "Alternative").unwrap();
+    assert_eq!(rows[1][col].to_string(), sentence);
+
+    // Chosen in the worksheet, the spare seats are used and nothing is bought.
+    let o = w.run(&[
+        "plan",
+        "--subscriptions",
+        "subs.csv",
+        "--users",
+        "users.csv",
+        "--prices",
+        "prices.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        "out2",
+        "--target",
+        "Microsoft 365 Business Standard",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_str(&w.read("out2/plan.json")).unwrap();
+    assert_eq!(plan["customers"][0]["purchase"]["action"], "none");
+    assert_eq!(plan["customers"][0]["cost"]["target_monthly"], "0.00");
+}

@@ -496,3 +496,53 @@ fn plan_stops_before_overwriting_edited_workbooks_and_names_the_cells() {
     assert!(std::fs::read(&book).unwrap() != edited);
     assert!(run_plan(&w, &[]).status.success(), "a forced run leaves no edits behind");
 }
+
+/// Issue 14: the term and billing chosen in the worksheet are the ones priced, written in the
+/// runbook and bought by the scripts.
+#[test]
+fn term_and_billing_chosen_in_the_worksheet_are_priced_shown_and_bought() {
+    let w = Workdir::new();
+    let o = w.run(&PRICING);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before: Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
+    let boston = |p: &Value| {
+        p["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["customer_name"] == "Boston Corp")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(boston(&before)["purchase"]["term"], "P1Y");
+    assert_eq!(boston(&before)["purchase"]["billing"], "monthly");
+    let src = w.file("out/worksheet.xlsx");
+    let row = row_of(&src, "Customers", "Customer", "Boston Corp");
+    edited_copy(&src, &w.file("edited.xlsx"), |sheet, r, c, _| match (sheet, c) {
+        ("Customers", "Term") if r == row => Some("1 month".into()),
+        _ => None,
+    });
+    let mut args = PRICING.to_vec();
+    args.extend(["--overrides", "edited.xlsx", "--force"]);
+    let o = w.run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after: Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
+    let c = boston(&after);
+    assert_eq!(c["purchase"]["term"], "P1M");
+    assert_eq!(c["purchase"]["billing"], "monthly");
+    let line = c["cost"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["side"] == "target")
+        .unwrap()
+        .clone();
+    assert_eq!((line["term"].as_str(), line["billing"].as_str()), (Some("P1M"), Some("monthly")));
+    assert_eq!(line["unit_price"], "8.64", "priced at the one-month row");
+    let runbook = w.read("out/runbooks/boston-corp-b2b2b2b2.md");
+    assert!(runbook.contains("term and billing **1 month, billed monthly**"), "{runbook}");
+    let o = w.run(&["scripts", "--plan", "out/plan.json", "--out", "s", "--format", "bash"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = w.read("s/bash/boston-corp-b2b2b2b2.sh");
+    assert!(script.contains("TERM='P1M'\nBILLING='monthly'"), "{script}");
+}

@@ -546,3 +546,49 @@ fn term_and_billing_chosen_in_the_worksheet_are_priced_shown_and_bought() {
     let script = w.read("s/bash/boston-corp-b2b2b2b2.sh");
     assert!(script.contains("TERM='P1M'\nBILLING='monthly'"), "{script}");
 }
+
+/// The text of one part of an XLSX.
+fn part(path: &std::path::Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
+/// Issue 14: workbooks print legibly: landscape at 75% (not shrunk to one page wide), the
+/// header row (and the customer's name) on every page, long text wrapped in rows tall enough
+/// for it; the cost report's print style lets no table be cut off or scroll.
+#[test]
+fn workbooks_and_the_report_print_legibly() {
+    let w = Workdir::new();
+    assert!(run_plan(&w, &[]).status.success());
+    for book in ["out/worksheet.xlsx", "out/worksheets/contoso-ltd-11111111.xlsx"] {
+        let path = w.file(book);
+        let workbook = part(&path, "xl/workbook.xml");
+        for (i, sheet) in ["Customers", "Users", "Subscriptions"].iter().enumerate() {
+            let xml = part(&path, &format!("xl/worksheets/sheet{}.xml", i + 1));
+            let setup = xml.split("<pageSetup ").nth(1).unwrap().split("/>").next().unwrap();
+            let scale: u32 =
+                setup.split("scale=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            assert!(scale >= 70, "{book} {sheet}: printed at {scale}%");
+            assert!(setup.contains("orientation=\"landscape\""), "{book} {sheet}: {setup}");
+            assert!(!xml.contains("fitToPage"), "{book} {sheet} is shrunk to fit a page");
+            assert!(
+                workbook.contains(&format!("{sheet}!$1:$1</definedName>")),
+                "{book} {sheet}: header not repeated"
+            );
+        }
+        // Contoso's row holds its two alternatives: a row tall enough for the wrapped text.
+        let customers = part(&path, "xl/worksheets/sheet1.xml");
+        let row2 = customers.split("<row r=\"2\"").nth(1).unwrap().split('>').next().unwrap();
+        assert!(
+            row2.contains("customHeight=\"1\""),
+            "{book}: row 2 keeps the default height: {row2}"
+        );
+        assert!(part(&path, "xl/styles.xml").contains("wrapText=\"1\""));
+    }
+    let html = w.read("out/cost-report.html");
+    let print = html.split("@media print{").nth(1).unwrap();
+    assert!(print.contains(".scroll{overflow:visible}"), "tables scroll when printed");
+    assert!(print.contains("table{width:100%"), "{print}");
+}

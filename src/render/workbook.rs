@@ -112,6 +112,7 @@ struct Formats {
     yellow: Format,
     green: Format,
     wrap: Format,
+    top: Format,
 }
 
 impl Formats {
@@ -123,12 +124,15 @@ impl Formats {
                 .set_text_wrap()
                 .set_background_color(Color::RGB(0xD9E1F2))
                 .set_border_bottom(FormatBorder::Thin),
-            date: Format::new().set_num_format("yyyy-mm-dd"),
+            date: Format::new()
+                .set_num_format("yyyy-mm-dd")
+                .set_align(rust_xlsxwriter::FormatAlign::Top),
             red: fill(0xF8CBAD).set_font_color(Color::RGB(0x9C0006)),
             amber: fill(0xFFD966),
             yellow: fill(0xFFF2CC),
             green: fill(0xC6EFCE),
             wrap: Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top),
+            top: Format::new().set_align(rust_xlsxwriter::FormatAlign::Top),
         }
     }
 }
@@ -197,9 +201,8 @@ fn header_row(
     for (c, (name, width, wrap)) in cols.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *name, &f.header)?;
         ws.set_column_width(c as u16, *width)?;
-        if *wrap {
-            ws.set_column_format(c as u16, &f.wrap)?;
-        }
+        // Cells sit at the top of a row that a long text in another column makes taller.
+        ws.set_column_format(c as u16, if *wrap { &f.wrap } else { &f.top })?;
     }
     ws.set_row_height(0, 30)?;
     ws.set_freeze_panes(1, 0)?;
@@ -213,6 +216,37 @@ fn header_row(
     }
     ws.set_page_order(false);
     ws.set_footer("&L&A&RPage &P of &N");
+    Ok(())
+}
+
+/// Lines a text takes in a wrapped column of `width` characters (a little wider than the digit
+/// width counts, as text is set in a proportional font).
+fn lines(text: &str, width: f64) -> u32 {
+    let per_line = (width * 1.1).max(1.0);
+    text.split('\n')
+        .map(|part| ((part.chars().count() as f64 / per_line).ceil() as u32).max(1))
+        .sum()
+}
+
+/// Sets a row's height to hold its longest wrapped text: spreadsheet programs do not all fit
+/// rows to wrapped text on opening (LibreOffice keeps the default height), and a cut-off row
+/// prints cut off.
+fn fit_row(
+    ws: &mut Worksheet,
+    r: u32,
+    cols: &[(&str, f64, bool)],
+    cells: &[(u16, &str)],
+) -> std::result::Result<(), XlsxError> {
+    let most = cells
+        .iter()
+        .filter_map(|(c, text)| {
+            cols.get(*c as usize).filter(|col| col.2).map(|col| lines(text, col.1))
+        })
+        .max()
+        .unwrap_or(1);
+    if most > 1 {
+        ws.set_row_height(r, 15.0 * f64::from(most.min(27)))?;
+    }
     Ok(())
 }
 
@@ -279,6 +313,22 @@ fn customers_sheet(
         text(ws, r, STEP_C + 1, &c.target.reason_text)?;
         text(ws, r, STEP_C + 2, &c.notes.join(" "))?;
         opt(ws, r, STEP_C + 3, &c.worksheet_notes)?;
+        let none = String::new();
+        let or_none = |v: &Option<String>| v.as_deref().unwrap_or(&none).to_string();
+        let tool_notes = c.notes.join(" ");
+        let step = step_a(&c.purchase);
+        let alternatives = alternatives.join("\n");
+        let wrapped: [(u16, &str); 8] = [
+            (1, &or_none(&c.customer_name)),
+            (2, &or_none(&c.account_manager)),
+            (TARGET, &c.target.offer_name),
+            (TERM + 2, &step),
+            (TERM + 3, &alternatives),
+            (STEP_C + 1, &c.target.reason_text),
+            (STEP_C + 2, &tool_notes),
+            (STEP_C + 3, c.worksheet_notes.as_deref().unwrap_or("")),
+        ];
+        fit_row(ws, r, &CUSTOMER_COLUMNS, &wrapped)?;
         text(ws, r, RECOMMENDED_TARGET, &c.recommended.target)?;
         ws.write_number(r, RECOMMENDED_TARGET + 1, c.recommended.seats as f64)?;
         if let Some(t) = c.recommended.term {
@@ -413,6 +463,19 @@ fn users_sheet(
         opt(ws, r, 7, &u.assign_licence)?;
         opt(ws, r, 8, &u.covered_by)?;
         ws.write_string(r, 9, u.status.label())?;
+        let name = c.customer_name.clone().unwrap_or_default();
+        let display = u.display_name.clone().unwrap_or_default();
+        let assign = u.assign_licence.clone().unwrap_or_default();
+        let covered = u.covered_by.clone().unwrap_or_default();
+        let wrapped: [(u16, &str); 6] = [
+            (1, &name),
+            (3, &u.upn),
+            (4, &display),
+            (6, &u.remove_licence),
+            (7, &assign),
+            (8, &covered),
+        ];
+        fit_row(ws, r, &COLS, &wrapped)?;
     }
     if !rows.is_empty() {
         ws.add_data_validation(
@@ -501,6 +564,7 @@ fn rejected_sheet(
             text(ws, r, 4, &col.header)?;
         }
         text(ws, r, 5, &rej.reason)?;
+        fit_row(ws, r, &COLS, &[(0, &l.file), (5, &rej.reason)])?;
     }
     Ok(())
 }

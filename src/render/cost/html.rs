@@ -45,7 +45,11 @@ th.n{text-align:right}td.n{text-align:right;white-space:nowrap}tr:nth-child(even
 .charts{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}.scroll{overflow-x:auto}td.d{white-space:nowrap}.chart{border:1px solid #d0d7de;padding:8px;flex:1 1 520px}\
 .chart svg{width:100%;height:auto}th.sort{cursor:pointer}th.sort:after{content:' \\2195';color:#888}\
 .warn{background:#fff8e1;border:1px solid #f0d98c;padding:8px 12px}\
-@media print{body{margin:0;max-width:none;font-size:11px}.chart{break-inside:avoid}tr{break-inside:avoid}th.sort:after{content:''}}";
+@page{margin:12mm 10mm}\
+@media print{body{margin:0;padding:0;max-width:none;font-size:10px}h1{font-size:16px}h2{font-size:13px;margin:14px 0 6px}\
+.scroll{overflow:visible}table{width:100%;table-layout:auto}th,td{font-size:8px;padding:2px 3px}\
+td{overflow-wrap:anywhere}td.n,td.d{overflow-wrap:normal}thead{display:table-header-group}\
+.chart{break-inside:avoid;flex-basis:100%}tr{break-inside:avoid}th.sort:after{content:''}}";
 
 const SORT_JS: &str = "document.querySelectorAll('table.sortable').forEach(function(t){t.querySelectorAll('th').forEach(function(th,i){th.classList.add('sort');th.addEventListener('click',function(){var b=t.tBodies[0],rows=Array.from(b.rows),asc=th.dataset.dir!=='asc';th.dataset.dir=asc?'asc':'desc';rows.sort(function(x,y){var a=x.cells[i].dataset.v||x.cells[i].textContent,c=y.cells[i].dataset.v||y.cells[i].textContent,na=parseFloat(a),nc=parseFloat(c);var r=(!isNaN(na)&&!isNaN(nc))?na-nc:a.localeCompare(c);return asc?r:-r});rows.forEach(function(r){b.appendChild(r)})})})});";
 

@@ -81,6 +81,17 @@ impl OutputDir {
         w.flush().map_err(werr(&path))
     }
 
+    /// Whether this run wrote `rel` with the same bytes as the file already in place.
+    pub fn unchanged(&self, rel: &str) -> bool {
+        let staged = self.staging.join(rel);
+        let in_place = self.root.join(rel);
+        let same_size = match (fs::metadata(&staged), fs::metadata(&in_place)) {
+            (Ok(a), Ok(b)) => a.len() == b.len(),
+            _ => false,
+        };
+        same_size && matches!((fs::read(&staged), fs::read(&in_place)), (Ok(a), Ok(b)) if a == b)
+    }
+
     /// Writes one file's bytes.
     pub fn write_bytes(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         self.write_as(rel, bytes, false)

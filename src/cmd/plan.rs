@@ -22,9 +22,6 @@ pub fn run(
 ) -> Result<ExitCode> {
     let want = |k: OutputKind| outputs.is_empty() || outputs.contains(&k);
     let (ing, plan) = super::pipeline(settings, super::Customers::Keep)?;
-    if want(OutputKind::Worksheets) && !force {
-        keep_edits(settings, out_dir, &plan)?;
-    }
     // Nothing reaches `--out` until every file is written (see `OutputDir`).
     let dir = OutputDir::begin(out_dir)?;
     let mut written: Vec<String> = Vec::new();
@@ -61,6 +58,9 @@ pub fn run(
             &mut written,
         )?;
     }
+    if want(OutputKind::Worksheets) && !force {
+        keep_edits(settings, &dir, out_dir, &plan)?;
+    }
     let owned: Vec<&str> = [
         (OutputKind::Plan, &["plan.json"][..]),
         (OutputKind::Csv, &["worksheet.csv", "users.csv", "rejected.csv", "filtered.csv"]),
@@ -91,9 +91,11 @@ pub fn run(
 const LOST_SHOWN: usize = 20;
 
 /// Stops before a person's work is overwritten: the workbooks an earlier run wrote into
-/// `--out` (but the one `--overrides` hands back, whose edits this run applied) are read back,
-/// and any edited cell whose value this plan would not write again is named in an error.
-fn keep_edits(settings: &Settings, out_dir: &Path, plan: &Plan) -> Result<()> {
+/// `--out` that this run would replace with other bytes or remove (but the one `--overrides`
+/// hands back, whose edits this run applied) are read back, and any edited cell whose value
+/// this plan would not write again is named in an error. Runs once every file is staged, so
+/// that a workbook written again byte for byte (output is deterministic) is not read.
+fn keep_edits(settings: &Settings, dir: &OutputDir, out_dir: &Path, plan: &Plan) -> Result<()> {
     let handed_back = settings.overrides.as_ref().and_then(|i| std::fs::canonicalize(&i.path).ok());
     let workbooks: Vec<std::path::PathBuf> = super::output::written_before(out_dir)
         .into_iter()
@@ -102,6 +104,7 @@ fn keep_edits(settings: &Settings, out_dir: &Path, plan: &Plan) -> Result<()> {
                 && (rel == "worksheet.xlsx"
                     || rel.starts_with("worksheets/")
                     || rel.starts_with("by-account-manager/"))
+                && !dir.unchanged(rel)
         })
         .map(|rel| out_dir.join(rel))
         .filter(|p| handed_back.is_none() || std::fs::canonicalize(p).ok() != handed_back)

@@ -2,16 +2,20 @@
 //! cover a user's Kaizala needs, and the replacement offers.
 //!
 //! Owns: the SKU catalogue extract (`data/sku-catalog.csv`, from Microsoft's public "Product
-//! names and service plan identifiers for licensing" table) and the plan table
-//! (`data/offers.toml`) with the rule's data (which offer each kind of customer gets, seat caps).
-//! Deciding what to do with a customer is left to `plan`.
+//! names and service plan identifiers for licensing" table), the retiring product's names and
+//! ids, the replacement offers with their aliases and seat caps and the rule's data (which offer
+//! each kind of customer gets), read from the Kaizala Pro retirement profile
+//! (`data/profiles/kaizala-pro.toml`), and the segment words (`data/segments.toml`). Deciding
+//! what to do with a customer is left to `plan`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
+use crate::profile::{Profile, Segment};
+
 const SKU_CATALOG: &str = include_str!("../data/sku-catalog.csv");
-const OFFERS: &str = include_str!("../data/offers.toml");
+const SEGMENTS: &str = include_str!("../data/segments.toml");
 const PRODUCT_NAMES: &str = include_str!("../data/product-names.txt");
 
 /// A replacement plan for Kaizala Pro.
@@ -30,8 +34,8 @@ pub struct ReplacementOffer {
     pub education: bool,
 }
 
-/// The data the target rule reads: the offer each kind of customer gets and the segment words
-/// that mark a kind (`[targets]` in `data/offers.toml`).
+/// The data the target rule reads: the offer each kind of customer gets (from the profile's
+/// rules) and the segment words that mark a kind (`data/segments.toml`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct TargetRules {
     /// The offer for education customers.
@@ -62,19 +66,30 @@ impl TargetRules {
     }
 }
 
+/// The segment words (`data/segments.toml`).
 #[derive(Default, Deserialize)]
-struct OffersFile {
-    targets: TargetRules,
-    kaizala_pro: KaizalaSection,
-    replacement: Vec<ReplacementOffer>,
+struct SegmentWords {
+    education: Vec<String>,
+    frontline: Vec<String>,
 }
 
-#[derive(Default, Deserialize)]
-struct KaizalaSection {
-    #[serde(default)]
-    names: Vec<String>,
-    #[serde(default)]
-    offer_ids: Vec<String>,
+impl TargetRules {
+    /// The rule's data from a profile whose rules are: education, frontline, a seat limit, and
+    /// the default (the Kaizala Pro profile's shape); `None` for another shape.
+    fn from_profile(profile: &Profile, words: SegmentWords) -> Option<TargetRules> {
+        let by_segment = |want: Segment| {
+            profile.rules.iter().find(|r| r.segment == Some(want)).map(|r| r.target.clone())
+        };
+        let small = profile.rules.iter().find(|r| r.segment.is_none() && r.seats_at_most.is_some());
+        Some(TargetRules {
+            education: by_segment(Segment::Education)?,
+            frontline: by_segment(Segment::Frontline)?,
+            small: small?.target.clone(),
+            large: profile.rules.last()?.target.clone(),
+            education_segments: words.education,
+            frontline_segments: words.frontline,
+        })
+    }
 }
 
 /// What a licence name means for the migration.
@@ -153,17 +168,28 @@ impl Catalog {
             suite_ids.insert(normalize_name(string_id));
             suite_ids.insert(normalize_name(guid));
         }
-        // The built-in table is part of the binary; a unit test proves it parses.
-        let file: OffersFile = toml::from_str(OFFERS).unwrap_or_default();
+        // The built-in profile and words are part of the binary; unit tests prove they read.
+        let profile = Profile::builtin(crate::profile::DEFAULT).unwrap_or_default();
+        let words: SegmentWords = toml::from_str(SEGMENTS).unwrap_or_default();
+        let replacements: Vec<ReplacementOffer> = profile
+            .replacements
+            .iter()
+            .map(|r| ReplacementOffer {
+                name: r.name().to_string(),
+                aliases: profile.aliases.get(r.name()).cloned().unwrap_or_default(),
+                max_seats: r.max_seats,
+                education: r.education == Some(true),
+            })
+            .collect();
         let mut replacement_names = BTreeMap::new();
-        for (i, p) in file.replacement.iter().enumerate() {
+        for (i, p) in replacements.iter().enumerate() {
             replacement_names.insert(normalize_name(&p.name), i);
             for a in &p.aliases {
                 replacement_names.insert(normalize_name(a), i);
             }
         }
-        let kaizala_ids: BTreeSet<String> = file
-            .kaizala_pro
+        let kaizala_ids: BTreeSet<String> = profile
+            .retiring
             .offer_ids
             .iter()
             .chain(extra_kaizala_ids)
@@ -172,11 +198,11 @@ impl Catalog {
         Catalog {
             suite_names,
             suite_ids,
-            replacements: file.replacement,
-            targets: file.targets,
+            targets: TargetRules::from_profile(&profile, words).unwrap_or_default(),
+            replacements,
             replacement_names,
             kaizala_ids,
-            kaizala_names: file.kaizala_pro.names,
+            kaizala_names: profile.retiring.offer_names.clone(),
             sku_guids,
             product_names: PRODUCT_NAMES
                 .lines()
@@ -303,6 +329,13 @@ mod tests {
     fn builtin_tables_load() {
         let c = cat();
         assert_eq!(c.replacements().len(), 16);
+        assert!(toml::from_str::<SegmentWords>(SEGMENTS).is_ok());
+        let t = c.targets();
+        assert_eq!(
+            [t.education.as_str(), &t.frontline, &t.small, &t.large],
+            ["Office 365 A1", "Office 365 F3", "Microsoft 365 Business Basic", "Office 365 E1"]
+        );
+        assert!(t.is_education("Academic") && t.is_frontline("Firstline workers"));
         let t = c.targets();
         for offer in [&t.education, &t.frontline, &t.small, &t.large] {
             assert!(c.replacement(offer).is_some(), "{offer} is a replacement");

@@ -120,6 +120,25 @@ pub enum Command {
         #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
         results: Vec<PathBuf>,
     },
+    /// List the built-in retirement profiles (retired offers, their replacements and the rule
+    /// between them), or print one as TOML.
+    Profiles {
+        /// What to do; without it, list them.
+        #[command(subcommand)]
+        action: Option<ProfilesAction>,
+    },
+}
+
+/// `profiles` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ProfilesAction {
+    /// Print a profile as TOML: a built-in one as shipped (a starting point for your own), or a
+    /// profile file, once checked.
+    Show {
+        /// A built-in profile's id, or a profile file.
+        #[arg(value_name = "ID|FILE")]
+        profile: String,
+    },
 }
 
 /// `plan --outputs` values.

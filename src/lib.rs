@@ -27,6 +27,7 @@ pub mod ingest;
 pub mod money;
 pub mod plan;
 pub mod price;
+pub mod profile;
 pub mod progress;
 pub mod render;
 pub mod scripts;

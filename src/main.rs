@@ -36,6 +36,7 @@ fn main() {
             )
         }
         Command::Status { plan, results } => cmd::scripts::status(plan, results, &mut out),
+        Command::Profiles { action } => cmd::profiles::run(action.as_ref(), &mut out),
     };
     let flushed = out.flush();
     let code = match result {

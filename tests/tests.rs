@@ -13,6 +13,7 @@ mod errors;
 mod fake_pc;
 mod model;
 mod plan;
+mod profiles;
 mod properties;
 mod real_world;
 mod regression;

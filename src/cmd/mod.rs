@@ -4,6 +4,7 @@
 pub mod check;
 pub mod output;
 pub mod plan;
+pub mod profiles;
 pub mod scan;
 pub mod scripts;
 

@@ -1,5 +1,6 @@
 //! The rule that picks a customer's target offer: one place, documented in the README, its data
-//! (which offer each kind of customer gets, seat caps, segment words) in `data/offers.toml`.
+//! (which offer each kind of customer gets, seat caps) in the Kaizala Pro profile
+//! (`data/profiles/kaizala-pro.toml`), the segment words in `data/segments.toml`.
 //!
 //! In order: a target forced with `--target`; an education customer gets the education offer; a
 //! frontline-only customer (segment, flag column or `--frontline`) gets the frontline offer;

@@ -1,9 +1,9 @@
 //! What the tool knows about Microsoft's products: which offers are Kaizala Pro, which licences
 //! cover a user's Kaizala needs, and the replacement offers.
 //!
-//! Owns: the SKU catalogue extract (`data/sku-catalog.csv`, from Microsoft's public "Product
-//! names and service plan identifiers for licensing" table), the retiring product's names and
-//! ids, the replacement offers with their aliases and seat caps and the rule's data (which offer
+//! Owns: Microsoft's public "Product names and service plan identifiers for licensing" table
+//! (`data/product-service-plans.csv`: which products include the retiring product's service
+//! plans, every product's SKU ids and names), the retiring product's names and ids, the replacement offers with their aliases and seat caps and the rule's data (which offer
 //! each kind of customer gets), read from the Kaizala Pro retirement profile
 //! (`data/profiles/kaizala-pro.toml`), and the segment words (`data/segments.toml`). Deciding
 //! what to do with a customer is left to `plan`.
@@ -14,9 +14,9 @@ use serde::Deserialize;
 
 use crate::profile::{Profile, Segment};
 
-const SKU_CATALOG: &str = include_str!("../data/sku-catalog.csv");
+/// Microsoft's "Product names and service plan identifiers for licensing" table, whole.
+const PRODUCT_TABLE: &str = include_str!("../data/product-service-plans.csv");
 const SEGMENTS: &str = include_str!("../data/segments.toml");
-const PRODUCT_NAMES: &str = include_str!("../data/product-names.txt");
 
 /// A replacement plan for Kaizala Pro.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -123,11 +123,77 @@ pub struct Catalog {
     kaizala_ids: BTreeSet<String>,
     /// The names Kaizala Pro goes by (price lists are searched for them).
     kaizala_names: Vec<String>,
-    /// Normalized product names to their SKU GUIDs (lower case), as the licensing table lists
-    /// them.
+    /// Those names, normalized: a licence or offer of one of them is the retiring product.
+    retiring_exact: BTreeSet<String>,
+    /// Words (normalized) whose presence in a name marks the retiring product, once suites and
+    /// replacements are ruled out.
+    retiring_words: Vec<String>,
+    /// Microsoft's licensing table, read once per process.
+    table: &'static ProductTable,
+}
+
+/// One product SKU of the licensing table.
+#[derive(Debug)]
+struct Product {
+    /// Its name, cleaned of stray and non-breaking spaces.
+    name: String,
+    /// The name normalized.
+    norm: String,
+    /// Its string id, normalized.
+    string_id: String,
+    /// Its SKU GUID, lower case.
+    guid: String,
+}
+
+/// Microsoft's licensing table, parsed.
+#[derive(Debug)]
+struct ProductTable {
+    /// Each distinct product SKU.
+    products: Vec<Product>,
+    /// Each row: (index into `products`, service plan name in upper case).
+    plans: Vec<(u32, Box<str>)>,
+    /// Normalized product names to their SKU GUIDs.
     sku_guids: BTreeMap<String, BTreeSet<String>>,
-    /// Every product name of the licensing table, normalized.
+    /// Every product name, normalized.
     product_names: BTreeSet<String>,
+}
+
+/// The licensing table, parsed on first use: it is the same for every profile, and a run (or a
+/// test) may build several catalogues.
+fn product_table() -> &'static ProductTable {
+    static TABLE: std::sync::OnceLock<ProductTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = ProductTable {
+            products: Vec::new(),
+            plans: Vec::new(),
+            sku_guids: BTreeMap::new(),
+            product_names: BTreeSet::new(),
+        };
+        let mut rdr = csv::Reader::from_reader(PRODUCT_TABLE.as_bytes());
+        let mut last: Option<(String, String, String)> = None;
+        for rec in rdr.records().flatten() {
+            let raw = |i: usize| rec.get(i).unwrap_or("");
+            // A product's rows are consecutive: its name and ids are cleaned once.
+            let same = last.as_ref().is_some_and(|(n, s, g)| {
+                (n.as_str(), s.as_str(), g.as_str()) == (raw(0), raw(1), raw(2))
+            });
+            if !same {
+                let key = (raw(0).to_string(), raw(1).to_string(), raw(2).to_string());
+                // The table has stray and non-breaking spaces in some cells.
+                let clean = |v: &str| v.replace('\u{a0}', " ").trim().to_string();
+                let name = clean(&key.0);
+                let norm = normalize_name(&name);
+                let guid = normalize_id(&key.2);
+                t.sku_guids.entry(norm.clone()).or_default().insert(guid.clone());
+                t.product_names.insert(norm.clone());
+                t.products.push(Product { name, norm, string_id: normalize_name(&key.1), guid });
+                last = Some(key);
+            }
+            let plan = raw(3).replace('\u{a0}', " ").trim().to_uppercase().into_boxed_str();
+            t.plans.push((t.products.len() as u32 - 1, plan));
+        }
+        t
+    })
 }
 
 /// Lower case, single spaces, no surrounding space; non-breaking spaces count as spaces.
@@ -149,27 +215,38 @@ const VARIANT_SUFFIXES: &[&str] =
 impl Catalog {
     /// The catalogue built into the binary, plus extra Kaizala Pro offer ids.
     pub fn builtin(extra_kaizala_ids: &[String]) -> Catalog {
+        // The built-in profile is part of the binary; a unit test proves it reads.
+        let profile = Profile::builtin(crate::profile::DEFAULT).unwrap_or_default();
+        Catalog::from_profile(&profile, extra_kaizala_ids)
+    }
+
+    /// The catalogue for a retirement profile, plus extra offer ids of the retiring product.
+    pub fn from_profile(profile: &Profile, extra_retiring_ids: &[String]) -> Catalog {
+        let retiring_plans: BTreeSet<String> =
+            profile.retiring.service_plans.iter().map(|p| p.trim().to_uppercase()).collect();
+        let retiring_skus: BTreeSet<String> =
+            profile.retiring.sku_ids.iter().map(|s| normalize_id(s)).collect();
+        let table = product_table();
+        let r = &profile.retiring;
+        let retiring_names: BTreeSet<String> =
+            r.offer_names.iter().chain(&r.licence_names).map(|n| normalize_name(n)).collect();
         let mut suite_names = BTreeMap::new();
         let mut suite_ids = BTreeSet::new();
-        let mut sku_guids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut rdr = csv::Reader::from_reader(SKU_CATALOG.as_bytes());
-        for rec in rdr.records().flatten() {
-            let (name, string_id, guid, service_plan) = (
-                rec.get(0).unwrap_or(""),
-                rec.get(1).unwrap_or(""),
-                rec.get(2).unwrap_or(""),
-                rec.get(3).unwrap_or(""),
-            );
-            sku_guids.entry(normalize_name(name)).or_default().insert(normalize_id(guid));
-            if service_plan.is_empty() {
+        for (product, plan) in &table.plans {
+            // A product that includes a service plan the retiring one provides covers its
+            // users' needs, unless it is the retiring product itself.
+            let p = &table.products[*product as usize];
+            if !retiring_plans.contains(plan.as_ref())
+                || retiring_skus.contains(&p.guid)
+                || retiring_names.contains(&p.norm)
+            {
                 continue;
             }
-            suite_names.insert(normalize_name(name), name.to_string());
-            suite_ids.insert(normalize_name(string_id));
-            suite_ids.insert(normalize_name(guid));
+            suite_names.insert(p.norm.clone(), p.name.clone());
+            suite_ids.insert(p.string_id.clone());
+            suite_ids.insert(p.guid.clone());
         }
-        // The built-in profile and words are part of the binary; unit tests prove they read.
-        let profile = Profile::builtin(crate::profile::DEFAULT).unwrap_or_default();
+        // The segment words are part of the binary; a unit test proves they read.
         let words: SegmentWords = toml::from_str(SEGMENTS).unwrap_or_default();
         let replacements: Vec<ReplacementOffer> = profile
             .replacements
@@ -188,34 +265,38 @@ impl Catalog {
                 replacement_names.insert(normalize_name(a), i);
             }
         }
-        let kaizala_ids: BTreeSet<String> = profile
-            .retiring
+        let kaizala_ids: BTreeSet<String> = r
             .offer_ids
             .iter()
-            .chain(extra_kaizala_ids)
+            .chain(&r.sku_ids)
+            .chain(extra_retiring_ids)
             .map(|s| normalize_id(s))
             .collect();
+        let mut kaizala_names = r.offer_names.clone();
+        for name in &r.licence_names {
+            if !kaizala_names.iter().any(|n| normalize_name(n) == normalize_name(name)) {
+                kaizala_names.push(name.clone());
+            }
+        }
         Catalog {
             suite_names,
             suite_ids,
-            targets: TargetRules::from_profile(&profile, words).unwrap_or_default(),
+            targets: TargetRules::from_profile(profile, words).unwrap_or_default(),
             replacements,
             replacement_names,
+            retiring_exact: kaizala_names.iter().map(|n| normalize_name(n)).collect(),
+            retiring_words: r.name_contains.iter().map(|w| normalize_name(w)).collect(),
             kaizala_ids,
-            kaizala_names: profile.retiring.offer_names.clone(),
-            sku_guids,
-            product_names: PRODUCT_NAMES
-                .lines()
-                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-                .map(normalize_name)
-                .collect(),
+            kaizala_names,
+            table,
         }
     }
 
     /// The SKU GUIDs of the product with exactly this name (a product may have several, e.g.
     /// Business Basic's `O365_BUSINESS_ESSENTIALS` and `SMB_BUSINESS_ESSENTIALS`), sorted.
     pub fn sku_guids(&self, product_name: &str) -> Vec<String> {
-        self.sku_guids
+        self.table
+            .sku_guids
             .get(&normalize_name(product_name))
             .map(|s| s.iter().cloned().collect())
             .unwrap_or_default()
@@ -269,7 +350,7 @@ impl Catalog {
             if self.suite_ids.contains(&id) {
                 return false;
             }
-            if id.contains("kaizala") {
+            if self.retiring_words.iter().any(|w| id.contains(w.as_str())) {
                 return true;
             }
         }
@@ -285,10 +366,12 @@ impl Catalog {
         if let Some(p) = self.covering_replacement(&norm) {
             return Licence::Covering(p.name.clone());
         }
-        if norm.contains("kaizala") {
+        if self.retiring_exact.contains(&norm)
+            || self.retiring_words.iter().any(|w| norm.contains(w.as_str()))
+        {
             return Licence::KaizalaPro;
         }
-        if self.product_names.contains(&norm) {
+        if self.table.product_names.contains(&norm) {
             return Licence::Product;
         }
         Licence::Other
@@ -393,5 +476,28 @@ mod tests {
         assert_eq!(c.licence("Power BI Pro"), Licence::Product);
         assert_eq!(c.licence("Exchange Online (Plan 1)"), Licence::Product);
         assert_eq!(c.licence("Visio Abonnement 2"), Licence::Other);
+    }
+
+    #[test]
+    fn another_profile_is_its_own_catalogue() {
+        let e4 = Catalog::from_profile(&Profile::builtin("office365-e4").unwrap(), &[]);
+        assert!(e4.is_kaizala_pro_offer(Some("Office 365 E4"), None));
+        assert!(e4.is_kaizala_pro_offer(Some("office 365 enterprise  E4"), None));
+        assert!(e4.is_kaizala_pro_offer(None, Some("1392051D-0CB9-4B7A-88D5-621FEE5E8711")));
+        assert!(!e4.is_kaizala_pro_offer(Some("Office 365 E3"), None));
+        assert!(!e4.is_kaizala_pro_offer(Some("Kaizala Pro"), None), "not this profile's product");
+        assert_eq!(e4.licence("Office 365 E4"), Licence::KaizalaPro);
+        assert_eq!(e4.licence("Office 365 E5"), Licence::Covering("Office 365 E5".into()));
+        assert_eq!(e4.licence("Kaizala Pro"), Licence::Other);
+        assert!(e4.replacement("Office 365 E3 + Teams Phone").is_some());
+        assert!(!e4.sku_guids("Microsoft Teams Phone Standard").is_empty());
+        let skype =
+            Catalog::from_profile(&Profile::builtin("skype-business-online-plan-1").unwrap(), &[]);
+        assert_eq!(skype.licence("Skype for Business Online (Plan 1)"), Licence::KaizalaPro);
+        assert_eq!(
+            skype.licence("Office 365 Enterprise F1"),
+            Licence::Covering("Office 365 F3".into())
+        );
+        assert_eq!(skype.licence("Visio Plan 2"), Licence::Product);
     }
 }

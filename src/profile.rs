@@ -80,6 +80,10 @@ pub struct Retiring {
     /// Service plans the product provides.
     #[serde(default)]
     pub service_plans: Vec<String>,
+    /// Words whose presence in an offer or licence name marks the product (names seen in the
+    /// wild vary: "Microsoft Kaizala Pro Plan 3"); suites and replacements never count.
+    #[serde(default)]
+    pub name_contains: Vec<String>,
 }
 
 /// Which subscriptions of the retiring offer are in scope.
@@ -234,6 +238,7 @@ impl Profile {
             && r.licence_names.is_empty()
             && r.sku_ids.is_empty()
             && r.service_plans.is_empty()
+            && r.name_contains.is_empty()
         {
             return Err("[retiring] names nothing to recognise the product by".into());
         }

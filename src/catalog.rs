@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use crate::profile::{Profile, Segment};
+use crate::profile::{Profile, Rule};
 
 /// Microsoft's "Product names and service plan identifiers for licensing" table, whole.
 const PRODUCT_TABLE: &str = include_str!("../data/product-service-plans.csv");
@@ -34,36 +34,46 @@ pub struct ReplacementOffer {
     pub education: bool,
 }
 
-/// The data the target rule reads: the offer each kind of customer gets (from the profile's
-/// rules) and the segment words that mark a kind (`data/segments.toml`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// The data the target rule reads: the profile's rules, in order, and the segment words that
+/// mark a kind of customer (`data/segments.toml`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TargetRules {
-    /// The offer for education customers.
-    pub education: String,
-    /// The offer for frontline-only customers.
-    pub frontline: String,
-    /// The offer while the seats fit its `max_seats`.
-    pub small: String,
-    /// The offer above that (and instead of any capped offer held above its limit).
-    pub large: String,
+    /// The rules; the first that matches gives the target, the last has no condition.
+    pub rules: Vec<Rule>,
     /// Words of a segment that mark an education customer.
     pub education_segments: Vec<String>,
     /// Words of a segment that mark a frontline-only customer.
     pub frontline_segments: Vec<String>,
+    /// Words of a segment that mark a government customer.
+    pub government_segments: Vec<String>,
 }
 
 impl TargetRules {
     /// True when a segment value names an education customer.
     pub fn is_education(&self, segment: &str) -> bool {
-        let s = segment.to_lowercase();
-        self.education_segments.iter().any(|w| s.contains(w.as_str()))
+        contains_any(segment, &self.education_segments)
     }
 
     /// True when a segment value names a frontline-only customer.
     pub fn is_frontline(&self, segment: &str) -> bool {
-        let s = segment.to_lowercase();
-        self.frontline_segments.iter().any(|w| s.contains(w.as_str()))
+        contains_any(segment, &self.frontline_segments)
     }
+
+    /// True when a segment value names a government customer.
+    pub fn is_government(&self, segment: &str) -> bool {
+        contains_any(segment, &self.government_segments)
+    }
+
+    /// The target of the default rule (the last): also where a customer goes whom a capped offer
+    /// cannot hold.
+    pub fn default_target(&self) -> &str {
+        self.rules.last().map(|r| r.target.as_str()).unwrap_or_default()
+    }
+}
+
+fn contains_any(segment: &str, words: &[String]) -> bool {
+    let s = segment.to_lowercase();
+    words.iter().any(|w| s.contains(w.as_str()))
 }
 
 /// The segment words (`data/segments.toml`).
@@ -71,25 +81,7 @@ impl TargetRules {
 struct SegmentWords {
     education: Vec<String>,
     frontline: Vec<String>,
-}
-
-impl TargetRules {
-    /// The rule's data from a profile whose rules are: education, frontline, a seat limit, and
-    /// the default (the Kaizala Pro profile's shape); `None` for another shape.
-    fn from_profile(profile: &Profile, words: SegmentWords) -> Option<TargetRules> {
-        let by_segment = |want: Segment| {
-            profile.rules.iter().find(|r| r.segment == Some(want)).map(|r| r.target.clone())
-        };
-        let small = profile.rules.iter().find(|r| r.segment.is_none() && r.seats_at_most.is_some());
-        Some(TargetRules {
-            education: by_segment(Segment::Education)?,
-            frontline: by_segment(Segment::Frontline)?,
-            small: small?.target.clone(),
-            large: profile.rules.last()?.target.clone(),
-            education_segments: words.education,
-            frontline_segments: words.frontline,
-        })
-    }
+    government: Vec<String>,
 }
 
 /// What a licence name means for the migration.
@@ -281,7 +273,12 @@ impl Catalog {
         Catalog {
             suite_names,
             suite_ids,
-            targets: TargetRules::from_profile(profile, words).unwrap_or_default(),
+            targets: TargetRules {
+                rules: profile.rules.clone(),
+                education_segments: words.education,
+                frontline_segments: words.frontline,
+                government_segments: words.government,
+            },
             replacements,
             replacement_names,
             retiring_exact: kaizala_names.iter().map(|n| normalize_name(n)).collect(),
@@ -414,17 +411,15 @@ mod tests {
         assert_eq!(c.replacements().len(), 16);
         assert!(toml::from_str::<SegmentWords>(SEGMENTS).is_ok());
         let t = c.targets();
+        let targets: Vec<&str> = t.rules.iter().map(|r| r.target.as_str()).collect();
         assert_eq!(
-            [t.education.as_str(), &t.frontline, &t.small, &t.large],
+            targets,
             ["Office 365 A1", "Office 365 F3", "Microsoft 365 Business Basic", "Office 365 E1"]
         );
         assert!(t.is_education("Academic") && t.is_frontline("Firstline workers"));
-        let t = c.targets();
-        for offer in [&t.education, &t.frontline, &t.small, &t.large] {
-            assert!(c.replacement(offer).is_some(), "{offer} is a replacement");
-        }
-        assert_eq!(c.max_seats(&t.small), Some(300));
-        assert_eq!(c.max_seats(&t.large), None);
+        assert!(t.is_government("US Government") && !t.is_government("Commercial"));
+        assert_eq!(c.max_seats("Microsoft 365 Business Basic"), Some(300));
+        assert_eq!(c.max_seats(t.default_target()), None);
         assert!(c.suite_names.len() >= 40);
         assert_eq!(
             c.replacement("office 365 business essentials").unwrap().name,

@@ -2,15 +2,20 @@
 //! (which offer each kind of customer gets, seat caps) in the Kaizala Pro profile
 //! (`data/profiles/kaizala-pro.toml`), the segment words in `data/segments.toml`.
 //!
-//! In order: a target forced with `--target`; an education customer gets the education offer; a
-//! frontline-only customer (segment, flag column or `--frontline`) gets the frontline offer;
-//! everyone else gets the small offer while the seats fit its cap (Business plans: 300) and the
+//! A target forced with `--target` comes first; else the profile's rules in order, the first
+//! that matches (its segment: education, frontline, government or commercial; its seat limit;
+//! a target that may serve the customer: an education-only plan for education customers only,
+//! never above its seat cap). For Kaizala Pro: an education customer gets the education offer;
+//! a frontline-only customer (segment, flag column or `--frontline`) the frontline offer;
+//! everyone else the small offer while the seats fit its cap (Business plans: 300) and the
 //! large offer above that. An offer is never chosen for more seats than its cap, not even when
-//! forced. Per-customer changes made in the worksheet are applied after this rule (`overrides`).
+//! forced: the default rule's target is taken instead. Per-customer changes made in the
+//! worksheet are applied after this rule (`overrides`).
 
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
+use crate::profile::{Rule, Segment};
 
 /// Why a target plan was chosen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,40 +58,78 @@ pub enum TargetReason {
         /// What the tool had recommended.
         recommended: String,
     },
+    /// A rule of the profile of another shape than the ones above.
+    Rule {
+        /// Its place among the profile's rules, from 1.
+        rule: u32,
+        /// Seats needed.
+        seats: u64,
+    },
 }
 
 impl TargetReason {
-    /// One readable sentence; the offers and caps it names come from the catalogue's data.
+    /// One readable sentence; the offers, caps and reasons it names come from the profile.
     pub fn sentence(&self, catalog: &Catalog) -> String {
         let t = catalog.targets();
-        let small_cap = catalog.max_seats(&t.small).unwrap_or(u64::MAX);
+        let rule_of = |shape: &dyn Fn(&Rule) -> bool| t.rules.iter().find(|r| shape(r));
+        let said = |r: Option<&Rule>| {
+            let target = r.map(|r| r.target.as_str()).unwrap_or_default();
+            let reason = r.and_then(|r| r.reason.as_deref()).unwrap_or("the profile's choice");
+            (target.to_string(), reason.to_string())
+        };
+        // The seat limit of the rule that has one, as the small offer's cap says it.
+        let small = rule_of(&|r| r.segment.is_none() && r.seats_at_most.is_some());
+        let small_cap = small
+            .and_then(|r| catalog.max_seats(&r.target).or(r.seats_at_most))
+            .unwrap_or(u64::MAX);
         match self {
-            TargetReason::Education { segment } => format!(
-                "Education customer (segment \"{segment}\"): {} is the lowest-priced education plan that includes Kaizala.",
-                t.education
-            ),
-            TargetReason::Frontline { source } => format!(
-                "Frontline-only customer ({source}): {} is the lowest-priced frontline plan that includes Kaizala.",
-                t.frontline
-            ),
-            TargetReason::SmallBusiness { seats } => format!(
-                "{seats} seat(s) needed, within the {small_cap}-seat limit of Business plans: {} is the lowest-priced replacement.",
-                t.small
-            ),
-            TargetReason::Enterprise { seats } => format!(
-                "{seats} seats needed, above the {small_cap}-seat limit of Business plans: {} is the lowest-priced replacement without a seat limit.",
-                t.large
-            ),
+            TargetReason::Education { segment } => {
+                let (target, reason) = said(rule_of(&|r| r.segment == Some(Segment::Education)));
+                format!("Education customer (segment \"{segment}\"): {target} is {reason}.")
+            }
+            TargetReason::Frontline { source } => {
+                let (target, reason) = said(rule_of(&|r| r.segment == Some(Segment::Frontline)));
+                format!("Frontline-only customer ({source}): {target} is {reason}.")
+            }
+            TargetReason::SmallBusiness { seats } => {
+                let (target, reason) = said(small);
+                format!(
+                    "{seats} seat(s) needed, within the {small_cap}-seat limit of {}: {target} is {reason}.",
+                    limited(&target)
+                )
+            }
+            TargetReason::Enterprise { seats } => {
+                let (target, reason) = said(t.rules.last());
+                let (small_target, _) = said(small);
+                format!(
+                    "{seats} seats needed, above the {small_cap}-seat limit of {}: {target} is {reason}.",
+                    limited(&small_target)
+                )
+            }
             TargetReason::Forced { offer } => format!("{offer} was chosen for every customer (--target)."),
             TargetReason::BusinessCapExceeded { offer, seats } => format!(
-                "With {offer} the customer would hold {seats} seats, above the {}-seat limit of Business plans: {} instead.",
+                "With {offer} the customer would hold {seats} seats, above the {}-seat limit of {}: {} instead.",
                 catalog.max_seats(offer).unwrap_or(small_cap),
-                t.large
+                limited(offer),
+                t.default_target()
             ),
             TargetReason::Worksheet { recommended } => {
                 format!("Chosen in the worksheet (the tool had recommended {recommended}).")
             }
+            TargetReason::Rule { rule, seats } => {
+                let (target, reason) = said(t.rules.get(*rule as usize - 1));
+                format!("{seats} seat(s) needed: {target} is {reason}.")
+            }
         }
+    }
+}
+
+/// What a seat limit belongs to, in words: Business plans share theirs.
+fn limited(offer: &str) -> String {
+    if offer.contains("Business") {
+        "Business plans".to_string()
+    } else {
+        offer.to_string()
     }
 }
 
@@ -103,24 +146,54 @@ pub struct TargetFacts<'a> {
     pub forced: Option<&'a str>,
 }
 
-/// The default target offer for a customer.
+/// The default target offer for a customer: the first of the profile's rules that matches.
 pub fn choose(facts: &TargetFacts<'_>, catalog: &Catalog) -> (String, TargetReason) {
     let t = catalog.targets();
     if let Some(offer) = facts.forced {
         let forced = TargetReason::Forced { offer: offer.to_string() };
         return capped(offer, facts.seats, forced, catalog);
     }
-    if let Some(seg) = facts.segment.filter(|s| t.is_education(s)) {
-        return (t.education.clone(), TargetReason::Education { segment: seg.to_string() });
+    let segment = facts.segment.unwrap_or_default();
+    let education = facts.segment.is_some_and(|s| t.is_education(s));
+    let frontline = facts.frontline.is_some();
+    let government = facts.segment.is_some_and(|s| t.is_government(s));
+    let limited_before = |i: usize| t.rules[..i].iter().any(|r| r.seats_at_most.is_some());
+    for (i, rule) in t.rules.iter().enumerate() {
+        let kind = match rule.segment {
+            None => true,
+            Some(Segment::Education) => education,
+            Some(Segment::Frontline) => frontline,
+            Some(Segment::Government) => government,
+            Some(Segment::Commercial) => !education && !frontline && !government,
+        };
+        let fits = rule.seats_at_most.is_none_or(|n| facts.seats <= n);
+        let serves = catalog.replacement(&rule.target).is_none_or(|r| {
+            (!r.education || education) && r.max_seats.is_none_or(|m| facts.seats <= m)
+        });
+        if !(kind && fits && serves) {
+            continue;
+        }
+        let last = i + 1 == t.rules.len();
+        let reason = match (rule.segment, rule.seats_at_most) {
+            (Some(Segment::Education), None) => {
+                TargetReason::Education { segment: segment.to_string() }
+            }
+            (Some(Segment::Frontline), None) => {
+                TargetReason::Frontline { source: facts.frontline.clone().unwrap_or_default() }
+            }
+            (None, Some(_)) => TargetReason::SmallBusiness { seats: facts.seats },
+            (None, None) if last && limited_before(i) => {
+                TargetReason::Enterprise { seats: facts.seats }
+            }
+            _ => TargetReason::Rule { rule: i as u32 + 1, seats: facts.seats },
+        };
+        return (rule.target.clone(), reason);
     }
-    if let Some(source) = &facts.frontline {
-        return (t.frontline.clone(), TargetReason::Frontline { source: source.clone() });
-    }
-    if facts.seats <= catalog.max_seats(&t.small).unwrap_or(u64::MAX) {
-        (t.small.clone(), TargetReason::SmallBusiness { seats: facts.seats })
-    } else {
-        (t.large.clone(), TargetReason::Enterprise { seats: facts.seats })
-    }
+    // No rule's target may serve the customer (the profile's checks make the last rule
+    // unconditional): the default rule's target, with its cap as the message says.
+    let fallback = t.default_target().to_string();
+    let rule = t.rules.len() as u32;
+    (fallback, TargetReason::Rule { rule, seats: facts.seats })
 }
 
 /// True when the customer would hold more seats of `offer` than its cap allows.
@@ -137,7 +210,7 @@ pub fn capped(
     catalog: &Catalog,
 ) -> (String, TargetReason) {
     if above_cap(offer, seats, catalog) {
-        let large = catalog.targets().large.clone();
+        let large = catalog.targets().default_target().to_string();
         (large, TargetReason::BusinessCapExceeded { offer: offer.to_string(), seats })
     } else {
         (offer.to_string(), reason)
@@ -201,5 +274,60 @@ mod tests {
                 seats: 450
             }
         );
+    }
+
+    #[test]
+    fn any_profile_s_rules_pick_in_order() {
+        let profile = crate::profile::Profile::parse(
+            r#"
+id = "chat"
+name = "Contoso Chat"
+[retiring]
+offer_names = ["Contoso Chat"]
+[[replacement]]
+offers = ["Microsoft 365 Business Basic"]
+max_seats = 300
+[[replacement]]
+offers = ["Office 365 A1"]
+education = true
+[[replacement]]
+offers = ["Office 365 E3"]
+[[rule]]
+segment = "government"
+target = "Office 365 E3"
+reason = "the plan government tenants are offered"
+[[rule]]
+segment = "commercial"
+seats_at_most = 10
+target = "Microsoft 365 Business Basic"
+[[rule]]
+target = "Office 365 A1"
+[[rule]]
+target = "Office 365 E3"
+reason = "the plan without limits"
+"#,
+            "chat.toml",
+        )
+        .unwrap();
+        let catalog = Catalog::from_profile(&profile, &[]);
+        let pick = |segment: Option<&str>, seats: u64| {
+            let facts = TargetFacts { segment, frontline: None, seats, forced: None };
+            choose(&facts, &catalog)
+        };
+        let (gov, reason) = pick(Some("US Government"), 5);
+        assert_eq!(gov, "Office 365 E3");
+        assert_eq!(reason, TargetReason::Rule { rule: 1, seats: 5 });
+        assert_eq!(
+            reason.sentence(&catalog),
+            "5 seat(s) needed: Office 365 E3 is the plan government tenants are offered."
+        );
+        assert_eq!(pick(Some("Commercial"), 10).0, "Microsoft 365 Business Basic");
+        // Eleven seats: past the commercial rule; A1 serves education customers only.
+        assert_eq!(pick(Some("Commercial"), 11).0, "Office 365 E3");
+        assert_eq!(pick(Some("Education"), 11).0, "Office 365 A1");
+        let e4 =
+            Catalog::from_profile(&crate::profile::Profile::builtin("office365-e4").unwrap(), &[]);
+        let facts = TargetFacts { segment: None, frontline: None, seats: 40, forced: None };
+        assert_eq!(choose(&facts, &e4).0, "Office 365 E3 + Teams Phone");
     }
 }

@@ -490,6 +490,17 @@ fn plan_stops_before_overwriting_edited_workbooks_and_names_the_cells() {
         stderr(&o)
     );
 
+    // A workbook saved over in another format cannot tell: the run stops too.
+    w.write("out/worksheets/contoso-ltd-11111111.xlsx", "Customer ID,Target plan\n");
+    let o = run_plan(&w, &["--overrides", "out/worksheet.xlsx"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("out/worksheets/contoso-ltd-11111111.xlsx: not a workbook: ")
+            && stderr(&o).contains("(so whether it holds edits cannot be told)"),
+        "{}",
+        stderr(&o)
+    );
+
     // --force overwrites them.
     let o = run_plan(&w, &["--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -121,10 +121,7 @@ fn keep_edits(settings: &Settings, dir: &OutputDir, out_dir: &Path, plan: &Plan)
             };
             match kaizala_migrate::ingest::overrides::read(&input) {
                 Ok(sheet) => overrides::lost(&sheet, plan, &settings.catalog),
-                Err(e) => vec![format!(
-                    "{}: cannot be read back to see whether it holds edits ({e})",
-                    path.display()
-                )],
+                Err(e) => vec![format!("{e} (so whether it holds edits cannot be told)")],
             }
         })
         .collect();

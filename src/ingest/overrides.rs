@@ -75,7 +75,7 @@ pub fn read(input: &Input) -> Result<Worksheet> {
         Opened::Table(_) => {
             return Err(Error::File {
                 path: input.name.clone(),
-                message: "--overrides takes the worksheet workbook (worksheet.xlsx or worksheets/<customer>.xlsx)".into(),
+                message: "not a workbook: a worksheet kaizala-migrate wrote is an .xlsx workbook (worksheet.xlsx, worksheets/<customer>.xlsx or by-account-manager/<name>.xlsx); was it saved in another format?".into(),
             })
         }
     };

@@ -101,6 +101,12 @@ pub enum Licence {
 /// Product knowledge, loaded once.
 #[derive(Debug, Clone)]
 pub struct Catalog {
+    /// The profile's id.
+    profile_id: String,
+    /// The retiring product's name.
+    product_name: String,
+    /// The service plans it provides.
+    service_plans: Vec<String>,
     /// Normalized names of SKUs that carry a Kaizala service plan (suites).
     suite_names: BTreeMap<String, String>,
     /// SKU GUIDs and string ids of those suites, normalized.
@@ -271,6 +277,9 @@ impl Catalog {
             }
         }
         Catalog {
+            profile_id: profile.id.clone(),
+            product_name: profile.name.clone(),
+            service_plans: profile.retiring.service_plans.clone(),
             suite_names,
             suite_ids,
             targets: TargetRules {
@@ -287,6 +296,12 @@ impl Catalog {
             kaizala_names,
             table,
         }
+    }
+
+    /// The profile this catalogue was built from: id, the retiring product's name, its service
+    /// plans.
+    pub fn profile(&self) -> (&str, &str, &[String]) {
+        (&self.profile_id, &self.product_name, &self.service_plans)
     }
 
     /// The SKU GUIDs of the product with exactly this name (a product may have several, e.g.

@@ -122,8 +122,14 @@ impl Planning {
                 &b.subscription_id,
             ))
         });
+        let (id, name, service_plans) = catalog.profile();
         Plan {
             schema_version: SCHEMA_VERSION,
+            profile: PlanProfile {
+                id: id.to_string(),
+                name: name.to_string(),
+                service_plans: service_plans.to_vec(),
+            },
             as_of: opts.window.as_of,
             horizon_days: opts.horizon_days,
             horizon_end: opts.window.horizon_end,

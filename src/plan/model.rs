@@ -25,6 +25,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Plan {
     /// Version of this schema.
     pub schema_version: u32,
+    /// The retirement profile the plan follows (a plan written before profiles is Kaizala
+    /// Pro's).
+    #[serde(default)]
+    pub profile: PlanProfile,
     /// "Today" for the plan.
     pub as_of: NaiveDate,
     /// Days after as-of within which an end date counts as expiring.
@@ -48,6 +52,28 @@ pub struct Plan {
     pub cost_totals: CostTotals,
     /// Things a person should look at.
     pub warnings: Vec<String>,
+}
+
+/// The retirement profile a plan follows: which product is retired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanProfile {
+    /// The profile's id (`kaizala-pro`).
+    pub id: String,
+    /// The retiring product's name, as the outputs name it.
+    pub name: String,
+    /// The service plans the retiring product provides.
+    #[serde(default)]
+    pub service_plans: Vec<String>,
+}
+
+impl Default for PlanProfile {
+    fn default() -> PlanProfile {
+        PlanProfile {
+            id: "kaizala-pro".into(),
+            name: "Kaizala Pro".into(),
+            service_plans: Vec::new(),
+        }
+    }
 }
 
 /// A customer the account manager excluded in the worksheet.

@@ -28,6 +28,7 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let plan = Plan {
             schema_version: SCHEMA_VERSION,
+            profile: Default::default(),
             as_of: d,
             horizon_days: 365,
             horizon_end: d,
@@ -44,6 +45,7 @@ mod tests {
         write(&plan, &mut buf).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
         assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["profile"]["id"], "kaizala-pro");
         assert_eq!(v["as_of"], "2026-12-01");
         assert!(v["customers"].as_array().unwrap().is_empty());
         assert!(v["cost_totals"]["overall"].as_array().unwrap().is_empty());

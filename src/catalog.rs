@@ -101,12 +101,8 @@ pub enum Licence {
 /// Product knowledge, loaded once.
 #[derive(Debug, Clone)]
 pub struct Catalog {
-    /// The profile's id.
-    profile_id: String,
-    /// The retiring product's name.
-    product_name: String,
-    /// The service plans it provides.
-    service_plans: Vec<String>,
+    /// The retirement profile it was built from.
+    profile: Profile,
     /// Normalized names of SKUs that carry a Kaizala service plan (suites).
     suite_names: BTreeMap<String, String>,
     /// SKU GUIDs and string ids of those suites, normalized.
@@ -277,9 +273,7 @@ impl Catalog {
             }
         }
         Catalog {
-            profile_id: profile.id.clone(),
-            product_name: profile.name.clone(),
-            service_plans: profile.retiring.service_plans.clone(),
+            profile: profile.clone(),
             suite_names,
             suite_ids,
             targets: TargetRules {
@@ -298,10 +292,19 @@ impl Catalog {
         }
     }
 
-    /// The profile this catalogue was built from: id, the retiring product's name, its service
-    /// plans.
-    pub fn profile(&self) -> (&str, &str, &[String]) {
-        (&self.profile_id, &self.product_name, &self.service_plans)
+    /// The retirement profile this catalogue was built from.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The retiring product's name, as every output names it ("Kaizala Pro").
+    pub fn product(&self) -> &str {
+        &self.profile.name
+    }
+
+    /// What users keep on a replacement, as sentences name it ("Kaizala").
+    pub fn service(&self) -> &str {
+        self.profile.service.as_deref().unwrap_or(&self.profile.name)
     }
 
     /// The SKU GUIDs of the product with exactly this name (a product may have several, e.g.

@@ -38,6 +38,10 @@ pub struct Profile {
     /// Microsoft's announcement.
     #[serde(default)]
     pub reference: Option<String>,
+    /// What users keep when they move, as sentences name it ("a plan that includes Kaizala");
+    /// the product's name when absent.
+    #[serde(default)]
+    pub service: Option<String>,
     /// Days after step C until Microsoft deletes the subscription's data.
     #[serde(default = "default_deprovision_days")]
     pub deprovision_days: u32,

@@ -11,8 +11,14 @@ use kaizala_migrate::render::summary;
 pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
     let (ing, plan) = super::pipeline(settings, super::Customers::Drop)?;
     super::report_problems(&ing, &plan, err);
-    let _ = out.write_all(summary::files(&ing.ledger, true).as_bytes());
-    let _ =
-        out.write_all(summary::unrecognised_licences(&ing.unrecognised_licences, None).as_bytes());
+    let _ = out.write_all(summary::files(&ing.ledger, true, settings.catalog.product()).as_bytes());
+    let _ = out.write_all(
+        summary::unrecognised_licences(
+            &ing.unrecognised_licences,
+            None,
+            (settings.catalog.product(), settings.catalog.service()),
+        )
+        .as_bytes(),
+    );
     Ok(super::outcome(settings, &ing))
 }

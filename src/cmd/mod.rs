@@ -77,7 +77,7 @@ pub fn pipeline(settings: &Settings, customers: Customers) -> Result<(Ingested, 
         }
     }
     let mut plan = planning.finish(kept, excluded, catalog, &options);
-    plan.warnings.extend(edited.unmatched());
+    plan.warnings.extend(edited.unmatched(catalog.product()));
     pricer.finish(&mut plan, &ing.ledger)?;
     drop(book);
     Ok((ing, plan))

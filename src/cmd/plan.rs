@@ -37,7 +37,9 @@ pub fn run(
         file("worksheet.csv", &|w| csv_out::write_worksheet(&plan, w))?;
         file("users.csv", &|w| csv_out::write_users(&plan, w))?;
         file("rejected.csv", &|w| csv_out::write_rejected(&ing.ledger.rejections, w))?;
-        file("filtered.csv", &|w| csv_out::write_filtered(&ing.ledger.filtered_rows, w))?;
+        file("filtered.csv", &|w| {
+            csv_out::write_filtered(&ing.ledger.filtered_rows, settings.catalog.product(), w)
+        })?;
     }
     if want(OutputKind::Report) {
         file("cost-report.csv", &|w| cost::write_csv(&plan, w))?;
@@ -74,9 +76,16 @@ pub fn run(
     .collect();
     dir.commit(&owned)?;
     super::report_problems(&ing, &plan, err);
-    let _ = out.write_all(summary::files(&ing.ledger, false).as_bytes());
-    let _ = out
-        .write_all(summary::unrecognised_licences(&ing.unrecognised_licences, Some(10)).as_bytes());
+    let product = settings.catalog.product();
+    let _ = out.write_all(summary::files(&ing.ledger, false, product).as_bytes());
+    let _ = out.write_all(
+        summary::unrecognised_licences(
+            &ing.unrecognised_licences,
+            Some(10),
+            (product, settings.catalog.service()),
+        )
+        .as_bytes(),
+    );
     let _ = out.write_all(summary::plan(&plan).as_bytes());
     let _ = out.write_all(summary::costs_and_estimates(&plan).as_bytes());
     let _ = writeln!(out, "wrote into {}: {}", out_dir.display(), written.join(", "));

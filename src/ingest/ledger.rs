@@ -20,6 +20,10 @@ pub struct Origin {
     pub row: u64,
 }
 
+/// The product name the reasons' texts are written with; [`Filtered::text`] puts another in its
+/// place.
+pub const KAIZALA_PRO: &str = "Kaizala Pro";
+
 /// Why a row or a subscription was left out on purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Filtered {
@@ -67,7 +71,15 @@ impl Filtered {
         Filtered::OneTimePurchase,
     ];
 
-    /// The reason in words, as the summary, filtered.csv and plan.json give it.
+    /// The reason in words for a profile's product: the Kaizala Pro wording of [`as_str`]
+    /// with the product's name in its place.
+    ///
+    /// [`as_str`]: Filtered::as_str
+    pub fn text(self, product: &str) -> String {
+        self.as_str().replace(KAIZALA_PRO, product)
+    }
+
+    /// The reason in words for Kaizala Pro (the key the ledger counts reasons by).
     pub fn as_str(self) -> &'static str {
         match self {
             Filtered::NotKaizala => "not Kaizala Pro",

@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub use columns::{Aliases, Kind, Mapping};
-pub use ledger::{FileReport, Filtered, FilteredRow, Ledger, Origin};
+pub use ledger::{FileReport, Filtered, FilteredRow, Ledger, Origin, KAIZALA_PRO};
 pub use users::{read_users, split_licences};
 
 use crate::catalog::Catalog;

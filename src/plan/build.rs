@@ -122,13 +122,14 @@ impl Planning {
                 &b.subscription_id,
             ))
         });
-        let (id, name, service_plans) = catalog.profile();
+        let profile = catalog.profile();
         Plan {
             schema_version: SCHEMA_VERSION,
             profile: PlanProfile {
-                id: id.to_string(),
-                name: name.to_string(),
-                service_plans: service_plans.to_vec(),
+                id: profile.id.clone(),
+                name: profile.name.clone(),
+                service: profile.service.clone(),
+                service_plans: profile.retiring.service_plans.clone(),
             },
             as_of: opts.window.as_of,
             horizon_days: opts.horizon_days,
@@ -140,7 +141,7 @@ impl Planning {
             unmatched_users: self.unmatched.into_iter().collect(),
             excluded_customers: excluded,
             cost_totals: CostTotals::default(),
-            warnings: auto_renew_warnings(&self.sorted.auto_renew),
+            warnings: auto_renew_warnings(&self.sorted.auto_renew, catalog),
         }
     }
 }
@@ -233,7 +234,7 @@ fn sort_subscriptions(ing: &mut Ingested, detection: &Detection, catalog: &Catal
                     subscription_id: sub.subscription_id.clone(),
                     quantity: sub.quantity,
                     end_date: sub.end_date,
-                    reason,
+                    reason: reason.text(catalog.product()),
                 });
             }
             (_, None) => {}
@@ -295,18 +296,25 @@ fn replacement_subscription(
 
 /// One warning per subscription with auto renew on while they are few; one summary when a book
 /// has many (they are all listed in plan.json's other_kaizala_subscriptions either way).
-fn auto_renew_warnings(auto_renew: &[String]) -> Vec<String> {
+fn auto_renew_warnings(auto_renew: &[String], catalog: &Catalog) -> Vec<String> {
     const LISTED: usize = 10;
+    let product = catalog.product();
+    let when = match catalog.profile().end_of_sale {
+        Some(d) => format!("which should not exist after {}", d.format("%-d %B %Y")),
+        None => "which a retired offer should not have".to_string(),
+    };
     if auto_renew.len() <= LISTED {
         return auto_renew
             .iter()
-            .map(|s| format!(
-                "Kaizala Pro subscription {s} has auto renew on, which should not exist after 1 July 2020: check it in Partner Center"
-            ))
+            .map(|s| {
+                format!(
+                "{product} subscription {s} has auto renew on, {when}: check it in Partner Center"
+            )
+            })
             .collect();
     }
     vec![format!(
-        "{} Kaizala Pro subscriptions have auto renew on, which should not exist after 1 July 2020: check them in Partner Center (listed in plan.json, other_kaizala_subscriptions); the first {LISTED}: {}",
+        "{} {product} subscriptions have auto renew on, {when}: check them in Partner Center (listed in plan.json, other_kaizala_subscriptions); the first {LISTED}: {}",
         auto_renew.len(),
         auto_renew[..LISTED].join("; ")
     )]
@@ -410,7 +418,8 @@ fn customer_plan(
     } else {
         (SeatsBasis::SubscriptionSeats, current_seats)
     };
-    let mut notes = seat_notes(has_user_rows, current_seats, users.len(), users_to_move.is_empty());
+    let mut notes =
+        seat_notes((has_user_rows, current_seats, users.len(), users_to_move.is_empty()), catalog);
     let frontline = frontline_source(&info, opts, catalog, &customer_id);
     let facts = target::TargetFacts {
         segment: info.segment.as_deref(),
@@ -521,26 +530,25 @@ pub fn alternatives(c: &CustomerPlan, catalog: &Catalog) -> Vec<Alternative> {
 }
 
 /// Remarks on where the seat count comes from and what the users files show.
-fn seat_notes(
-    has_user_rows: bool,
-    current_seats: u64,
-    users: usize,
-    none_to_move: bool,
-) -> Vec<String> {
+/// `facts`: whether any users file has rows for the customer, the retiring product's seats,
+/// its users, and whether none of them needs a seat.
+fn seat_notes(facts: (bool, u64, usize, bool), catalog: &Catalog) -> Vec<String> {
+    let (has_user_rows, current_seats, users, none_to_move) = facts;
+    let (product, service) = (catalog.product(), catalog.service());
     let mut notes = Vec::new();
     if !has_user_rows {
         notes.push(format!(
-            "No users file has rows for this customer: seats to buy = the {current_seats} Kaizala Pro seat(s) of its expiring subscriptions."
+            "No users file has rows for this customer: seats to buy = the {current_seats} {product} seat(s) of its expiring subscriptions."
         ));
     }
     if has_user_rows && users == 0 {
-        notes.push("The users files list no user with a Kaizala Pro licence for this customer: nothing to buy; suspend the subscription(s).".into());
+        notes.push(format!("The users files list no user with a {product} licence for this customer: nothing to buy; suspend the subscription(s)."));
     } else if has_user_rows && none_to_move {
-        notes.push("Every Kaizala Pro user already holds a plan that includes Kaizala: nothing to buy, remove Kaizala Pro only.".into());
+        notes.push(format!("Every {product} user already holds a plan that includes {service}: nothing to buy, remove {product} only."));
     }
     if has_user_rows && (users as u64) > current_seats {
         notes.push(format!(
-            "{users} users hold Kaizala Pro but the expiring subscriptions have {current_seats} seat(s): check for other Kaizala Pro subscriptions."
+            "{users} users hold {product} but the expiring subscriptions have {current_seats} seat(s): check for other {product} subscriptions."
         ));
     }
     notes

@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use super::target::TargetReason;
 use crate::ingest::prices::{Billing, Term};
-use crate::ingest::Filtered;
 pub use crate::money::Money;
 
 /// Version of the `plan.json` schema.
@@ -61,9 +60,20 @@ pub struct PlanProfile {
     pub id: String,
     /// The retiring product's name, as the outputs name it.
     pub name: String,
+    /// What users keep on a replacement, as sentences name it ("Kaizala"); the name when
+    /// absent.
+    #[serde(default)]
+    pub service: Option<String>,
     /// The service plans the retiring product provides.
     #[serde(default)]
     pub service_plans: Vec<String>,
+}
+
+impl PlanProfile {
+    /// What users keep on a replacement, as sentences name it.
+    pub fn service(&self) -> &str {
+        self.service.as_deref().unwrap_or(&self.name)
+    }
 }
 
 impl Default for PlanProfile {
@@ -71,6 +81,7 @@ impl Default for PlanProfile {
         PlanProfile {
             id: "kaizala-pro".into(),
             name: "Kaizala Pro".into(),
+            service: Some("Kaizala".into()),
             service_plans: Vec::new(),
         }
     }
@@ -586,8 +597,8 @@ pub struct OtherSubscription {
     pub quantity: u64,
     /// End date.
     pub end_date: NaiveDate,
-    /// Why it is not planned.
-    pub reason: Filtered,
+    /// Why it is not planned, in words (a filter reason with the profile's product name).
+    pub reason: String,
 }
 
 /// Which side of the move a cost line is on.

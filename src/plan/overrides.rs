@@ -110,12 +110,12 @@ impl<'a> Edits<'a> {
 
     /// Warnings for the rows whose customer was not met, in worksheet order, then for users'
     /// statuses that name no planned user.
-    pub fn unmatched(&self) -> Vec<String> {
+    pub fn unmatched(&self, product: &str) -> Vec<String> {
         let rows = self.all
             .iter()
             .filter(|e| !self.met.contains(e.customer_id.as_str()))
             .map(|edit| format!(
-                "{}: customer {} is not in this plan (no expiring Kaizala Pro subscription in these exports); its row is ignored",
+                "{}: customer {} is not in this plan (no expiring {product} subscription in these exports); its row is ignored",
                 edit.location, edit.customer_id
             ));
         rows.chain(self.stray_users.iter().cloned()).collect()

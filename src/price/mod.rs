@@ -275,7 +275,7 @@ impl Ctx<'_> {
         let mut unpriced = Vec::new();
         let mut kaizala_unit: Option<(Decimal, u32)> = None;
         for s in &c.expiring_subscriptions {
-            let offer = s.offer_name.clone().unwrap_or_else(|| "Kaizala Pro".into());
+            let offer = s.offer_name.clone().unwrap_or_else(|| self.catalog.product().into());
             let priced = match s.export_price().and_then(|p| own_price(&p, &currency, false)) {
                 Some(p) => Ok(p),
                 None => {

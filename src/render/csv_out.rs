@@ -152,12 +152,13 @@ pub fn write_rejected(rejections: &[Rejection], out: &mut dyn Write) -> Result<(
 }
 
 /// `filtered.csv`: the Kaizala Pro rows left out of the plan, with why.
-pub fn write_filtered(rows: &[FilteredRow], out: &mut dyn Write) -> Result<()> {
+pub fn write_filtered(rows: &[FilteredRow], product: &str, out: &mut dyn Write) -> Result<()> {
     let mut w = writer(out);
     w.write_record(["file", "sheet", "row", "reason"]).map_err(csv_err)?;
     for r in rows {
         let l = &r.location;
-        w.write_record([csv_cell(&l.file), opt(&l.sheet), l.row.to_string(), r.reason.to_string()])
+        let reason = r.reason.text(product);
+        w.write_record([csv_cell(&l.file), opt(&l.sheet), l.row.to_string(), reason])
             .map_err(csv_err)?;
     }
     w.flush().map_err(|e| Error::Internal(e.to_string()))

@@ -19,9 +19,9 @@ fn name(c: &CustomerPlan) -> String {
 pub fn customer(plan: &Plan, c: &CustomerPlan) -> String {
     let mut s = String::new();
     header(&mut s, plan, c);
-    subscriptions(&mut s, c);
-    step_a(&mut s, c);
-    step_b(&mut s, c);
+    subscriptions(&mut s, plan, c);
+    step_a(&mut s, plan, c);
+    step_b(&mut s, plan, c);
     step_c(&mut s, plan, c);
     cost_section(&mut s, c);
     if !c.notes.is_empty() || c.worksheet_notes.is_some() {
@@ -54,7 +54,8 @@ fn checkbox(status: StepStatus) -> &'static str {
 
 /// The title, the customer's facts and what the deadline means.
 fn header(s: &mut String, plan: &Plan, c: &CustomerPlan) {
-    let _ = writeln!(s, "# Kaizala Pro migration: {}\n", name(c));
+    let product = &plan.profile.name;
+    let _ = writeln!(s, "# {product} migration: {}\n", name(c));
     let when = if c.lapsed {
         format!("{} (**lapsed {} day(s) before {}**)", c.deadline, -c.days_left, plan.as_of)
     } else {
@@ -76,7 +77,7 @@ fn header(s: &mut String, plan: &Plan, c: &CustomerPlan) {
     if c.lapsed {
         let _ = writeln!(
             s,
-            "The deadline has passed: the users may already have lost Kaizala Pro. Do steps A and B now, then C.\n"
+            "The deadline has passed: the users may already have lost {product}. Do steps A and B now, then C.\n"
         );
     } else {
         let _ = writeln!(
@@ -88,8 +89,8 @@ fn header(s: &mut String, plan: &Plan, c: &CustomerPlan) {
 }
 
 /// The expiring subscriptions.
-fn subscriptions(s: &mut String, c: &CustomerPlan) {
-    let _ = writeln!(s, "## Kaizala Pro subscriptions ending\n");
+fn subscriptions(s: &mut String, plan: &Plan, c: &CustomerPlan) {
+    let _ = writeln!(s, "## {} subscriptions ending\n", plan.profile.name);
     let _ = writeln!(s, "| Subscription | Offer | Seats | Ends |\n|---|---|---:|---|");
     for sub in &c.expiring_subscriptions {
         let offer = sub.offer_name.as_deref().or(sub.offer_id.as_deref()).unwrap_or("");
@@ -105,7 +106,7 @@ fn subscriptions(s: &mut String, c: &CustomerPlan) {
 }
 
 /// Step A: what to buy.
-fn step_a(s: &mut String, c: &CustomerPlan) {
+fn step_a(s: &mut String, plan: &Plan, c: &CustomerPlan) {
     let _ = writeln!(s, "\n## A. Buy {}\n", md(&c.target.offer_name));
     status_line(s, c.steps.buy);
     let p = &c.purchase;
@@ -139,9 +140,11 @@ fn step_a(s: &mut String, c: &CustomerPlan) {
                     "subscription `{id}` already has {spare} unassigned seat(s) of {}",
                     md(&p.offer_name)
                 ),
-                _ => {
-                    "every Kaizala Pro user already holds a plan that includes Kaizala".to_string()
-                }
+                _ => format!(
+                    "every {} user already holds a plan that includes {}",
+                    plan.profile.name,
+                    plan.profile.service()
+                ),
             };
             let _ = writeln!(s, "Nothing to buy: {why}.");
         }
@@ -162,7 +165,8 @@ fn step_a(s: &mut String, c: &CustomerPlan) {
 }
 
 /// Step B: each user's licence change.
-fn step_b(s: &mut String, c: &CustomerPlan) {
+fn step_b(s: &mut String, plan: &Plan, c: &CustomerPlan) {
+    let product = &plan.profile.name;
     let _ = writeln!(s, "\n## B. Move the users\n");
     status_line(s, c.steps.move_users);
     let _ = writeln!(
@@ -174,13 +178,14 @@ fn step_b(s: &mut String, c: &CustomerPlan) {
         SeatsBasis::SubscriptionSeats => {
             let _ = writeln!(
                 s,
-                "The users files had no rows for this customer. In the admin center, open Billing > Licenses > Kaizala Pro and, for each of the (up to {}) users listed, remove Kaizala Pro and assign {}; users who already hold a plan with Kaizala only lose Kaizala Pro.",
+                "The users files had no rows for this customer. In the admin center, open Billing > Licenses > {product} and, for each of the (up to {}) users listed, remove {product} and assign {}; users who already hold a plan with {} only lose {product}.",
                 c.current_seats,
-                md(&c.target.offer_name)
+                md(&c.target.offer_name),
+                plan.profile.service()
             );
         }
         SeatsBasis::Users if c.users.is_empty() => {
-            let _ = writeln!(s, "No user holds a Kaizala Pro licence: nothing to move.");
+            let _ = writeln!(s, "No user holds a {product} licence: nothing to move.");
         }
         SeatsBasis::Users => user_lines(s, c),
     }
@@ -212,10 +217,11 @@ fn user_lines(s: &mut String, c: &CustomerPlan) {
 
 /// Step C: suspend, and when Microsoft deprovisions.
 fn step_c(s: &mut String, plan: &Plan, c: &CustomerPlan) {
-    let _ = writeln!(s, "\n## C. Suspend the Kaizala Pro subscription(s)\n");
+    let product = &plan.profile.name;
+    let _ = writeln!(s, "\n## C. Suspend the {product} subscription(s)\n");
     status_line(s, c.steps.suspend);
     let _ = writeln!(s, "Only after every user above is moved:\n");
-    let _ = writeln!(s, "- [ ] In the admin center, Billing > Licenses: check that no user holds Kaizala Pro any more.");
+    let _ = writeln!(s, "- [ ] In the admin center, Billing > Licenses: check that no user holds {product} any more.");
     for sub in &c.expiring_subscriptions {
         let _ = writeln!(
             s,
@@ -285,7 +291,7 @@ fn cost_section(s: &mut String, c: &CustomerPlan) {
 /// `runbooks/README.md`: every customer by deadline, with links.
 pub fn index(plan: &Plan) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "# Kaizala Pro migration runbooks\n");
+    let _ = writeln!(s, "# {} migration runbooks\n", plan.profile.name);
     let _ = writeln!(
         s,
         "As of {}: {} customer(s), {} lapsed. Sorted by deadline.\n",

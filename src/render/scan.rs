@@ -126,8 +126,9 @@ pub fn write_table(plan: &Plan, out: &mut dyn Write, width: usize) -> Result<()>
     }
     writeln!(
         out,
-        "{} expiring Kaizala Pro subscription(s) of {} customer(s), {} lapsed\nas of {}, horizon {} days (to {}){}",
+        "{} expiring {} subscription(s) of {} customer(s), {} lapsed\nas of {}, horizon {} days (to {}){}",
         rows.len(),
+        plan.profile.name,
         plan.customers.len(),
         rows.iter().filter(|r| r.state == "LAPSED").count(),
         plan.as_of,

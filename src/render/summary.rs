@@ -19,8 +19,9 @@ pub fn count(n: impl Into<u64>) -> String {
     out
 }
 
-/// Per-file accounting, with the column mapping when `mapping` is set.
-pub fn files(ledger: &Ledger, mapping: bool) -> String {
+/// Per-file accounting, with the column mapping when `mapping` is set; reasons name the
+/// profile's `product`.
+pub fn files(ledger: &Ledger, mapping: bool, product: &str) -> String {
     let mut s = String::new();
     for f in &ledger.files {
         let filtered: u64 = f.filtered.values().sum();
@@ -34,6 +35,7 @@ pub fn files(ledger: &Ledger, mapping: bool) -> String {
             count(f.rejected)
         );
         for (reason, &n) in &f.filtered {
+            let reason = reason.replace(crate::ingest::KAIZALA_PRO, product);
             let _ = writeln!(s, "    filtered out: {} {reason}", count(n));
         }
         for note in &f.notes {
@@ -64,6 +66,7 @@ pub fn files(ledger: &Ledger, mapping: bool) -> String {
 pub fn unrecognised_licences(
     names: &std::collections::BTreeMap<String, u64>,
     limit: Option<usize>,
+    (product, service): (&str, &str),
 ) -> String {
     if names.is_empty() {
         return String::new();
@@ -72,7 +75,7 @@ pub fn unrecognised_licences(
     sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let shown = limit.unwrap_or(sorted.len()).min(sorted.len());
     let mut s = format!(
-        "{} licence name(s) neither Kaizala Pro nor a plan that includes Kaizala (check for a localized name the tables miss):\n",
+        "{} licence name(s) neither {product} nor a plan that includes {service} (check for a localized name the tables miss):\n",
         count(names.len() as u64)
     );
     for (name, n) in &sorted[..shown] {
@@ -91,14 +94,15 @@ pub fn plan(plan: &Plan) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "as of {}, horizon {} days (to {}): {} customer(s) to migrate ({} lapsed), {} expiring subscription(s), {} Kaizala Pro seat(s)",
+        "as of {}, horizon {} days (to {}): {} customer(s) to migrate ({} lapsed), {} expiring subscription(s), {} {} seat(s)",
         plan.as_of,
         count(plan.horizon_days),
         plan.horizon_end,
         count(t.customers),
         count(t.lapsed_customers),
         count(t.expiring_subscriptions),
-        count(t.current_seats)
+        count(t.current_seats),
+        plan.profile.name
     );
     let _ = writeln!(
         s,
@@ -128,8 +132,9 @@ fn unmatched_users(plan: &Plan) -> String {
     };
     let named: Vec<&str> = users.iter().take(NAMED).map(String::as_str).collect();
     let mut s = format!(
-        "{} Kaizala Pro user(s) match no customer: {}{more}\n",
+        "{} {} user(s) match no customer: {}{more}\n",
         count(users.len() as u64),
+        plan.profile.name,
         named.join(", ")
     );
     // The usual cause: an admin-center export (no customer column) whose domains are not in

@@ -173,7 +173,7 @@ fn build(
     let created = excel_date(plan.as_of)?;
     wb.set_properties(
         &DocProperties::new()
-            .set_title("Kaizala Pro migration worksheet")
+            .set_title(format!("{} migration worksheet", plan.profile.name))
             .set_creation_datetime(&created),
     );
     let f = Formats::new();
@@ -280,6 +280,8 @@ fn customers_sheet(
 ) -> std::result::Result<(), XlsxError> {
     ws.set_name(CUSTOMERS_SHEET)?;
     header_row(ws, &CUSTOMER_COLUMNS, f, customers.len(), Some(1))?;
+    // The retiring product's seats, by its name.
+    ws.write_string_with_format(0, 7, format!("{} seats", plan.profile.name), &f.header)?;
     for (i, (c, included)) in customers.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, &c.customer_id)?;

@@ -162,8 +162,8 @@ fn svg_columns(title: &str, cols: &[(String, u64)]) -> String {
 pub fn html(plan: &Plan) -> String {
     let t = &plan.cost_totals;
     let mut out = String::with_capacity(16 * 1024 + plan.customers.len() * 600);
-    let _ = write!(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Kaizala Pro migration: cost report ({})</title><style>{CSS}</style></head><body>", plan.as_of);
-    let _ = write!(out, "<h1>Kaizala Pro migration: cost report</h1><p class=\"meta\">As of {} &middot; {} customer(s) &middot; monthly amounts per currency; amounts in different currencies are never added together.</p>", plan.as_of, plan.customers.len());
+    let _ = write!(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} migration: cost report ({})</title><style>{CSS}</style></head><body>", esc(&plan.profile.name), plan.as_of);
+    let _ = write!(out, "<h1>{} migration: cost report</h1><p class=\"meta\">As of {} &middot; {} customer(s) &middot; monthly amounts per currency; amounts in different currencies are never added together.</p>", esc(&plan.profile.name), plan.as_of, plan.customers.len());
     if t.price_lists.is_empty() {
         out.push_str("<p class=\"warn\">No price list was given (<code>--prices</code>): only the subscriptions' own unit prices are known, so most lines say \"no price\".</p>");
     } else {

@@ -138,7 +138,7 @@ fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
     wb.set_properties(
         &DocProperties::new()
             .set_creation_datetime(&when)
-            .set_title("Kaizala Pro migration: cost report"),
+            .set_title(format!("{} migration: cost report", plan.profile.name)),
     );
     let header = Format::new().set_bold().set_text_wrap().set_background_color("#DDEBF7");
     summary_sheet(wb.add_worksheet().set_name("Summary")?, plan, &header)?;
@@ -163,7 +163,8 @@ fn build_xlsx(plan: &Plan) -> std::result::Result<Vec<u8>, XlsxError> {
 fn summary_sheet(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResult<()> {
     let title = Format::new().set_bold().set_font_size(14);
     let t = &plan.cost_totals;
-    ws.write_string_with_format(0, 0, "Kaizala Pro migration: cost report", &title)?;
+    let heading = format!("{} migration: cost report", plan.profile.name);
+    ws.write_string_with_format(0, 0, heading, &title)?;
     ws.write_string(1, 0, format!("As of {}. Monthly amounts per currency; amounts in different currencies are never added together.", plan.as_of))?;
     ws.write_string(2, 0, "Each line is unit price x seats / months the price covers, rounded to the currency's minor unit (half away from zero); totals are exact sums of lines; annual = 12 x monthly.")?;
     let lists = if t.price_lists.is_empty() {

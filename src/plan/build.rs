@@ -130,6 +130,17 @@ impl Planning {
                 name: profile.name.clone(),
                 service: profile.service.clone(),
                 service_plans: profile.retiring.service_plans.clone(),
+                sku_ids: profile.retiring.sku_ids.clone(),
+                names: {
+                    let r = &profile.retiring;
+                    let mut names: Vec<String> = Vec::new();
+                    for n in r.offer_names.iter().chain(&r.licence_names).chain(&r.name_contains) {
+                        if !names.iter().any(|m| m.eq_ignore_ascii_case(n)) {
+                            names.push(n.clone());
+                        }
+                    }
+                    names
+                },
             },
             as_of: opts.window.as_of,
             horizon_days: opts.horizon_days,

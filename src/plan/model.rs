@@ -67,6 +67,13 @@ pub struct PlanProfile {
     /// The service plans the retiring product provides.
     #[serde(default)]
     pub service_plans: Vec<String>,
+    /// The retiring product's SKU GUIDs (the scripts remove these licences).
+    #[serde(default)]
+    pub sku_ids: Vec<String>,
+    /// Names and words that mark the retiring product in a tenant's SKU names (the scripts find
+    /// its SKUs by them); the product's name when empty.
+    #[serde(default)]
+    pub names: Vec<String>,
 }
 
 impl PlanProfile {
@@ -83,6 +90,8 @@ impl Default for PlanProfile {
             name: "Kaizala Pro".into(),
             service: Some("Kaizala".into()),
             service_plans: Vec::new(),
+            sku_ids: Vec::new(),
+            names: vec!["kaizala".into()],
         }
     }
 }

@@ -46,6 +46,7 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
         assert_eq!(v["schema_version"], 1);
         assert_eq!(v["profile"]["id"], "kaizala-pro");
+        assert_eq!(v["profile"]["names"][0], "kaizala");
         assert_eq!(v["as_of"], "2026-12-01");
         assert!(v["customers"].as_array().unwrap().is_empty());
         assert!(v["cost_totals"]["overall"].as_array().unwrap().is_empty());

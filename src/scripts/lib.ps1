@@ -1,4 +1,4 @@
-# Functions shared by the Kaizala Pro migration scripts that kaizala-migrate generates.
+# Functions shared by the migration scripts that kaizala-migrate generates.
 # Dot-sourced by each customer's script, which sets the customer's values and calls
 # Invoke-KmMain. Calls the Partner Center REST API (and Microsoft Graph) with Invoke-RestMethod.
 #
@@ -208,7 +208,7 @@ function Invoke-KmStepA {
         Add-KmResult 'A' $found.id 'skipped-already-done' $Km.Status $Km.RequestId
         return $true
     }
-    $friendly = "$($j.TargetOffer) (Kaizala Pro replacement)"
+    $friendly = "$($j.TargetOffer) ($($j.RetiringName) replacement)"
     if ($j.PurchaseApi -eq 'order') {
         $body = @{ billingCycle = $j.Billing; lineItems = @(@{ lineItemNumber = 0; offerId = $j.OfferId; quantity = [int64]$j.PurchaseSeats; friendlyName = $friendly }) }
         return (Invoke-KmChange 'POST' "$($Km.Pc)/v1/customers/$($j.CustomerId)/orders" 'pc' $body 'A' $j.TargetOffer)
@@ -241,7 +241,8 @@ function Invoke-KmStepA {
     return $true
 }
 
-# Reads the tenant's SKUs: the Kaizala Pro ones, their assigned units, and the target plan's.
+# Reads the tenant's SKUs: the retiring product's (by id in RetiringSkuIds, or by a name or part
+# number matching RetiringMatch), their assigned units, and the target plan's.
 function Read-KmSkus {
     $j = $Km.Job
     if ($j.LicenseApi -eq 'graph') {
@@ -251,7 +252,8 @@ function Read-KmSkus {
         if (-not (Get-Km "$($Km.Pc)/v1/customers/$($j.CustomerId)/subscribedskus")) { return $false }
         $skus = @($Km.Response.items | ForEach-Object { @{ Id = ([string]$_.productSku.id).ToLowerInvariant(); Name = "$($_.productSku.name) $($_.productSku.skuPartNumber)"; Used = [int64]$_.consumedUnits } })
     }
-    $kaizala = @($skus | Where-Object { $_.Name -match '(?i)kaizala' })
+    $retiringIds = @($j.RetiringSkuIds | ForEach-Object { $_.ToLowerInvariant() })
+    $kaizala = @($skus | Where-Object { $retiringIds -contains $_.Id -or $_.Name -match "(?i)$($j.RetiringMatch)" })
     $script:Km.KaizalaSkus = @($kaizala | ForEach-Object { $_.Id })
     $script:Km.KaizalaUsed = ($kaizala | Measure-Object -Property Used -Sum).Sum
     if ($null -eq $Km.KaizalaUsed) { $script:Km.KaizalaUsed = 0 }
@@ -319,7 +321,7 @@ function Move-KmUser([string]$Upn, [string]$Action) {
             $assign = if (@($j.TargetSkuIds).Count -gt 0) { $j.TargetSkuIds[0] } else { "<SKU id of $($j.TargetOffer) after step A>" }
         }
     }
-    if ($assign) { Write-KmLog "   ${Upn}: remove Kaizala Pro, assign $($j.TargetOffer)" } else { Write-KmLog "   ${Upn}: remove Kaizala Pro" }
+    if ($assign) { Write-KmLog "   ${Upn}: remove $($j.RetiringName), assign $($j.TargetOffer)" } else { Write-KmLog "   ${Upn}: remove $($j.RetiringName)" }
     if ($j.LicenseApi -eq 'graph') {
         $add = if ($assign) { @(@{ skuId = $assign; disabledPlans = @() }) } else { @() }
         $body = @{ addLicenses = $add; removeLicenses = $remove }
@@ -349,7 +351,7 @@ function Invoke-KmStepB {
                 if ($null -eq $held) { $script:Km.BFailed = $true; continue }
                 if (@($held | Where-Object { $Km.KaizalaSkus -contains $_ }).Count -gt 0) { [string]$u.userPrincipalName }
             })
-        Write-KmLog "   $($move.Count) user(s) hold Kaizala Pro"
+        Write-KmLog "   $($move.Count) user(s) hold $($Km.Job.RetiringName)"
     }
     foreach ($upn in $move) { if (-not (Move-KmUser $upn 'move')) { $script:Km.BFailed = $true } }
     foreach ($upn in @($j.UsersRemoveOnly)) { if (-not (Move-KmUser $upn 'remove_only')) { $script:Km.BFailed = $true } }
@@ -358,9 +360,9 @@ function Invoke-KmStepB {
 
 function Invoke-KmStepC {
     $j = $Km.Job
-    Write-KmLog 'C. suspend the Kaizala Pro subscription(s)'
+    Write-KmLog "C. suspend the $($Km.Job.RetiringName) subscription(s)"
     if ($Km.BFailed) {
-        Write-KmLog '   refused: step B did not finish, so users may still depend on Kaizala Pro'
+        Write-KmLog "   refused: step B did not finish, so users may still depend on $($Km.Job.RetiringName)"
         foreach ($sub in $j.ExpiringSubscriptions) { Add-KmResult 'C' $sub 'failed' '' '' }
         return $false
     }
@@ -370,11 +372,11 @@ function Invoke-KmStepC {
     }
     if ($Km.KaizalaUsed -ne 0) {
         if ($Km.Apply) {
-            Write-KmLog "   refused: $($Km.KaizalaUsed) Kaizala Pro licence(s) are still assigned in the tenant"
+            Write-KmLog "   refused: $($Km.KaizalaUsed) $($Km.Job.RetiringName) licence(s) are still assigned in the tenant"
             foreach ($sub in $j.ExpiringSubscriptions) { Add-KmResult 'C' $sub 'failed' $Km.Status $Km.RequestId }
             return $false
         }
-        Write-KmLog "   $($Km.KaizalaUsed) Kaizala Pro licence(s) are assigned now; after step B there would be none"
+        Write-KmLog "   $($Km.KaizalaUsed) $($Km.Job.RetiringName) licence(s) are assigned now; after step B there would be none"
     }
     $ok = $true
     foreach ($sub in $j.ExpiringSubscriptions) {

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Functions shared by the Kaizala Pro migration scripts that kaizala-migrate generates.
+# Functions shared by the migration scripts that kaizala-migrate generates.
 # Sourced by each customer's script, which sets the customer's values and calls km_main.
 #
 # Environment:
@@ -18,7 +18,7 @@ km_usage() {
 Usage: <customer>.sh [--apply]
 Without --apply the script reads the tenant and prints every request that would change
 something (method, URL, body), sending none of them. With --apply it buys (A), moves the users
-(B) and suspends the Kaizala Pro subscriptions (C), skipping whatever is already done.
+(B) and suspends the retiring subscriptions (C), skipping whatever is already done.
 USAGE
 }
 
@@ -263,7 +263,7 @@ km_step_a() {
     km_result A "$found" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
     return 0
   fi
-  local friendly="$TARGET_OFFER (Kaizala Pro replacement)"
+  local friendly="$TARGET_OFFER ($RETIRING_NAME replacement)"
   if [ "$KM_PURCHASE_API" = order ]; then
     jq -n --arg offer "$OFFER_ID" --argjson q "$PURCHASE_SEATS" --arg cycle "$BILLING" --arg name "$friendly" \
       '{billingCycle: $cycle, lineItems: [{lineItemNumber: 0, offerId: $offer, quantity: $q, friendlyName: $name}]}' >"$KM_TMP/body"
@@ -309,11 +309,14 @@ km_step_a() {
 
 # ---------------------------------------------------------------- SKUs
 
-# Reads the tenant's SKUs into KM_KAIZALA_SKUS (space-separated), KM_KAIZALA_USED (units still
-# assigned) and KM_TARGET_SKU (empty when the target plan's licences are not there yet).
+# Reads the tenant's SKUs into KM_RETIRING_SKUS (the retiring product's: space-separated),
+# KM_RETIRING_USED (their units still assigned) and KM_TARGET_SKU (empty when the target plan's
+# licences are not there yet). A SKU is the retiring product's when its id is one of
+# RETIRING_SKU_IDS or its name or part number matches RETIRING_MATCH.
 km_skus() {
-  local wanted
+  local wanted retiring
   wanted="$(printf '%s\n' "${TARGET_SKU_IDS[@]+"${TARGET_SKU_IDS[@]}"}" | jq -R 'ascii_downcase' | jq -s 'map(select(. != ""))')"
+  retiring="$(printf '%s\n' "${RETIRING_SKU_IDS[@]+"${RETIRING_SKU_IDS[@]}"}" | jq -R 'ascii_downcase' | jq -s 'map(select(. != ""))')"
   if [ "$KM_LICENSE_API" = graph ]; then
     km_get "$KM_GRAPH/v1.0/subscribedSkus" graph || return 1
     jq '{items: [.value[] | {id: .skuId, name: .skuPartNumber, part: .skuPartNumber, used: (.consumedUnits // 0)}]}' "$KM_TMP/response" >"$KM_TMP/skus"
@@ -321,8 +324,11 @@ km_skus() {
     km_get "$KM_PC/v1/customers/$CUSTOMER_ID/subscribedskus" pc || return 1
     jq '{items: [.items[] | {id: .productSku.id, name: .productSku.name, part: (.productSku.skuPartNumber // ""), used: (.consumedUnits // 0)}]}' "$KM_TMP/response" >"$KM_TMP/skus"
   fi
-  KM_KAIZALA_SKUS="$(jq -r '[.items[] | select((.name + " " + .part) | test("kaizala"; "i")) | .id | ascii_downcase] | join(" ")' "$KM_TMP/skus")"
-  KM_KAIZALA_USED="$(jq '[.items[] | select((.name + " " + .part) | test("kaizala"; "i")) | .used] | add // 0' "$KM_TMP/skus")"
+  jq --argjson ids "$retiring" --arg re "$RETIRING_MATCH" '[.items[]
+      | select(((.id | ascii_downcase) as $i | $ids | index($i)) != null
+               or ((.name + " " + .part) | test($re; "i")))]' "$KM_TMP/skus" >"$KM_TMP/retiring"
+  KM_RETIRING_SKUS="$(jq -r 'map(.id | ascii_downcase) | join(" ")' "$KM_TMP/retiring")"
+  KM_RETIRING_USED="$(jq 'map(.used) | add // 0' "$KM_TMP/retiring")"
   KM_TARGET_SKU="$(jq -r --argjson w "$wanted" --arg offer "$TARGET_OFFER" '
       ([.items[] | select((.id | ascii_downcase) as $i | ($w | index($i)) != null) | .id]
        + [.items[] | select((.name | ascii_downcase) == ($offer | ascii_downcase)) | .id]) | unique
@@ -363,7 +369,7 @@ km_user_skus() {
 
 # km_move_user UPN move|remove_only
 km_move_user() {
-  local upn="$1" action="$2" uid="" has_kaizala=0 has_target=0 sku remove=()
+  local upn="$1" action="$2" uid="" has_retiring=0 has_target=0 sku remove=()
   if [ "$KM_LICENSE_API" != graph ]; then
     uid="$(km_user_id "$upn")"
     if [ -z "$uid" ]; then
@@ -374,14 +380,14 @@ km_move_user() {
   fi
   km_user_skus "$upn" "$uid" || { km_result B "$upn" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
   for sku in $KM_HELD; do
-    case " $KM_KAIZALA_SKUS " in
-      *" $sku "*) has_kaizala=1; remove+=("$sku") ;;
+    case " $KM_RETIRING_SKUS " in
+      *" $sku "*) has_retiring=1; remove+=("$sku") ;;
     esac
     if [ -n "$KM_TARGET_SKU" ] && [ "$sku" = "$KM_TARGET_SKU" ]; then
       has_target=1
     fi
   done
-  if [ "$has_kaizala" = 0 ] && { [ "$action" = remove_only ] || [ "$has_target" = 1 ]; }; then
+  if [ "$has_retiring" = 0 ] && { [ "$action" = remove_only ] || [ "$has_target" = 1 ]; }; then
     km_log "   $upn: already moved: skipped"
     km_result B "$upn" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
     return 0
@@ -399,9 +405,9 @@ km_move_user() {
     assign="$target_sku"
   fi
   if [ -n "$assign" ]; then
-    km_log "   $upn: remove Kaizala Pro, assign $TARGET_OFFER"
+    km_log "   $upn: remove $RETIRING_NAME, assign $TARGET_OFFER"
   else
-    km_log "   $upn: remove Kaizala Pro"
+    km_log "   $upn: remove $RETIRING_NAME"
   fi
   local removes
   removes="$(printf '%s\n' "${remove[@]+"${remove[@]}"}" | jq -R . | jq -s 'map(select(. != ""))')"
@@ -424,7 +430,7 @@ km_step_b() {
   fi
   local upn
   if [ "$DISCOVER_USERS" = 1 ]; then
-    # The plan had no users rows for this customer: move whoever holds Kaizala Pro now.
+    # The plan had no users rows for this customer: move whoever holds the retiring product now.
     [ "$KM_LICENSE_API" != graph ] ||
       { km_log "   finding users needs the Partner Center users list; run with --license-api partner-center"; KM_B_FAILED=1; return 1; }
     USERS_MOVE=()
@@ -434,10 +440,10 @@ km_step_b() {
       uid="$(km_user_id "$upn")"
       km_user_skus "$upn" "$uid" || { KM_B_FAILED=1; continue; }
       for sku in $KM_HELD; do
-        case " $KM_KAIZALA_SKUS " in *" $sku "*) USERS_MOVE+=("$upn"); break ;; esac
+        case " $KM_RETIRING_SKUS " in *" $sku "*) USERS_MOVE+=("$upn"); break ;; esac
       done
     done < <(jq -r '.items[].userPrincipalName' "$KM_TMP/users")
-    km_log "   ${#USERS_MOVE[@]} user(s) hold Kaizala Pro"
+    km_log "   ${#USERS_MOVE[@]} user(s) hold $RETIRING_NAME"
   fi
   for upn in "${USERS_MOVE[@]+"${USERS_MOVE[@]}"}"; do
     km_move_user "$upn" move || KM_B_FAILED=1
@@ -452,20 +458,20 @@ km_step_b() {
 
 km_step_c() {
   local sub
-  km_log "C. suspend the Kaizala Pro subscription(s)"
+  km_log "C. suspend the $RETIRING_NAME subscription(s)"
   if [ "$KM_B_FAILED" = 1 ]; then
-    km_log "   refused: step B did not finish, so users may still depend on Kaizala Pro"
+    km_log "   refused: step B did not finish, so users may still depend on $RETIRING_NAME"
     for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do km_result C "$sub" failed "" ""; done
     return 1
   fi
   km_skus || { for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do km_result C "$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; done; return 1; }
-  if [ "$KM_KAIZALA_USED" != 0 ]; then
+  if [ "$KM_RETIRING_USED" != 0 ]; then
     if [ "$KM_APPLY" = 1 ]; then
-      km_log "   refused: $KM_KAIZALA_USED Kaizala Pro licence(s) are still assigned in the tenant"
+      km_log "   refused: $KM_RETIRING_USED $RETIRING_NAME licence(s) are still assigned in the tenant"
       for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do km_result C "$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; done
       return 1
     fi
-    km_log "   $KM_KAIZALA_USED Kaizala Pro licence(s) are assigned now; after step B there would be none"
+    km_log "   $KM_RETIRING_USED $RETIRING_NAME licence(s) are assigned now; after step B there would be none"
   fi
   local rc=0
   local url

@@ -160,6 +160,13 @@ pub struct CustomerJob {
     pub users_remove_only: Vec<String>,
     /// The plan had no users rows: the script finds the Kaizala Pro users in the tenant.
     pub discover_users: bool,
+    /// The retiring product's name, as the scripts' messages say it.
+    pub retiring_name: String,
+    /// A case-insensitive regular expression a tenant SKU's name or part number matches when
+    /// it is the retiring product.
+    pub retiring_match: String,
+    /// The retiring product's SKU GUIDs.
+    pub retiring_sku_ids: Vec<String>,
 }
 
 impl CustomerJob {
@@ -168,7 +175,7 @@ impl CustomerJob {
     pub fn scalars(
         &self,
         opts: &ScriptOptions,
-    ) -> [(&'static str, &'static str, String, bool); 14] {
+    ) -> [(&'static str, &'static str, String, bool); 16] {
         [
             ("KM_LICENSE_API", "LicenseApi", opts.licence_api.as_str().to_string(), false),
             ("KM_PURCHASE_API", "PurchaseApi", opts.purchase_api.as_str().to_string(), false),
@@ -189,17 +196,20 @@ impl CustomerJob {
             ("OFFER_ID", "OfferId", self.offer_id.clone(), false),
             ("TERM", "Term", self.term.clone(), false),
             ("BILLING", "Billing", self.billing.clone(), false),
+            ("RETIRING_NAME", "RetiringName", self.retiring_name.clone(), false),
+            ("RETIRING_MATCH", "RetiringMatch", self.retiring_match.clone(), false),
         ]
     }
 
     /// The lists every customer's script sets: (bash name, PowerShell name, items).
-    pub fn lists(&self) -> [(&'static str, &'static str, &[String]); 5] {
+    pub fn lists(&self) -> [(&'static str, &'static str, &[String]); 6] {
         [
             ("EXISTING_SUBSCRIPTIONS", "ExistingSubscriptions", &self.existing_subscriptions),
             ("TARGET_SKU_IDS", "TargetSkuIds", &self.target_sku_ids),
             ("EXPIRING_SUBSCRIPTIONS", "ExpiringSubscriptions", &self.expiring_subscriptions),
             ("USERS_MOVE", "UsersMove", &self.users_move),
             ("USERS_REMOVE_ONLY", "UsersRemoveOnly", &self.users_remove_only),
+            ("RETIRING_SKU_IDS", "RetiringSkuIds", &self.retiring_sku_ids),
         ]
     }
 }
@@ -207,13 +217,37 @@ impl CustomerJob {
 /// Resolves every customer's facts; refuses with the full list of what is missing.
 pub fn resolve(plan: &Plan, catalog: &Catalog, opts: &ScriptOptions) -> Result<Vec<CustomerJob>> {
     let known = KnownIds::of(plan);
-    let jobs: Vec<CustomerJob> = plan.customers.iter().map(|c| job(c, &known, catalog)).collect();
+    let mut jobs: Vec<CustomerJob> =
+        plan.customers.iter().map(|c| job(c, &known, catalog)).collect();
+    let names = if plan.profile.names.is_empty() {
+        std::slice::from_ref(&plan.profile.name)
+    } else {
+        plan.profile.names.as_slice()
+    };
+    let pattern: Vec<String> = names.iter().map(|n| regex_escaped(n)).collect();
+    for j in &mut jobs {
+        j.retiring_name = plan.profile.name.clone();
+        j.retiring_match = pattern.join("|");
+        j.retiring_sku_ids = plan.profile.sku_ids.iter().map(|s| s.to_lowercase()).collect();
+    }
     let missing: Vec<String> = jobs.iter().filter_map(|j| missing_fact(j, opts)).collect();
     if missing.is_empty() {
         Ok(jobs)
     } else {
         Err(Error::MissingFacts { facts: missing })
     }
+}
+
+/// A name as a regular expression that matches it literally (in jq's and .NET's syntax).
+fn regex_escaped(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if "\\.^$|?*+()[]{}/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A product's catalogue ids are the same in every market and currency: a customer priced from
@@ -299,6 +333,9 @@ fn job(c: &CustomerPlan, known: &KnownIds<'_>, catalog: &Catalog) -> CustomerJob
         users_move: users(UserAction::Move),
         users_remove_only: users(UserAction::RemoveOnly),
         discover_users: c.seats_basis != SeatsBasis::Users,
+        retiring_name: String::new(),
+        retiring_match: String::new(),
+        retiring_sku_ids: Vec::new(),
     }
 }
 
@@ -364,7 +401,8 @@ pub fn render(
 fn readme(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
     let mut s = String::new();
     s.push_str(&format!(
-        "# Kaizala Pro migration scripts\n\nGenerated from plan.json (as of {}) for {} customer(s). Licences through {}; new subscriptions through the {} API.\n\n",
+        "# {} migration scripts\n\nGenerated from plan.json (as of {}) for {} customer(s). Licences through {}; new subscriptions through the {} API.\n\n",
+        plan.profile.name,
         plan.as_of,
         jobs.len(),
         match opts.licence_api {
@@ -373,7 +411,8 @@ fn readme(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
         },
         opts.purchase_api.as_str()
     ));
-    s.push_str(include_str!("readme.md"));
+    // The text speaks of Kaizala Pro; a plan of another profile reads with its product's name.
+    s.push_str(&include_str!("readme.md").replace("Kaizala Pro", &plan.profile.name));
     s.push_str("\n## Customers, in the order run-all takes them\n\n| deadline | customer | step A | users | subscriptions to suspend |\n|---|---|---|---:|---:|\n");
     for j in jobs {
         let a = match j.action {
@@ -399,4 +438,16 @@ fn readme(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    #[test]
+    fn retiring_names_become_a_literal_pattern() {
+        assert_eq!(
+            super::regex_escaped("Skype for Business Online (Plan 1)"),
+            "Skype for Business Online \\(Plan 1\\)"
+        );
+        assert_eq!(super::regex_escaped("O365_w/o Teams.M3+"), "O365_w\\/o Teams\\.M3\\+");
+    }
 }

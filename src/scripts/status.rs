@@ -160,7 +160,7 @@ pub fn report(plan: &Plan, rows: &[ResultRow]) -> String {
     let mut s = String::new();
     let mut finished = 0;
     for c in &plan.customers {
-        if customer(&mut s, c, rows, &latest) {
+        if customer(&mut s, c, (rows, &latest), &plan.profile.name) {
             finished += 1;
         }
     }
@@ -169,7 +169,12 @@ pub fn report(plan: &Plan, rows: &[ResultRow]) -> String {
 }
 
 /// One customer's block; true when every step is done.
-fn customer(s: &mut String, c: &CustomerPlan, rows: &[ResultRow], latest: &Latest) -> bool {
+fn customer(
+    s: &mut String,
+    c: &CustomerPlan,
+    (rows, latest): (&[ResultRow], &Latest),
+    product: &str,
+) -> bool {
     let id = c.customer_id.to_lowercase();
     let of = |step: &str, target: &str| {
         latest.get(&(id.clone(), step.to_string(), target.to_lowercase())).copied()
@@ -213,7 +218,8 @@ fn customer(s: &mut String, c: &CustomerPlan, rows: &[ResultRow], latest: &Lates
         let outcomes: Vec<Option<Outcome>> = b_rows.iter().map(|(_, o)| *o).collect();
         let b_state =
             if b_rows.is_empty() { StepStatus::NotNeeded } else { Outcome::step(&outcomes) };
-        step_b_users(s, &b_rows, &users_left, worksheet(b_state, c.steps.move_users));
+        let marked = worksheet(b_state, c.steps.move_users);
+        step_b_users(s, (&b_rows, &users_left), marked, product);
         users_marked_otherwise(s, c, &b_rows);
     } else {
         let found: Vec<&ResultRow> =
@@ -268,9 +274,9 @@ fn users_marked_otherwise(s: &mut String, c: &CustomerPlan, b_rows: &[(&str, Opt
 /// Step B of a customer whose users the plan lists.
 fn step_b_users(
     s: &mut String,
-    b_rows: &[(&str, Option<Outcome>)],
-    users_left: &[&str],
+    (b_rows, users_left): (&[(&str, Option<Outcome>)], &[&str]),
     marked: String,
+    product: &str,
 ) {
     let count = |want: Outcome| b_rows.iter().filter(|(_, o)| *o == Some(want)).count();
     let _ = writeln!(
@@ -284,7 +290,7 @@ fn step_b_users(
         b_rows.iter().filter(|(_, o)| o.is_none()).count()
     );
     if !users_left.is_empty() {
-        let _ = writeln!(s, "     still on Kaizala Pro: {}", users_left.join(", "));
+        let _ = writeln!(s, "     still on {product}: {}", users_left.join(", "));
     }
 }
 

@@ -38,6 +38,7 @@ fn window() -> Window {
     Window {
         as_of: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
         horizon_end: NaiveDate::from_ymd_opt(2027, 12, 1).unwrap(),
+        auto_renew_off_only: true,
     }
 }
 

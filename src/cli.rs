@@ -209,7 +209,11 @@ pub struct InputArgs {
     /// data/columns.toml).
     #[arg(long, value_name = "FILE")]
     pub columns: Option<PathBuf>,
-    /// An offer id that is Kaizala Pro in your books (repeatable).
+    /// The retirement being planned: a built-in profile's id (see `profiles`) or a profile
+    /// file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "kaizala-pro")]
+    pub profile: String,
+    /// An offer id that is the retiring product in your books (repeatable).
     #[arg(long = "kaizala-offer-id", value_name = "ID")]
     pub kaizala_offer_ids: Vec<String>,
     /// Exit with code 2 when any input row was rejected.
@@ -370,7 +374,7 @@ impl Settings {
             DateOrderArg::Dmy => DateOrder::Dmy,
             DateOrderArg::Mdy => DateOrder::Mdy,
         });
-        let catalog = Catalog::builtin(&args.kaizala_offer_ids);
+        let catalog = Catalog::from_profile(&profile(&args.profile)?, &args.kaizala_offer_ids);
         let target = match &decide.target {
             None => None,
             Some(t) => Some(
@@ -419,6 +423,20 @@ impl Settings {
             strict: args.strict,
         })
     }
+}
+
+/// The profile named with `--profile`, checked.
+fn profile(name: &str) -> Result<kaizala_migrate::profile::Profile> {
+    let profile = kaizala_migrate::profile::Profile::load(name)
+        .map_err(|e| Error::Usage(format!("--profile {name}: {e}")))?;
+    if let Some(r) = profile.replacements.iter().find(|r| r.offers.len() > 1) {
+        return Err(Error::Usage(format!(
+            "--profile {name}: replacement {:?} is bought as several offers ({}), which plans cannot carry yet; use a profile whose replacements are one offer each",
+            r.name(),
+            r.offers.join(" + ")
+        )));
+    }
+    Ok(profile)
 }
 
 /// The price settings, checked.

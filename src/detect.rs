@@ -52,6 +52,9 @@ pub struct Window {
     pub as_of: NaiveDate,
     /// The last end date that counts as expiring (as-of + horizon).
     pub horizon_end: NaiveDate,
+    /// Only subscriptions with auto renew off are in scope (the profile's selection); false:
+    /// every active subscription of the retiring offer.
+    pub auto_renew_off_only: bool,
 }
 
 /// Classifies one subscription.
@@ -63,7 +66,7 @@ pub fn classify(sub: &SubscriptionRecord, window: Window) -> Verdict {
         Some(Status::Active) | None => {}
         Some(s) => return Verdict::Handled(s),
     }
-    if sub.auto_renew == Some(true) {
+    if window.auto_renew_off_only && sub.auto_renew == Some(true) {
         return Verdict::AutoRenewOn;
     }
     if sub.end_date > window.horizon_end {
@@ -138,7 +141,11 @@ mod tests {
 
     #[test]
     fn verdicts_follow_the_rule() {
-        let w = Window { as_of: d(2026, 12, 1), horizon_end: d(2027, 12, 1) };
+        let w = Window {
+            as_of: d(2026, 12, 1),
+            horizon_end: d(2027, 12, 1),
+            auto_renew_off_only: true,
+        };
         let v = |s: &SubscriptionRecord| classify(s, w);
         assert_eq!(
             v(&sub("Kaizala Pro", d(2026, 11, 1), Some(false), None)),
@@ -166,7 +173,11 @@ mod tests {
 
     #[test]
     fn parallel_classification_keeps_order() {
-        let w = Window { as_of: d(2026, 12, 1), horizon_end: d(2027, 12, 1) };
+        let w = Window {
+            as_of: d(2026, 12, 1),
+            horizon_end: d(2027, 12, 1),
+            auto_renew_off_only: true,
+        };
         let subs: Vec<_> = (0..5000)
             .map(|i| {
                 sub(

@@ -98,6 +98,7 @@ fn check_cost_per_row(n: usize) -> Cost {
     let window = Window {
         as_of: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
         horizon_end: NaiveDate::from_ymd_opt(2027, 12, 1).unwrap(),
+        auto_renew_off_only: true,
     };
     let options = PlanOptions {
         window,

@@ -32,7 +32,11 @@ pub fn pipeline(settings: &Settings, customers: Customers) -> Result<(Ingested, 
     // Subscriptions first: detection on them tells whose users rows matter.
     let mut ing =
         ingest::read_subscription_files(&settings.subscriptions, catalog, &settings.ingest)?;
-    let window = Window { as_of: settings.as_of, horizon_end: settings.horizon_end };
+    let window = Window {
+        as_of: settings.as_of,
+        horizon_end: settings.horizon_end,
+        auto_renew_off_only: catalog.profile().selection.auto_renew_off_only,
+    };
     let detection = detect::detect(&ing.subscriptions, window);
     ingest::read_user_files(
         &mut ing,

@@ -129,6 +129,8 @@ impl Planning {
                 id: profile.id.clone(),
                 name: profile.name.clone(),
                 service: profile.service.clone(),
+                reference: profile.reference.clone(),
+                deprovision_days: profile.deprovision_days,
                 service_plans: profile.retiring.service_plans.clone(),
                 sku_ids: profile.retiring.sku_ids.clone(),
                 names: {

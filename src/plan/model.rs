@@ -74,6 +74,16 @@ pub struct PlanProfile {
     /// its SKUs by them); the product's name when empty.
     #[serde(default)]
     pub names: Vec<String>,
+    /// Microsoft's announcement of the retirement.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Days after step C until Microsoft deprovisions the subscription.
+    #[serde(default = "default_deprovision_days")]
+    pub deprovision_days: u32,
+}
+
+fn default_deprovision_days() -> u32 {
+    120
 }
 
 impl PlanProfile {
@@ -92,6 +102,8 @@ impl Default for PlanProfile {
             service_plans: Vec::new(),
             sku_ids: Vec::new(),
             names: vec!["kaizala".into()],
+            reference: None,
+            deprovision_days: default_deprovision_days(),
         }
     }
 }

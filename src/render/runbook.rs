@@ -8,9 +8,6 @@ use chrono::Duration;
 use crate::escape::md;
 use crate::plan::{CustomerPlan, Plan, PurchaseAction, SeatsBasis, StepStatus, UserAction};
 
-/// Days after suspension when Microsoft deprovisions a subscription.
-pub const DEPROVISION_DAYS: i64 = 120;
-
 fn name(c: &CustomerPlan) -> String {
     md(c.customer_name.as_deref().unwrap_or(&c.customer_id))
 }
@@ -73,6 +70,14 @@ fn header(s: &mut String, plan: &Plan, c: &CustomerPlan) {
     let _ = writeln!(s, "| Deadline | {when} |");
     let _ = writeln!(s, "| Target plan | {} |", md(&c.target.offer_name));
     let _ = writeln!(s, "| Why | {} |", md(&c.target.reason_text));
+    if let Some(url) = &plan.profile.reference {
+        // A link: its destination is not escaped, so what could end it is left out.
+        let dest: String = url
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '(' | ')' | '|'))
+            .collect();
+        let _ = writeln!(s, "| Microsoft's announcement | [{}]({dest}) |", md(url));
+    }
     let _ = writeln!(s);
     if c.lapsed {
         let _ = writeln!(
@@ -231,10 +236,11 @@ fn step_c(s: &mut String, plan: &Plan, c: &CustomerPlan) {
         );
     }
     let example = c.deadline.max(plan.as_of);
+    let days = i64::from(plan.profile.deprovision_days);
     let _ = writeln!(
         s,
-        "\nMicrosoft deprovisions a suspended subscription {DEPROVISION_DAYS} days after suspension, at no further cost: suspended on {example}, it is deprovisioned on {}. Write down the day you suspend.",
-        example + Duration::days(DEPROVISION_DAYS)
+        "\nMicrosoft deprovisions a suspended subscription {days} days after suspension, at no further cost: suspended on {example}, it is deprovisioned on {}. Write down the day you suspend.",
+        example + Duration::days(days)
     );
 }
 

@@ -25,7 +25,8 @@ fn line_source(c: &CustomerPlan, side: CostSide) -> String {
         .join("; ")
 }
 
-/// Header of `cost-report.csv`.
+/// Header of `cost-report.csv` (for Kaizala Pro: another profile's product names the seats
+/// column).
 pub const CSV_HEADER: [&str; 22] = [
     "customer_id",
     "customer_name",
@@ -57,7 +58,16 @@ pub const CSV_HEADER: [&str; 22] = [
 pub fn write_csv(plan: &Plan, w: &mut dyn Write) -> Result<()> {
     let mut out = csv::Writer::from_writer(w);
     let cerr = |e: csv::Error| Error::Internal(format!("cannot write the cost report: {e}"));
-    out.write_record(CSV_HEADER).map_err(cerr)?;
+    // The retiring product's seats, by its name (`kaizala_pro_seats`).
+    let seats: String = plan
+        .profile
+        .name
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect::<String>()
+        + "_seats";
+    let header = CSV_HEADER.map(|h| if h == "kaizala_pro_seats" { seats.as_str() } else { h });
+    out.write_record(header).map_err(cerr)?;
     for c in &plan.customers {
         let k = &c.cost;
         out.write_record([

@@ -3,10 +3,10 @@
 //!
 //! Owns: Microsoft's public "Product names and service plan identifiers for licensing" table
 //! (`data/product-service-plans.csv`: which products include the retiring product's service
-//! plans, every product's SKU ids and names), the retiring product's names and ids, the replacement offers with their aliases and seat caps and the rule's data (which offer
-//! each kind of customer gets), read from the Kaizala Pro retirement profile
-//! (`data/profiles/kaizala-pro.toml`), and the segment words (`data/segments.toml`). Deciding
-//! what to do with a customer is left to `plan`.
+//! plans, every product's SKU ids and names), and what a retirement profile says, read once:
+//! the retiring product's names and ids, the replacement offers with their aliases and seat
+//! caps, the rule's data (the profile's rules), and the segment words (`data/segments.toml`).
+//! Deciding what to do with a customer is left to `plan`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -222,8 +222,16 @@ impl Catalog {
             profile.retiring.sku_ids.iter().map(|s| normalize_id(s)).collect();
         let table = product_table();
         let r = &profile.retiring;
-        let retiring_names: BTreeSet<String> =
-            r.offer_names.iter().chain(&r.licence_names).map(|n| normalize_name(n)).collect();
+        // The names the product goes by: its offer names, then the licence names not among
+        // them (price lists are searched for them in this order).
+        let mut retiring_exact = BTreeSet::new();
+        let kaizala_names: Vec<String> = r
+            .offer_names
+            .iter()
+            .chain(&r.licence_names)
+            .filter(|n| retiring_exact.insert(normalize_name(n)))
+            .cloned()
+            .collect();
         let mut suite_names = BTreeMap::new();
         let mut suite_ids = BTreeSet::new();
         for (product, plan) in &table.plans {
@@ -232,7 +240,7 @@ impl Catalog {
             let p = &table.products[*product as usize];
             if !retiring_plans.contains(plan.as_ref())
                 || retiring_skus.contains(&p.guid)
-                || retiring_names.contains(&p.norm)
+                || retiring_exact.contains(&p.norm)
             {
                 continue;
             }
@@ -266,12 +274,6 @@ impl Catalog {
             .chain(extra_retiring_ids)
             .map(|s| normalize_id(s))
             .collect();
-        let mut kaizala_names = r.offer_names.clone();
-        for name in &r.licence_names {
-            if !kaizala_names.iter().any(|n| normalize_name(n) == normalize_name(name)) {
-                kaizala_names.push(name.clone());
-            }
-        }
         Catalog {
             profile: profile.clone(),
             suite_names,
@@ -284,7 +286,7 @@ impl Catalog {
             },
             replacements,
             replacement_names,
-            retiring_exact: kaizala_names.iter().map(|n| normalize_name(n)).collect(),
+            retiring_exact,
             retiring_words: r.name_contains.iter().map(|w| normalize_name(w)).collect(),
             kaizala_ids,
             kaizala_names,

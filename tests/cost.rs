@@ -554,7 +554,7 @@ fn spare_seats_of_another_plan_are_offered_with_their_cost_effect() {
         "prices.csv",
         "Offer name,Currency,Unit price,Billing\nMicrosoft 365 Business Basic,EUR,6.00,Monthly\n",
     );
-    let o = w.run(&[
+    let args = [
         "plan",
         "--subscriptions",
         "subs.csv",
@@ -564,9 +564,8 @@ fn spare_seats_of_another_plan_are_offered_with_their_cost_effect() {
         "prices.csv",
         "--as-of",
         "2026-12-01",
-        "--out",
-        "out",
-    ]);
+    ];
+    let o = w.run(&[&args[..], &["--out", "out"]].concat());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let plan: serde_json::Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
     let c = &plan["customers"][0];
@@ -589,22 +588,10 @@ fn spare_seats_of_another_plan_are_offered_with_their_cost_effect() {
     let col = rows[0].iter().position(|h| *h == "Alternative").unwrap();
     assert_eq!(rows[1][col].to_string(), sentence);
 
-    // Chosen in the worksheet, the spare seats are used and nothing is bought.
-    let o = w.run(&[
-        "plan",
-        "--subscriptions",
-        "subs.csv",
-        "--users",
-        "users.csv",
-        "--prices",
-        "prices.csv",
-        "--as-of",
-        "2026-12-01",
-        "--out",
-        "out2",
-        "--target",
-        "Microsoft 365 Business Standard",
-    ]);
+    // Chosen as the target (as the worksheet's Target plan would), the spare seats are used and
+    // nothing is bought.
+    let target = ["--out", "out2", "--target", "Microsoft 365 Business Standard"];
+    let o = w.run(&[&args[..], &target].concat());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let plan: serde_json::Value = serde_json::from_str(&w.read("out2/plan.json")).unwrap();
     assert_eq!(plan["customers"][0]["purchase"]["action"], "none");

@@ -133,16 +133,13 @@ impl Planning {
                 deprovision_days: profile.deprovision_days,
                 service_plans: profile.retiring.service_plans.clone(),
                 sku_ids: profile.retiring.sku_ids.clone(),
-                names: {
-                    let r = &profile.retiring;
-                    let mut names: Vec<String> = Vec::new();
-                    for n in r.offer_names.iter().chain(&r.licence_names).chain(&r.name_contains) {
-                        if !names.iter().any(|m| m.eq_ignore_ascii_case(n)) {
-                            names.push(n.clone());
-                        }
-                    }
-                    names
-                },
+                // The names the catalogue knows the product by, then the words that mark it.
+                names: catalog
+                    .kaizala_names()
+                    .iter()
+                    .chain(&profile.retiring.name_contains)
+                    .cloned()
+                    .collect(),
             },
             as_of: opts.window.as_of,
             horizon_days: opts.horizon_days,

@@ -574,6 +574,13 @@ pub struct StepStatuses {
     pub suspend: StepStatus,
 }
 
+impl StepStatuses {
+    /// The three statuses, A to C (the order of the worksheet's columns).
+    pub fn each(&self) -> [StepStatus; 3] {
+        [self.buy, self.move_users, self.suspend]
+    }
+}
+
 /// What the tool recommended for a customer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recommended {

@@ -3,7 +3,9 @@
 //! A new target must be a supported replacement plan (and a Business plan holds at most 300
 //! seats); a new seat count may not leave users without a seat. Either mistake is an error that
 //! names the sheet, row and column. Customers marked Include = No leave the plan for
-//! `excluded_customers`; notes are carried into the customer's notes.
+//! `excluded_customers` (with their plan, for the next workbook); notes, term, billing and the
+//! step and user statuses are carried into the plan as the worksheet says them. `lost` tells
+//! which edits in a workbook a new plan would not write again.
 
 use super::model::*;
 use super::purchase;
@@ -170,13 +172,9 @@ fn set_terms(c: &mut CustomerPlan, edit: &Override) -> Result<()> {
         };
         value_error(at, format!("{what}; a term and billing apply to a new subscription only"))
     };
-    for at in [edit.term.as_ref().map(|t| &t.1), edit.billing.as_ref().map(|b| &b.1)]
-        .into_iter()
-        .flatten()
-    {
-        if !buys {
-            return Err(not_bought(at));
-        }
+    let edited_at = edit.term.as_ref().map(|t| &t.1).or(edit.billing.as_ref().map(|b| &b.1));
+    if let (false, Some(at)) = (buys, edited_at) {
+        return Err(not_bought(at));
     }
     let term = edit.term.as_ref().map(|t| t.0).or(c.purchase.term).or(c.recommended.term);
     let billing =
@@ -319,7 +317,7 @@ pub fn lost(sheet: &Worksheet, plan: &Plan, catalog: &Catalog) -> Vec<String> {
                 note(at, format!("notes {:?}", crate::escape::bounded(text, 60)));
             }
         }
-        let steps = c.map(|c| [c.steps.buy, c.steps.move_users, c.steps.suspend]);
+        let steps = c.map(|c| c.steps.each());
         for (k, cell) in e.steps.iter().enumerate() {
             let Some((text, at)) = cell else { continue };
             let Some(marked) = StepStatus::parse(text).filter(|s| worked(*s)) else { continue };

@@ -92,9 +92,16 @@ const SEATS: u16 = col(headers::SEATS);
 const TERM: u16 = col(headers::TERM);
 const BILLING: u16 = col(headers::BILLING);
 const INCLUDE: u16 = col(headers::INCLUDE);
+const STEP_TEXT: u16 = col("Step A");
+const ALTERNATIVE: u16 = col("Alternative");
 const STEP_A: u16 = col(headers::STEP_A);
 const STEP_C: u16 = col(headers::STEP_C);
+const REASON: u16 = col("Reason");
+const TOOL_NOTES: u16 = col("Tool notes");
+const NOTES: u16 = col(headers::NOTES);
 const RECOMMENDED_TARGET: u16 = col(headers::RECOMMENDED_TARGET);
+const RECOMMENDED_SEATS: u16 = col(headers::RECOMMENDED_SEATS);
+const RECOMMENDED_TERM: u16 = col(headers::RECOMMENDED_TERM);
 const RECOMMENDED_BILLING: u16 = col(headers::RECOMMENDED_BILLING);
 
 /// A row of the "Customers" sheet: a customer and whether the plan includes it.
@@ -303,38 +310,36 @@ fn customers_sheet(
         if let Some(b) = c.purchase.billing {
             ws.write_string(r, BILLING, b.as_str())?;
         }
-        ws.write_string(r, TERM + 2, step_a(&c.purchase))?;
+        let step = step_a(&c.purchase);
+        ws.write_string(r, STEP_TEXT, &step)?;
         let currency = c.cost.currency.as_deref();
         let alternatives: Vec<String> =
             c.alternatives.iter().map(|a| alternative(a, &c.purchase, currency)).collect();
-        text(ws, r, TERM + 3, &alternatives.join("\n"))?;
+        let alternatives = alternatives.join("\n");
+        text(ws, r, ALTERNATIVE, &alternatives)?;
         ws.write_string(r, INCLUDE, if *included { "Yes" } else { "No" })?;
-        for (k, step) in [c.steps.buy, c.steps.move_users, c.steps.suspend].iter().enumerate() {
+        for (k, step) in c.steps.each().iter().enumerate() {
             ws.write_string(r, STEP_A + k as u16, step.label())?;
         }
-        text(ws, r, STEP_C + 1, &c.target.reason_text)?;
-        text(ws, r, STEP_C + 2, &c.notes.join(" "))?;
-        opt(ws, r, STEP_C + 3, &c.worksheet_notes)?;
-        let none = String::new();
-        let or_none = |v: &Option<String>| v.as_deref().unwrap_or(&none).to_string();
+        text(ws, r, REASON, &c.target.reason_text)?;
         let tool_notes = c.notes.join(" ");
-        let step = step_a(&c.purchase);
-        let alternatives = alternatives.join("\n");
+        text(ws, r, TOOL_NOTES, &tool_notes)?;
+        opt(ws, r, NOTES, &c.worksheet_notes)?;
         let wrapped: [(u16, &str); 8] = [
-            (1, &or_none(&c.customer_name)),
-            (2, &or_none(&c.account_manager)),
+            (1, c.customer_name.as_deref().unwrap_or_default()),
+            (2, c.account_manager.as_deref().unwrap_or_default()),
             (TARGET, &c.target.offer_name),
-            (TERM + 2, &step),
-            (TERM + 3, &alternatives),
-            (STEP_C + 1, &c.target.reason_text),
-            (STEP_C + 2, &tool_notes),
-            (STEP_C + 3, c.worksheet_notes.as_deref().unwrap_or("")),
+            (STEP_TEXT, &step),
+            (ALTERNATIVE, &alternatives),
+            (REASON, &c.target.reason_text),
+            (TOOL_NOTES, &tool_notes),
+            (NOTES, c.worksheet_notes.as_deref().unwrap_or_default()),
         ];
         fit_row(ws, r, &CUSTOMER_COLUMNS, &wrapped)?;
         text(ws, r, RECOMMENDED_TARGET, &c.recommended.target)?;
-        ws.write_number(r, RECOMMENDED_TARGET + 1, c.recommended.seats as f64)?;
+        ws.write_number(r, RECOMMENDED_SEATS, c.recommended.seats as f64)?;
         if let Some(t) = c.recommended.term {
-            ws.write_string(r, RECOMMENDED_TARGET + 2, t.words())?;
+            ws.write_string(r, RECOMMENDED_TERM, t.words())?;
         }
         if let Some(b) = c.recommended.billing {
             ws.write_string(r, RECOMMENDED_BILLING, b.as_str())?;
@@ -465,17 +470,13 @@ fn users_sheet(
         opt(ws, r, 7, &u.assign_licence)?;
         opt(ws, r, 8, &u.covered_by)?;
         ws.write_string(r, 9, u.status.label())?;
-        let name = c.customer_name.clone().unwrap_or_default();
-        let display = u.display_name.clone().unwrap_or_default();
-        let assign = u.assign_licence.clone().unwrap_or_default();
-        let covered = u.covered_by.clone().unwrap_or_default();
         let wrapped: [(u16, &str); 6] = [
-            (1, &name),
+            (1, c.customer_name.as_deref().unwrap_or_default()),
             (3, &u.upn),
-            (4, &display),
+            (4, u.display_name.as_deref().unwrap_or_default()),
             (6, &u.remove_licence),
-            (7, &assign),
-            (8, &covered),
+            (7, u.assign_licence.as_deref().unwrap_or_default()),
+            (8, u.covered_by.as_deref().unwrap_or_default()),
         ];
         fit_row(ws, r, &COLS, &wrapped)?;
     }

@@ -217,24 +217,35 @@ impl CustomerJob {
 /// Resolves every customer's facts; refuses with the full list of what is missing.
 pub fn resolve(plan: &Plan, catalog: &Catalog, opts: &ScriptOptions) -> Result<Vec<CustomerJob>> {
     let known = KnownIds::of(plan);
-    let mut jobs: Vec<CustomerJob> =
-        plan.customers.iter().map(|c| job(c, &known, catalog)).collect();
-    let names = if plan.profile.names.is_empty() {
-        std::slice::from_ref(&plan.profile.name)
-    } else {
-        plan.profile.names.as_slice()
-    };
-    let pattern: Vec<String> = names.iter().map(|n| regex_escaped(n)).collect();
-    for j in &mut jobs {
-        j.retiring_name = plan.profile.name.clone();
-        j.retiring_match = pattern.join("|");
-        j.retiring_sku_ids = plan.profile.sku_ids.iter().map(|s| s.to_lowercase()).collect();
-    }
+    let retiring = Retiring::of(plan);
+    let jobs: Vec<CustomerJob> =
+        plan.customers.iter().map(|c| job(c, &known, &retiring, catalog)).collect();
     let missing: Vec<String> = jobs.iter().filter_map(|j| missing_fact(j, opts)).collect();
     if missing.is_empty() {
         Ok(jobs)
     } else {
         Err(Error::MissingFacts { facts: missing })
+    }
+}
+
+/// The retiring product as every customer's script knows it: its name, a pattern its SKUs'
+/// names match, its SKU GUIDs.
+struct Retiring {
+    name: String,
+    pattern: String,
+    sku_ids: Vec<String>,
+}
+
+impl Retiring {
+    fn of(plan: &Plan) -> Retiring {
+        let p = &plan.profile;
+        let names = if p.names.is_empty() { std::slice::from_ref(&p.name) } else { &p.names[..] };
+        let pattern: Vec<String> = names.iter().map(|n| regex_escaped(n)).collect();
+        Retiring {
+            name: p.name.clone(),
+            pattern: pattern.join("|"),
+            sku_ids: p.sku_ids.iter().map(|s| s.to_lowercase()).collect(),
+        }
     }
 }
 
@@ -279,7 +290,12 @@ impl<'a> KnownIds<'a> {
 }
 
 /// One customer's script facts, from its plan, its target cost line and the catalogue.
-fn job(c: &CustomerPlan, known: &KnownIds<'_>, catalog: &Catalog) -> CustomerJob {
+fn job(
+    c: &CustomerPlan,
+    known: &KnownIds<'_>,
+    retiring: &Retiring,
+    catalog: &Catalog,
+) -> CustomerJob {
     let target = c.target.offer_name.as_str();
     let line = c.cost.lines.iter().find(|l| l.side == CostSide::Target);
     let (product_id, sku_id) = line
@@ -333,9 +349,9 @@ fn job(c: &CustomerPlan, known: &KnownIds<'_>, catalog: &Catalog) -> CustomerJob
         users_move: users(UserAction::Move),
         users_remove_only: users(UserAction::RemoveOnly),
         discover_users: c.seats_basis != SeatsBasis::Users,
-        retiring_name: String::new(),
-        retiring_match: String::new(),
-        retiring_sku_ids: Vec::new(),
+        retiring_name: retiring.name.clone(),
+        retiring_match: retiring.pattern.clone(),
+        retiring_sku_ids: retiring.sku_ids.clone(),
     }
 }
 

@@ -18,11 +18,13 @@ use crate::profile::{Profile, Rule};
 const PRODUCT_TABLE: &str = include_str!("../data/product-service-plans.csv");
 const SEGMENTS: &str = include_str!("../data/segments.toml");
 
-/// A replacement plan for Kaizala Pro.
+/// A replacement plan: one offer, or several bought and assigned together.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ReplacementOffer {
-    /// The plan's English name.
+    /// The plan's English name (its offer's, for a plan of one offer).
     pub name: String,
+    /// The offers bought and assigned together, by their English names.
+    pub offers: Vec<String>,
     /// Former and localized names of the same product.
     #[serde(default)]
     pub aliases: Vec<String>,
@@ -113,6 +115,8 @@ pub struct Catalog {
     targets: TargetRules,
     /// Normalized plan names and aliases to the index into `replacements`.
     replacement_names: BTreeMap<String, usize>,
+    /// Normalized names and aliases of every replacement's offers to the offer's English name.
+    offer_names: BTreeMap<String, String>,
     /// Normalized offer ids known to be Kaizala Pro.
     kaizala_ids: BTreeSet<String>,
     /// The names Kaizala Pro goes by (price lists are searched for them).
@@ -255,6 +259,7 @@ impl Catalog {
             .iter()
             .map(|r| ReplacementOffer {
                 name: r.name().to_string(),
+                offers: r.offers.clone(),
                 aliases: profile.aliases.get(r.name()).cloned().unwrap_or_default(),
                 max_seats: r.max_seats,
                 education: r.education == Some(true),
@@ -265,6 +270,13 @@ impl Catalog {
             replacement_names.insert(normalize_name(&p.name), i);
             for a in &p.aliases {
                 replacement_names.insert(normalize_name(a), i);
+            }
+        }
+        let mut offer_names = BTreeMap::new();
+        for offer in profile.replacements.iter().flat_map(|r| &r.offers) {
+            let aliases = profile.aliases.get(offer).into_iter().flatten();
+            for n in std::iter::once(offer).chain(aliases) {
+                offer_names.entry(normalize_name(n)).or_insert_with(|| offer.clone());
             }
         }
         let kaizala_ids: BTreeSet<String> = r
@@ -286,6 +298,7 @@ impl Catalog {
             },
             replacements,
             replacement_names,
+            offer_names,
             retiring_exact,
             retiring_words: r.name_contains.iter().map(|w| normalize_name(w)).collect(),
             kaizala_ids,
@@ -356,6 +369,34 @@ impl Catalog {
         self.covering_replacement(&normalize_name(name))
     }
 
+    /// The offer of a replacement plan a licence or subscription offer name is, or is a variant
+    /// of, by its English name ("Office 365 E3" for "Office 365 Enterprise E3"; for a plan of
+    /// several offers, each of them).
+    pub fn offer_of(&self, name: &str) -> Option<&str> {
+        let norm = normalize_name(name);
+        if let Some(o) = self.offer_names.get(&norm) {
+            return Some(o);
+        }
+        variant_of(&norm, &self.offer_names).map(String::as_str)
+    }
+
+    /// The other names (former, localized) an offer of a replacement plan goes by.
+    pub fn offer_aliases(&self, offer: &str) -> &[String] {
+        self.offer_of(offer)
+            .and_then(|o| self.profile.aliases.get(o))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The replacement plan of several offers whose every offer is among `held` (offers by
+    /// their English names, as `offer_of` gives them): a user holding them needs no new seat.
+    pub fn held_together(&self, held: &BTreeSet<&str>) -> Option<&ReplacementOffer> {
+        self.replacements
+            .iter()
+            .filter(|r| r.offers.len() > 1)
+            .find(|r| r.offers.iter().all(|o| held.contains(o.as_str())))
+    }
+
     /// True when an offer (by name and/or id) is the standalone Kaizala Pro product.
     ///
     /// Suites that merely include a Kaizala service plan are not.
@@ -388,7 +429,8 @@ impl Catalog {
         {
             return Licence::KaizalaPro;
         }
-        if self.table.product_names.contains(&norm) {
+        // An offer that is part of a plan of several: it covers together with the others.
+        if self.table.product_names.contains(&norm) || self.offer_of(name).is_some() {
             return Licence::Product;
         }
         Licence::Other
@@ -399,17 +441,21 @@ impl Catalog {
         if let Some(&i) = self.replacement_names.get(norm) {
             return Some(&self.replacements[i]);
         }
-        // Longest offer name that prefixes this one and is followed by a variant suffix.
-        self.replacement_names
-            .iter()
-            .filter(|(p, _)| {
-                norm.strip_prefix(p.as_str())
-                    .and_then(|rest| rest.strip_prefix(' '))
-                    .is_some_and(|rest| VARIANT_SUFFIXES.iter().any(|s| rest.starts_with(s)))
-            })
-            .max_by_key(|(p, _)| p.len())
-            .map(|(_, &i)| &self.replacements[i])
+        variant_of(norm, &self.replacement_names).map(|&i| &self.replacements[i])
     }
+}
+
+/// The entry of the longest name that prefixes `norm` and is followed by a variant suffix.
+fn variant_of<'a, T>(norm: &str, names: &'a BTreeMap<String, T>) -> Option<&'a T> {
+    names
+        .iter()
+        .filter(|(p, _)| {
+            norm.strip_prefix(p.as_str())
+                .and_then(|rest| rest.strip_prefix(' '))
+                .is_some_and(|rest| VARIANT_SUFFIXES.iter().any(|s| rest.starts_with(s)))
+        })
+        .max_by_key(|(p, _)| p.len())
+        .map(|(_, v)| v)
 }
 
 /// Offer and SKU ids compare case-insensitively, without braces or surrounding space.
@@ -505,6 +551,12 @@ mod tests {
         assert_eq!(e4.licence("Office 365 E5"), Licence::Covering("Office 365 E5".into()));
         assert_eq!(e4.licence("Kaizala Pro"), Licence::Other);
         assert!(e4.replacement("Office 365 E3 + Teams Phone").is_some());
+        assert_eq!(e4.offer_of("Phone System"), Some("Microsoft Teams Phone Standard"));
+        assert_eq!(e4.offer_of("Office 365 Enterprise E3"), Some("Office 365 E3"));
+        assert_eq!(e4.licence("Phone System"), Licence::Product, "covers only with E3");
+        let held: BTreeSet<&str> = ["Office 365 E3", "Microsoft Teams Phone Standard"].into();
+        assert_eq!(e4.held_together(&held).unwrap().name, "Office 365 E3 + Teams Phone");
+        assert!(e4.held_together(&["Microsoft Teams Phone Standard"].into()).is_none());
         assert!(!e4.sku_guids("Microsoft Teams Phone Standard").is_empty());
         let skype =
             Catalog::from_profile(&Profile::builtin("skype-business-online-plan-1").unwrap(), &[]);

@@ -427,16 +427,8 @@ impl Settings {
 
 /// The profile named with `--profile`, checked.
 fn profile(name: &str) -> Result<kaizala_migrate::profile::Profile> {
-    let profile = kaizala_migrate::profile::Profile::load(name)
-        .map_err(|e| Error::Usage(format!("--profile {name}: {e}")))?;
-    if let Some(r) = profile.replacements.iter().find(|r| r.offers.len() > 1) {
-        return Err(Error::Usage(format!(
-            "--profile {name}: replacement {:?} is bought as several offers ({}), which plans cannot carry yet; use a profile whose replacements are one offer each",
-            r.name(),
-            r.offers.join(" + ")
-        )));
-    }
-    Ok(profile)
+    kaizala_migrate::profile::Profile::load(name)
+        .map_err(|e| Error::Usage(format!("--profile {name}: {e}")))
 }
 
 /// The price settings, checked.

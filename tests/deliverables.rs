@@ -555,7 +555,7 @@ fn term_and_billing_chosen_in_the_worksheet_are_priced_shown_and_bought() {
     let o = w.run(&["scripts", "--plan", "out/plan.json", "--out", "s", "--format", "bash"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let script = w.read("s/bash/boston-corp-b2b2b2b2.sh");
-    assert!(script.contains("TERM='P1M'\nBILLING='monthly'"), "{script}");
+    assert!(script.contains("PURCHASE_TERMS=('P1M')\nPURCHASE_BILLINGS=('monthly')"), "{script}");
 }
 
 /// The text of one part of an XLSX.

@@ -15,8 +15,9 @@ use serde_json::{json, Value};
 
 pub const TOKEN: &str = "test-token";
 
-/// A product the fake catalogue sells: catalog item, name, SKU GUID.
-pub const CATALOG: [(&str, &str, &str, &str, &str); 2] = [
+/// A product the fake catalogue sells: product id, SKU id, catalog item, name, SKU GUID (the
+/// SKU GUIDs are Microsoft's, from its licensing table).
+pub const CATALOG: [(&str, &str, &str, &str, &str); 4] = [
     (
         "CFQ7TTC0LH18",
         "0001",
@@ -31,9 +32,25 @@ pub const CATALOG: [(&str, &str, &str, &str, &str); 2] = [
         "Office 365 E1",
         "18181a46-0d4e-45cd-891e-60aabd171b4e",
     ),
+    (
+        "CFQ7TTC0LF8Q",
+        "0001",
+        "CFQ7TTC0LF8Q:0001:AV03",
+        "Office 365 E3",
+        "6fd2c87f-b296-42f0-b197-1e91e994b900",
+    ),
+    (
+        "CFQ7TTC0J1FV",
+        "0001",
+        "CFQ7TTC0J1FV:0001:AV04",
+        "Microsoft Teams Phone Standard",
+        "e43b5b99-8dfb-405f-9987-dc307f34bcbd",
+    ),
 ];
 pub const KAIZALA_SKU: &str = "0aa0aa0a-0000-4000-8000-00000000kaiz";
 pub const E3_SKU: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+pub const E4_SKU: &str = "1392051d-0cb9-4b7a-88d5-621fee5e8711";
+pub const PHONE_SKU: &str = "e43b5b99-8dfb-405f-9987-dc307f34bcbd";
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -109,6 +126,9 @@ pub fn sku_of(offer: &str) -> String {
     if offer.to_lowercase().contains("kaizala") {
         return KAIZALA_SKU.to_string();
     }
+    if offer.ends_with(" E4") {
+        return E4_SKU.to_string();
+    }
     CATALOG
         .iter()
         .find(|c| c.3 == offer)
@@ -140,7 +160,7 @@ pub struct State {
     pub faults: Vec<Fault>,
     pub seen: Vec<Seen>,
     pub next: u64,
-    /// Set when a Kaizala Pro subscription was suspended while users still held the licence.
+    /// Set when a subscription was suspended while users still held its licence.
     pub suspended_in_use: bool,
     pub carts: BTreeMap<String, (String, Value)>,
 }
@@ -323,16 +343,15 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
                             ));
                         }
                     }
-                    let kaizala_in_use = t.consumed(KAIZALA_SKU);
-                    let Some(s) = t.subscriptions.iter_mut().find(|s| s["id"].as_str() == Some(id))
+                    let t_ref = &*t;
+                    let in_use = |s: &Value| {
+                        t_ref.consumed(&sku_of(s["offerName"].as_str().unwrap_or_default())) > 0
+                    };
+                    let Some(s) = t.subscriptions.iter().find(|s| s["id"].as_str() == Some(id))
                     else {
                         return (404, json!({"code": 404}));
                     };
-                    if body["status"] == "suspended"
-                        && s["status"] != "suspended"
-                        && sku_of(s["offerName"].as_str().unwrap_or_default()) == KAIZALA_SKU
-                        && kaizala_in_use > 0
-                    {
+                    if body["status"] == "suspended" && s["status"] != "suspended" && in_use(s) {
                         st.suspended_in_use = true;
                     }
                     let s = st
@@ -348,13 +367,18 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
                     (200, s.clone())
                 }
                 ("POST", ["carts"]) => {
-                    let item = &body["lineItems"][0];
-                    if item["catalogItemId"].as_str().is_none()
-                        || item["quantity"].as_u64().is_none()
-                        || item["termDuration"].as_str().is_none()
-                        || item["billingCycle"].as_str().is_none()
-                    {
-                        return bad("a cart line needs catalogItemId, quantity, termDuration and billingCycle");
+                    let items = body["lineItems"].as_array().cloned().unwrap_or_default();
+                    if items.is_empty() {
+                        return bad("a cart needs at least one line item");
+                    }
+                    for item in &items {
+                        if item["catalogItemId"].as_str().is_none()
+                            || item["quantity"].as_u64().is_none()
+                            || item["termDuration"].as_str().is_none()
+                            || item["billingCycle"].as_str().is_none()
+                        {
+                            return bad("a cart line needs catalogItemId, quantity, termDuration and billingCycle");
+                        }
                     }
                     let id = format!("cart-{next}");
                     st.carts.insert(id.clone(), (customer, body.clone()));
@@ -367,18 +391,26 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
                     if owner != customer {
                         return (404, json!({"code": 404}));
                     }
-                    let item = &cart_body["lineItems"][0];
-                    let cat = item["catalogItemId"].as_str().unwrap_or_default();
-                    let Some(product) = CATALOG.iter().find(|c| c.2 == cat) else {
-                        return bad("unknown catalog item");
-                    };
-                    let quantity = item["quantity"].as_u64().unwrap_or(0);
+                    // Every line is checked before any is bought; each becomes a subscription.
+                    let items = cart_body["lineItems"].as_array().cloned().unwrap_or_default();
+                    let mut bought = Vec::new();
+                    for item in &items {
+                        let cat = item["catalogItemId"].as_str().unwrap_or_default();
+                        let Some(product) = CATALOG.iter().find(|c| c.2 == cat) else {
+                            return bad("unknown catalog item");
+                        };
+                        bought.push((product.3, item["quantity"].as_u64().unwrap_or(0)));
+                    }
                     let t = st.tenants.get_mut(&customer).unwrap();
-                    let sub_id = format!("new-{next}");
-                    *t = std::mem::take(t).subscription(&sub_id, product.3, quantity, "active");
+                    let mut lines = Vec::new();
+                    for (k, (name, quantity)) in bought.into_iter().enumerate() {
+                        let sub_id = format!("new-{next}-{k}");
+                        *t = std::mem::take(t).subscription(&sub_id, name, quantity, "active");
+                        lines.push(json!({"lineItemNumber": k, "subscriptionId": sub_id}));
+                    }
                     (
                         201,
-                        json!({"orders": [{"id": format!("order-{next}"), "lineItems": [{"subscriptionId": sub_id}]}], "orderErrors": []}),
+                        json!({"orders": [{"id": format!("order-{next}"), "lineItems": lines}], "orderErrors": []}),
                     )
                 }
                 ("POST", ["orders"]) => {

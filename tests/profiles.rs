@@ -160,15 +160,11 @@ fn a_partner_profile_on_renamed_exports_gives_the_same_plan() {
 }
 
 #[test]
-fn a_profile_the_plans_cannot_carry_yet_or_that_does_not_exist_is_a_usage_error() {
+fn a_profile_that_does_not_exist_is_a_usage_error_and_every_built_in_runs() {
     let w = Workdir::new();
+    // The E4 profile's replacement of two offers runs: nothing of it in these exports.
     let o = w.run(&[fixture_args("check"), vec!["--profile", "office365-e4"]].concat());
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("--profile office365-e4: replacement \"Office 365 E3 + Teams Phone\" is bought as several offers (Office 365 E3 + Microsoft Teams Phone Standard)"),
-        "{}",
-        stderr(&o)
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = w.run(&[fixture_args("scan"), vec!["--profile", "nope"]].concat());
     assert_eq!(o.status.code(), Some(2));
     assert!(
@@ -185,4 +181,267 @@ fn a_profile_the_plans_cannot_carry_yet_or_that_does_not_exist_is_a_usage_error(
         "{}",
         stdout(&o)
     );
+}
+
+const FABRIKAM: &str = "f6f6f6f6-0000-4000-8000-000000000006";
+const GRANITE: &str = "a7a7a7a7-0000-4000-8000-000000000007";
+const FABRIKAM_E4: &str = "f6000000-0000-4000-8000-00000000000a";
+const GRANITE_E4: &str = "a7000000-0000-4000-8000-00000000000a";
+const GRANITE_PHONE: &str = "a7000000-0000-4000-8000-00000000000b";
+
+/// Office 365 E4 exports: Fabrikam's users need both offers of E3 + Teams Phone (one already
+/// holds E5, a replacement); Granite already has Teams Phone seats to spare.
+fn e4_exports(w: &Workdir) {
+    w.write(
+        "e4/subscriptions.csv",
+        format!(
+            "CustomerId,CustomerName,AccountManager,Segment,SubscriptionId,OfferName,Quantity,Status,AutoRenewEnabled,CommitmentEndDate,BillingCycle,UnitPrice,Currency\n\
+             {FABRIKAM},Fabrikam Inc,Maria Lopez,Commercial,{FABRIKAM_E4},Office 365 Enterprise E4,4,Active,False,2026-12-20,Monthly,22.00,USD\n\
+             {GRANITE},Granite LLC,Maria Lopez,Commercial,{GRANITE_E4},Office 365 E4,3,Active,False,2027-01-10,Monthly,22.00,USD\n\
+             {GRANITE},Granite LLC,Maria Lopez,Commercial,{GRANITE_PHONE},Microsoft Teams Phone Standard,10,Active,True,2027-06-30,Monthly,10.00,USD\n"
+        ),
+    );
+    let mut users = String::from("CustomerId,User principal name,Display name,Licenses\n");
+    for u in ["f1", "f2", "f3"] {
+        users += &format!("{FABRIKAM},{u}@fabrikam.example,{u},Office 365 E4\n");
+    }
+    users += &format!("{FABRIKAM},f4@fabrikam.example,f4,Office 365 E4+Office 365 E5\n");
+    for u in ["g1", "g2", "g3"] {
+        users += &format!("{GRANITE},{u}@granite.example,{u},Office 365 E4\n");
+    }
+    for u in ["g4", "g5"] {
+        users += &format!("{GRANITE},{u}@granite.example,{u},Microsoft Teams Phone Standard\n");
+    }
+    w.write("e4/users.csv", users);
+    // The new commerce list prices a one-year term for the year.
+    let head = "ProductTitle,ProductId,SkuId,SkuTitle,Publisher,SkuDescription,UnitOfMeasure,TermDuration,BillingPlan,Market,Currency,UnitPrice,PricingTierRangeMin,PricingTierRangeMax,EffectiveStartDate,EffectiveEndDate,Tags,ERP Price";
+    let row = |title: &str, product: &str, price: &str| {
+        format!("{title},{product},0001,{title},Microsoft Corporation,{title},1 License,P1Y,Monthly,US,USD,{price},,,2/1/2025 0:00,11/30/9999 23:59,License,{price}\n")
+    };
+    w.write(
+        "e4/nce-usd.csv",
+        format!(
+            "{head}\n{}{}",
+            row("Office 365 E3", "CFQ7TTC0LF8Q", "276.00"),
+            row("Microsoft Teams Phone Standard", "CFQ7TTC0J1FV", "120.00")
+        ),
+    );
+}
+
+fn e4_plan(w: &Workdir, out: &str, extra: &[&str]) -> serde_json::Value {
+    let args = [
+        "plan",
+        "--profile",
+        "office365-e4",
+        "--subscriptions",
+        "e4/subscriptions.csv",
+        "--users",
+        "e4/users.csv",
+        "--prices",
+        "e4/nce-usd.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        out,
+    ];
+    let o = w.run(&[&args[..], extra].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    serde_json::from_str(&w.read(&format!("{out}/plan.json"))).unwrap()
+}
+
+fn customer<'a>(plan: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    plan["customers"].as_array().unwrap().iter().find(|c| c["customer_id"] == id).unwrap()
+}
+
+/// Office 365 E4's default replacement is two offers: each is bought (or not) on its own
+/// subscriptions, both are priced, both assigned to every user in one request, and the E4
+/// subscription is suspended only once nobody holds E4; through the worksheet, the cost report
+/// and the scripts against the fake Partner Center.
+#[test]
+fn a_replacement_of_two_offers_is_bought_priced_assigned_and_carried_out() {
+    use crate::fake_pc::{Fake, Tenant, E3_SKU, E4_SKU, PHONE_SKU};
+    let w = Workdir::new();
+    e4_exports(&w);
+    let plan = e4_plan(&w, "out", &[]);
+    let both = ["Office 365 E3", "Microsoft Teams Phone Standard"];
+    let f = customer(&plan, FABRIKAM);
+    assert_eq!(f["target"]["plan"], "Office 365 E3 + Teams Phone");
+    assert_eq!(f["target"]["offers"], serde_json::json!(both));
+    assert_eq!(f["target"]["offer_name"], "Office 365 E3");
+    assert_eq!(f["users_remove_only"], serde_json::json!(["f4@fabrikam.example"]));
+    let actions = |c: &serde_json::Value| -> Vec<(String, String, u64)> {
+        c["purchases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                (s("offer_name"), s("action"), p["seats"].as_u64().unwrap())
+            })
+            .collect()
+    };
+    let t = |o: &str, a: &str, n: u64| (o.to_string(), a.to_string(), n);
+    assert_eq!(actions(f), [t(both[0], "buy", 3), t(both[1], "buy", 3)]);
+    assert_eq!(f["purchase"]["offer_name"], both[0], "purchase stays the first offer");
+    assert_eq!(f["purchases"][1]["term"], "P1Y");
+    let user = &f["users"][0];
+    assert_eq!(user["assign_licences"], serde_json::json!(both));
+    // Granite's 8 spare Teams Phone seats cover its 3 users: only E3 is bought.
+    let g = customer(&plan, GRANITE);
+    assert_eq!(actions(g), [t(both[0], "buy", 3), t(both[1], "none", 0)]);
+    assert_eq!(g["seats_to_buy"], 3);
+    // Two cost lines after the move, each at its own list price: 3 x 23 + 3 x 10 a month.
+    let lines: Vec<(&str, &str)> = f["cost"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["side"] == "target")
+        .map(|l| (l["offer_name"].as_str().unwrap(), l["monthly"].as_str().unwrap()))
+        .collect();
+    assert_eq!(lines, [(both[0], "69.00"), (both[1], "30.00")]);
+    assert_eq!(f["cost"]["target_monthly"], "99.00");
+    assert_eq!(f["cost"]["current_monthly"], "88.00");
+    let runbook = w.read("out/runbooks/fabrikam-inc-f6f6f6f6.md");
+    for want in [
+        "Office 365 E3 + Teams Phone is 2 offers, bought and assigned together: Office 365 E3 + Microsoft Teams Phone Standard.",
+        "buy **Office 365 E3**, quantity **3**",
+        "buy **Microsoft Teams Phone Standard**, quantity **3**",
+        "remove **Office 365 E4**, assign **Office 365 E3** and **Microsoft Teams Phone Standard**",
+    ] {
+        assert!(runbook.contains(want), "{want:?} not in:\n{runbook}");
+    }
+    let granite = w.read("out/runbooks/granite-llc-a7a7a7a7.md");
+    assert!(
+        granite.contains("- Nothing to buy of Microsoft Teams Phone Standard: subscription `a7000000-0000-4000-8000-00000000000b` already has 8 unassigned seat(s)"),
+        "{granite}"
+    );
+    let report = w.read("out/cost-report.csv");
+    assert!(report.contains(",buy+buy,") && report.contains(",buy+none,"), "{report}");
+
+    // Round trip: Fabrikam wants 5 seats; both offers follow, and their lines.
+    crate::deliverables::edited_copy(
+        &w.file("out/worksheet.xlsx"),
+        &w.file("edited.xlsx"),
+        |sheet, r, c, _| match (sheet, r, c) {
+            ("Customers", 1, "Seats to buy") => Some("5".into()),
+            _ => None,
+        },
+    );
+    let row1 = customer(&plan, FABRIKAM)["customer_id"] == plan["customers"][0]["customer_id"];
+    assert!(row1, "Fabrikam is the first row");
+    let plan = e4_plan(&w, "again", &["--overrides", "edited.xlsx"]);
+    let f = customer(&plan, FABRIKAM);
+    assert_eq!(actions(f), [t(both[0], "buy", 5), t(both[1], "buy", 5)]);
+    assert_eq!(f["cost"]["target_monthly"], "165.00");
+    assert_eq!(actions(customer(&plan, GRANITE))[1], t(both[1], "none", 0));
+
+    // The scripts, against the fake Partner Center.
+    let o = w.run(&["scripts", "--plan", "again/plan.json", "--out", "s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut tenants = std::collections::BTreeMap::new();
+    let mut fab = Tenant::new("US")
+        .subscription(FABRIKAM_E4, "Office 365 Enterprise E4", 4, "active")
+        .extra_sku("sku-e5", "Office 365 E5", 1);
+    for u in ["f1", "f2", "f3"] {
+        fab = fab.user(&format!("{u}@fabrikam.example"), &[E4_SKU]);
+    }
+    fab = fab.user("f4@fabrikam.example", &[E4_SKU, "sku-e5"]);
+    tenants.insert(FABRIKAM.to_string(), fab);
+    let mut granite = Tenant::new("US")
+        .subscription(GRANITE_E4, "Office 365 E4", 3, "active")
+        .subscription(GRANITE_PHONE, "Microsoft Teams Phone Standard", 10, "active");
+    for u in ["g1", "g2", "g3"] {
+        granite = granite.user(&format!("{u}@granite.example"), &[E4_SKU]);
+    }
+    for u in ["g4", "g5"] {
+        granite = granite.user(&format!("{u}@granite.example"), &[PHONE_SKU]);
+    }
+    tenants.insert(GRANITE.to_string(), granite);
+    let fake = Fake::start(tenants);
+    let dry = crate::scripts::bash_with(&w, &fake, "s/bash/fabrikam-inc-f6f6f6f6.sh", &[], &[]);
+    assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
+    let log = stderr(&dry);
+    assert!(log.contains("f1@fabrikam.example: remove Office 365 E4, assign Office 365 E3 and Microsoft Teams Phone Standard"), "{log}");
+    assert_eq!(fake.mutating(), 0, "a dry run changes nothing");
+    let o = crate::scripts::bash_with(&w, &fake, "s/bash/run-all.sh", &["--apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let seen = fake.seen();
+    let carts: Vec<serde_json::Value> = seen
+        .iter()
+        .filter(|s| s.method == "POST" && s.path.ends_with("/carts"))
+        .map(|s| serde_json::from_str(&s.body).unwrap())
+        .collect();
+    assert_eq!(carts.len(), 2, "one cart per customer");
+    let lines = |cart: &serde_json::Value| -> Vec<(String, u64)> {
+        cart["lineItems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (l["catalogItemId"].as_str().unwrap().to_string(), l["quantity"].as_u64().unwrap())
+            })
+            .collect()
+    };
+    let fab_cart = carts.iter().find(|c| c["lineItems"].as_array().unwrap().len() == 2);
+    assert_eq!(
+        lines(fab_cart.expect("a cart of two lines")),
+        [("CFQ7TTC0LF8Q:0001:AV03".to_string(), 5), ("CFQ7TTC0J1FV:0001:AV04".to_string(), 5)]
+    );
+    // Every moving user got both SKUs in one request.
+    for s in seen.iter().filter(|s| s.path.ends_with("/licenseupdates")) {
+        let body: serde_json::Value = serde_json::from_str(&s.body).unwrap();
+        let assigned = body["LicensesToAssign"].as_array().unwrap().len();
+        assert!(assigned == 0 || assigned == 2 || s.path.contains(GRANITE), "{}", s.body);
+    }
+    assert!(!fake.state.lock().unwrap().suspended_in_use, "E4 suspended while in use");
+    let fab = fake.tenant(FABRIKAM);
+    for u in &fab.users {
+        assert!(!u.skus.contains(E4_SKU), "{} keeps E4", u.upn);
+        let moved = !u.upn.starts_with("f4");
+        assert_eq!(u.skus.contains(E3_SKU) && u.skus.contains(PHONE_SKU), moved, "{}", u.upn);
+    }
+    let status_of = |t: &Tenant, id: &str| {
+        t.subscriptions.iter().find(|s| s["id"] == id).unwrap()["status"].clone()
+    };
+    assert_eq!(status_of(&fab, FABRIKAM_E4), "suspended");
+    let granite = fake.tenant(GRANITE);
+    for u in granite.users.iter().filter(|u| !u.upn.starts_with("g4") && !u.upn.starts_with("g5")) {
+        assert!(u.skus.contains(E3_SKU) && u.skus.contains(PHONE_SKU), "{}", u.upn);
+    }
+    assert_eq!(status_of(&granite, GRANITE_PHONE), "active");
+    assert_eq!(status_of(&granite, GRANITE_E4), "suspended");
+    // Each offer has its own results row; status says so; a second run changes nothing.
+    let rows = crate::scripts::results(&w);
+    let a_rows: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r[1] == FABRIKAM && r[2] == "A" && r[4] != "dry-run")
+        .map(|r| (r[3].as_str(), r[4].as_str()))
+        .collect();
+    assert_eq!(a_rows, [(both[0], "done"), (both[1], "done")]);
+    let o = w.run(&["status", "--plan", "again/plan.json", "--results", "results.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report = stdout(&o);
+    assert!(
+        report.contains("A (buy Office 365 E3 + Teams Phone): Office 365 E3: done; Microsoft Teams Phone Standard: done"),
+        "{report}"
+    );
+    assert!(report.contains("2 of 2 customer(s) finished"), "{report}");
+    let before = fake.mutating();
+    let o = crate::scripts::bash_with(&w, &fake, "s/bash/run-all.sh", &["--apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(fake.mutating(), before, "a second run sends no change");
+    // The PowerShell scripts carry the same purchases and parse.
+    let ps = w.read("s/powershell/fabrikam-inc-f6f6f6f6.ps1");
+    assert!(
+        ps.contains("@{ Offer = 'Microsoft Teams Phone Standard'; Action = 'buy'; Seats = 5;"),
+        "{ps}"
+    );
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter_powershell::LANGUAGE.into()).unwrap();
+    for f in ["s/powershell/fabrikam-inc-f6f6f6f6.ps1", "s/powershell/lib.ps1"] {
+        let text = w.read(f);
+        let tree = parser.parse(&text, None).unwrap();
+        let root = tree.root_node();
+        assert!(!root.has_error(), "{f}: {}", crate::scripts::first_error(root, &text));
+    }
 }

@@ -82,7 +82,7 @@ fn bash(w: &Workdir, fake: &Fake, script: &str, args: &[&str]) -> Output {
     bash_with(w, fake, script, args, &[])
 }
 
-fn bash_with(
+pub(crate) fn bash_with(
     w: &Workdir,
     fake: &Fake,
     script: &str,
@@ -104,7 +104,7 @@ fn bash_with(
         .unwrap()
 }
 
-fn results(w: &Workdir) -> Vec<Vec<String>> {
+pub(crate) fn results(w: &Workdir) -> Vec<Vec<String>> {
     let mut rdr = csv::Reader::from_path(w.file("results.csv")).unwrap();
     rdr.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
 }
@@ -437,7 +437,7 @@ fn generated_powershell_parses_without_errors() {
     assert!(bad.root_node().has_error());
 }
 
-fn first_error(node: tree_sitter::Node, text: &str) -> String {
+pub(crate) fn first_error(node: tree_sitter::Node, text: &str) -> String {
     if node.is_error() || node.is_missing() {
         let start = node.start_byte().saturating_sub(60);
         let end = (node.end_byte() + 60).min(text.len());

@@ -274,17 +274,19 @@ fn classify(
     holder: &Holder,
 ) -> (Option<String>, Option<String>) {
     let (mut kaizala, mut covered_by) = (None, None);
+    let mut offers_held = Vec::new();
     for l in licences {
         let (class, offer) = match part.known.get(l) {
             Some(c) => c.clone(),
             None => {
-                let c = (catalog.licence(l), catalog.replacement_of(l).map(|p| p.name.clone()));
+                let c = (catalog.licence(l), catalog.offer_of(l).map(str::to_string));
                 part.known.insert(l.clone(), c.clone());
                 c
             }
         };
         if let Some(offer) = offer {
-            *part.holders.entry(holder.clone()).or_default().entry(offer).or_default() += 1;
+            *part.holders.entry(holder.clone()).or_default().entry(offer.clone()).or_default() += 1;
+            offers_held.push(offer);
         }
         match class {
             Licence::KaizalaPro => {
@@ -296,6 +298,11 @@ fn classify(
             Licence::Other => *part.unrecognised.entry(l.clone()).or_default() += 1,
             Licence::Product => {}
         }
+    }
+    // Every offer of a replacement of several, held together, covers too.
+    if covered_by.is_none() && offers_held.len() > 1 {
+        let held = offers_held.iter().map(String::as_str).collect();
+        covered_by = catalog.held_together(&held).map(|r| r.name.clone());
     }
     (kaizala, covered_by)
 }

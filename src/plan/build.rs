@@ -282,18 +282,18 @@ fn replacement_subscription(
     sub: &SubscriptionRecord,
     catalog: &Catalog,
 ) -> Option<ReplacementSubscription> {
-    let offer = catalog.replacement_of(sub.offer_name.as_deref()?)?;
+    let offer = catalog.offer_of(sub.offer_name.as_deref()?)?;
     let assigned = ing.customers_with_user_rows.contains(&sub.customer_id).then(|| {
         ing.replacement_holders
             .get(&sub.customer_id)
-            .and_then(|h| h.get(&offer.name))
+            .and_then(|h| h.get(offer))
             .copied()
             .unwrap_or(0)
     });
     Some(ReplacementSubscription {
         subscription_id: sub.subscription_id.clone(),
         offer_name: sub.offer_name.clone().unwrap_or_default(),
-        replacement: offer.name.clone(),
+        replacement: offer.to_string(),
         quantity: sub.quantity,
         assigned,
         export_price: sub.unit_price.map(|amount| ExportPrice {
@@ -438,19 +438,13 @@ fn customer_plan(
         forced: opts.forced_target.as_deref(),
     };
     let (offer, reason) = target::choose(&facts, catalog);
-    let (offer, reason, mut purchase) =
-        purchase::settle(offer, reason, seats_needed, &existing, catalog);
-    purchase::set_terms(&mut purchase, Some(opts.term), Some(opts.billing), TermsSource::Default);
-    if let Some(spare) = purchase.spare_seats.filter(|&s| s > 0) {
-        notes.push(format!(
-            "{spare} seat(s) of subscription {} are bought but not assigned: they reduce the seats to buy.",
-            purchase.subscription_id.as_deref().unwrap_or_default()
-        ));
-    }
-    let changes = user_changes(&users, &offer);
+    let (offer, reason, purchases) =
+        step_a((offer, reason), seats_needed, &existing, (opts, catalog), &mut notes);
+    let offers: Vec<String> = purchases.iter().map(|p| p.offer_name.clone()).collect();
+    let changes = user_changes(&users, &offers);
     let recommended = Recommended {
         target: offer.clone(),
-        seats: purchase.seats,
+        seats: purchases.iter().map(|p| p.seats).max().unwrap_or(0),
         term: Some(opts.term),
         billing: Some(opts.billing),
     };
@@ -468,12 +462,13 @@ fn customer_plan(
         urgency: Urgency::of(days_left),
         expiring_subscriptions: subs,
         current_seats,
-        target: Target { offer_name: offer, reason_text: reason.sentence(catalog), reason },
+        target: Target::new(offer, offers, reason.sentence(catalog), reason),
         seats_basis,
         seats_needed,
         existing_replacements: existing,
-        seats_to_buy: purchase.seats,
-        purchase,
+        seats_to_buy: 0,
+        purchase: purchases[0].clone(),
+        purchases: Vec::new(),
         recommended,
         alternatives: Vec::new(),
         steps: StepStatuses::default(),
@@ -485,14 +480,38 @@ fn customer_plan(
         cost: CustomerCost::default(),
         export_currency: currency,
     };
+    plan.set_purchases(purchases);
     plan.steps = default_steps(&plan);
     plan.alternatives = alternatives(&plan, catalog);
     plan
 }
 
+/// Step A for the chosen target: one purchase per offer with the default term and billing, and
+/// a note for each subscription whose spare seats reduce what is bought.
+fn step_a(
+    (offer, reason): (String, target::TargetReason),
+    seats_needed: u64,
+    existing: &[ReplacementSubscription],
+    (opts, catalog): (&PlanOptions, &Catalog),
+    notes: &mut Vec<String>,
+) -> (String, target::TargetReason, Vec<Purchase>) {
+    let (offer, reason, mut purchases) =
+        purchase::settle(offer, reason, seats_needed, existing, catalog);
+    for p in &mut purchases {
+        purchase::set_terms(p, Some(opts.term), Some(opts.billing), TermsSource::Default);
+        if let Some(spare) = p.spare_seats.filter(|&s| s > 0) {
+            notes.push(format!(
+                "{spare} seat(s) of subscription {} are bought but not assigned: they reduce the seats to buy.",
+                p.subscription_id.as_deref().unwrap_or_default()
+            ));
+        }
+    }
+    (offer, reason, purchases)
+}
+
 /// The statuses a customer's steps start with: a step with nothing to do is "Not needed".
 pub fn default_steps(c: &CustomerPlan) -> StepStatuses {
-    let nothing_to_buy = c.purchase.action == PurchaseAction::None;
+    let nothing_to_buy = c.buys_nothing();
     let nobody_to_move = c.users.is_empty() && c.seats_basis == SeatsBasis::Users;
     let not_needed = |none: bool| if none { StepStatus::NotNeeded } else { StepStatus::ToDo };
     StepStatuses {
@@ -504,15 +523,17 @@ pub fn default_steps(c: &CustomerPlan) -> StepStatuses {
 
 /// Spare seats of the other replacement plans the customer holds, as alternatives to what
 /// step A buys: each is what choosing that plan as the target would do (its spare seats used
-/// first, the rest topped up), where that plan may hold the customer's seats.
+/// first, the rest topped up), where that plan may hold the customer's seats. Plans of one offer
+/// only: spare seats of one offer of a plan of several do not make a seat of it.
 pub fn alternatives(c: &CustomerPlan, catalog: &Catalog) -> Vec<Alternative> {
-    if c.seats_needed == 0 || c.purchase.seats == 0 {
+    if c.seats_needed == 0 || c.seats_to_buy == 0 {
         return Vec::new();
     }
+    let single = |offer: &str| catalog.replacement(offer).is_some_and(|r| r.offers.len() == 1);
     let mut plans: Vec<&str> = c
         .existing_replacements
         .iter()
-        .filter(|e| e.replacement != c.target.offer_name)
+        .filter(|e| e.replacement != c.target.plan && single(&e.replacement))
         .filter(|e| e.assigned.is_some_and(|a| a < e.quantity))
         .map(|e| e.replacement.as_str())
         .collect();
@@ -579,7 +600,7 @@ fn frontline_source(
     }
 }
 
-fn user_changes(users: &BTreeMap<String, UserRecord>, offer: &str) -> Vec<UserChange> {
+fn user_changes(users: &BTreeMap<String, UserRecord>, offers: &[String]) -> Vec<UserChange> {
     users
         .values()
         .map(|u| UserChange {
@@ -587,7 +608,8 @@ fn user_changes(users: &BTreeMap<String, UserRecord>, offer: &str) -> Vec<UserCh
             display_name: u.display_name.clone(),
             action: if u.covered_by.is_some() { UserAction::RemoveOnly } else { UserAction::Move },
             remove_licence: u.kaizala_licence.clone(),
-            assign_licence: u.covered_by.is_none().then(|| offer.to_string()),
+            assign_licence: u.covered_by.is_none().then(|| offers[0].clone()),
+            assign_licences: if u.covered_by.is_none() { offers.to_vec() } else { Vec::new() },
             covered_by: u.covered_by.clone(),
             status: StepStatus::ToDo,
         })

@@ -224,8 +224,12 @@ pub struct CustomerPlan {
     /// Active subscriptions of replacement plans the customer already has.
     #[serde(rename = "existing_plan_subscriptions")]
     pub existing_replacements: Vec<ReplacementSubscription>,
-    /// Step A.
+    /// Step A for the target plan's first offer (`purchases[0]`, kept for compatibility).
     pub purchase: Purchase,
+    /// Step A: one purchase per offer of the target plan, in the plan's order (a plan written
+    /// before plans of several offers: read as `[purchase]`).
+    #[serde(default)]
+    pub purchases: Vec<Purchase>,
     /// What the tool recommended, before the worksheet's edits (the workbook's hidden
     /// "Recommended" columns, which tell edited cells from unedited ones).
     #[serde(default)]
@@ -240,7 +244,8 @@ pub struct CustomerPlan {
     /// The account manager's notes from the worksheet.
     #[serde(default)]
     pub worksheet_notes: Option<String>,
-    /// Seats of the target plan to buy (new, or added to an existing subscription).
+    /// Seats of the target plan to buy (new, or added to an existing subscription): for a plan
+    /// of several offers, the most any of its offers needs.
     pub seats_to_buy: u64,
     /// Users who get the target plan (user principal names, sorted).
     pub users_to_move: Vec<String>,
@@ -257,6 +262,42 @@ pub struct CustomerPlan {
     /// only: the price stage settles `cost.currency` from it).
     #[serde(skip)]
     pub export_currency: Option<String>,
+}
+
+impl CustomerPlan {
+    /// Sets step A: one purchase per offer of the target plan (`purchase` is the first,
+    /// `seats_to_buy` the most any offer needs).
+    pub fn set_purchases(&mut self, purchases: Vec<Purchase>) {
+        if let Some(first) = purchases.first() {
+            self.purchase = first.clone();
+        }
+        self.seats_to_buy = purchases.iter().map(|p| p.seats).max().unwrap_or(0);
+        self.purchases = purchases;
+    }
+
+    /// The first purchase that buys a new subscription: its term and billing are the ones the
+    /// worksheet shows and sets (every new subscription of a plan gets the same).
+    pub fn new_subscription(&self) -> Option<&Purchase> {
+        self.purchases.iter().find(|p| p.action == PurchaseAction::Buy)
+    }
+
+    /// True when step A buys or adds nothing for any offer.
+    pub fn buys_nothing(&self) -> bool {
+        self.purchases.iter().all(|p| p.action == PurchaseAction::None)
+    }
+
+    /// Fills what a plan written before plans of several offers lacks.
+    pub fn complete(&mut self) {
+        self.target.complete();
+        if self.purchases.is_empty() {
+            self.purchases.push(self.purchase.clone());
+        }
+        for u in &mut self.users {
+            if u.assign_licences.is_empty() {
+                u.assign_licences.extend(u.assign_licence.clone());
+            }
+        }
+    }
 }
 
 /// One expiring subscription.
@@ -285,6 +326,29 @@ pub struct ExpiringSubscription {
     pub unit_price: Option<Decimal>,
     /// Currency of the unit price.
     pub currency: Option<String>,
+}
+
+impl Target {
+    /// The target `plan` (a replacement's name) with its `offers`, and why.
+    pub fn new(
+        plan: String,
+        offers: Vec<String>,
+        reason_text: String,
+        reason: TargetReason,
+    ) -> Target {
+        let offers = if offers.is_empty() { vec![plan.clone()] } else { offers };
+        Target { offer_name: offers[0].clone(), offers, plan, reason, reason_text }
+    }
+
+    /// Fills what a plan written before plans of several offers lacks.
+    pub fn complete(&mut self) {
+        if self.offers.is_empty() {
+            self.offers.push(self.offer_name.clone());
+        }
+        if self.plan.is_empty() {
+            self.plan = self.offer_name.clone();
+        }
+    }
 }
 
 impl ExpiringSubscription {
@@ -362,8 +426,16 @@ mod decimal_text {
 /// The plan to move a customer to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
-    /// Offer name of the target plan.
+    /// The target plan's first offer (for a plan of one offer, the plan).
     pub offer_name: String,
+    /// Every offer of the target plan, bought and assigned together (a plan written before
+    /// plans of several offers: read as `[offer_name]`).
+    #[serde(default)]
+    pub offers: Vec<String>,
+    /// The target plan's name, as the worksheet and `--target` name it (the offer's name for a
+    /// plan of one offer; read as `offer_name` when absent).
+    #[serde(default)]
+    pub plan: String,
     /// Why it was chosen (machine-readable).
     pub reason: TargetReason,
     /// Why it was chosen, in one sentence.
@@ -505,8 +577,11 @@ pub struct UserChange {
     pub action: UserAction,
     /// The licence to remove, as the export names it.
     pub remove_licence: String,
-    /// The licence to assign (none for remove-only users).
+    /// The licence to assign (none for remove-only users): the target plan's first offer.
     pub assign_licence: Option<String>,
+    /// Every licence to assign: the target plan's offers (none for remove-only users).
+    #[serde(default)]
+    pub assign_licences: Vec<String>,
     /// The licence that already covers a remove-only user.
     pub covered_by: Option<String>,
     /// Where this user's change stands, as the worksheet says.

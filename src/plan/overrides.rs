@@ -160,29 +160,44 @@ fn set_steps(c: &mut CustomerPlan, edit: &Override) -> Result<()> {
 /// The term and billing of a new subscription: the worksheet's, else as recommended. Either
 /// set on a step A that buys no new subscription is an error at its cell.
 fn set_terms(c: &mut CustomerPlan, edit: &Override) -> Result<()> {
-    let buys = c.purchase.action == PurchaseAction::Buy;
+    let bought = c.new_subscription().cloned();
     let not_bought = |at: &Location| {
-        let what = match &c.purchase.subscription_id {
-            Some(id) if c.purchase.action == PurchaseAction::Increase => {
-                format!(
-                    "step A adds seats to subscription {id}, which keeps its own term and billing"
-                )
-            }
-            _ => "step A buys nothing".to_string(),
+        let topped: Vec<&str> = c
+            .purchases
+            .iter()
+            .filter(|p| p.action == PurchaseAction::Increase)
+            .filter_map(|p| p.subscription_id.as_deref())
+            .collect();
+        let what = match topped.as_slice() {
+            [] => "step A buys nothing".to_string(),
+            [id] => format!(
+                "step A adds seats to subscription {id}, which keeps its own term and billing"
+            ),
+            ids => format!(
+                "step A adds seats to subscriptions {}, which keep their own term and billing",
+                ids.join(", ")
+            ),
         };
         value_error(at, format!("{what}; a term and billing apply to a new subscription only"))
     };
     let edited_at = edit.term.as_ref().map(|t| &t.1).or(edit.billing.as_ref().map(|b| &b.1));
-    if let (false, Some(at)) = (buys, edited_at) {
-        return Err(not_bought(at));
-    }
-    let term = edit.term.as_ref().map(|t| t.0).or(c.purchase.term).or(c.recommended.term);
-    let billing =
-        edit.billing.as_ref().map(|b| b.0).or(c.purchase.billing).or(c.recommended.billing);
+    let Some(bought) = bought else {
+        if let Some(at) = edited_at {
+            return Err(not_bought(at));
+        }
+        let mut purchases = std::mem::take(&mut c.purchases);
+        for p in &mut purchases {
+            purchase::set_terms(p, None, None, TermsSource::Default);
+        }
+        c.set_purchases(purchases);
+        return Ok(());
+    };
+    let term = edit.term.as_ref().map(|t| t.0).or(bought.term).or(c.recommended.term);
+    let billing = edit.billing.as_ref().map(|b| b.0).or(bought.billing).or(c.recommended.billing);
     let source = if edit.term.is_some() || edit.billing.is_some() {
         TermsSource::Worksheet
     } else {
-        c.purchase.terms_source.unwrap_or(TermsSource::Default)
+        bought.terms_source.unwrap_or(TermsSource::Default)
     };
     if let (Some(t), Some(b)) = (term, billing) {
         if !t.allows(b) {
@@ -199,7 +214,11 @@ fn set_terms(c: &mut CustomerPlan, edit: &Override) -> Result<()> {
             }
         }
     }
-    purchase::set_terms(&mut c.purchase, term, billing, source);
+    let mut purchases = std::mem::take(&mut c.purchases);
+    for p in &mut purchases {
+        purchase::set_terms(p, term, billing, source);
+    }
+    c.set_purchases(purchases);
     Ok(())
 }
 
@@ -209,8 +228,8 @@ fn set_target(c: &mut CustomerPlan, text: &str, at: &Location, catalog: &Catalog
         .replacement(text)
         .map(|p| p.name.clone())
         .ok_or_else(|| value_error(at, catalog.not_a_replacement(text)))?;
-    let recommended = c.target.offer_name.clone();
-    let (offer, reason, p) = purchase::settle(
+    let recommended = c.target.plan.clone();
+    let (offer, reason, mut purchases) = purchase::settle(
         offer,
         TargetReason::Worksheet { recommended },
         c.seats_needed,
@@ -221,50 +240,67 @@ fn set_target(c: &mut CustomerPlan, text: &str, at: &Location, catalog: &Catalog
         return Err(value_error(at, target::cap_message(offer, *seats, catalog)));
     }
     let reason_text = reason.sentence(catalog);
-    c.target = Target { offer_name: offer, reason_text, reason };
-    c.seats_to_buy = p.seats;
-    // The seats the tool computes for the chosen target are its recommendation now: the
-    // worksheet tells a seat edit from them.
-    c.recommended.seats = p.seats;
-    let before = &c.purchase;
+    let offers: Vec<String> = purchases.iter().map(|p| p.offer_name.clone()).collect();
+    c.target = Target::new(offer, offers, reason_text, reason);
+    let before = c.new_subscription().unwrap_or(&c.purchase);
     let (term, billing) =
         (before.term.or(c.recommended.term), before.billing.or(c.recommended.billing));
     let source = before.terms_source.unwrap_or(TermsSource::Default);
-    c.purchase = p;
-    purchase::set_terms(&mut c.purchase, term, billing, source);
+    for p in &mut purchases {
+        purchase::set_terms(p, term, billing, source);
+    }
+    c.set_purchases(purchases);
+    // The seats the tool computes for the chosen target are its recommendation now: the
+    // worksheet tells a seat edit from them.
+    c.recommended.seats = c.seats_to_buy;
     c.alternatives = super::build::alternatives(c, catalog);
     for u in &mut c.users {
         if u.action == UserAction::Move {
             u.assign_licence = Some(c.target.offer_name.clone());
+            u.assign_licences = c.target.offers.clone();
         }
     }
     Ok(())
 }
 
 /// A new seat count from the worksheet: never fewer than the users to move need, never above
-/// the offer's cap.
+/// the plan's cap. For a plan of several offers it is the seats of the offer that needs the
+/// most; each other offer gets the same number more or fewer (its spare seats still count).
 fn set_seats(c: &mut CustomerPlan, seats: u64, at: &Location, catalog: &Catalog) -> Result<()> {
-    let spare = c.purchase.spare_seats.unwrap_or(0);
-    let least = (c.users_to_move.len() as u64).saturating_sub(spare);
+    let users = c.users_to_move.len() as u64;
+    // The offer with the fewest spare seats sets the least the worksheet may ask for.
+    let spare = c.purchases.iter().map(|p| p.spare_seats.unwrap_or(0)).min().unwrap_or(0);
+    let least = users.saturating_sub(spare);
     if seats < least {
         return Err(value_error(
             at,
-            format!("seats to buy {seats} is fewer than the {} user(s) to move need ({least} after {spare} spare seat(s))", c.users_to_move.len()),
+            format!("seats to buy {seats} is fewer than the {users} user(s) to move need ({least} after {spare} spare seat(s))"),
         ));
     }
-    let p = &mut c.purchase;
-    p.seats = seats;
-    p.new_quantity = p.current_quantity.map(|q| q + seats);
-    p.action = match (seats, &p.subscription_id) {
-        (0, _) => PurchaseAction::None,
-        (_, Some(_)) => PurchaseAction::Increase,
-        (_, None) => PurchaseAction::Buy,
-    };
-    let after = purchase::seats_after(p);
-    if target::above_cap(&p.offer_name, after, catalog) {
-        return Err(value_error(at, target::cap_message(&p.offer_name, after, catalog)));
+    let mut purchases = std::mem::take(&mut c.purchases);
+    let top = purchases.iter().map(|p| p.spare_seats.unwrap_or(0)).min().unwrap_or(0);
+    for p in &mut purchases {
+        // An offer with more spare seats than the least needs that many fewer.
+        let more_spare = p.spare_seats.unwrap_or(0) - top;
+        let n = seats.saturating_sub(more_spare);
+        p.seats = n;
+        p.new_quantity = p.current_quantity.map(|q| q + n);
+        let buys = matches!(p.action, PurchaseAction::Buy);
+        p.action = match (n, &p.subscription_id) {
+            (0, _) => PurchaseAction::None,
+            (_, Some(_)) => PurchaseAction::Increase,
+            (_, None) => PurchaseAction::Buy,
+        };
+        if !buys && p.action == PurchaseAction::Buy {
+            // A purchase that now buys gets the recommended term and billing.
+            purchase::set_terms(p, c.recommended.term, c.recommended.billing, TermsSource::Default);
+        }
     }
-    c.seats_to_buy = seats;
+    let after = purchase::plan_seats_after(&purchases);
+    c.set_purchases(purchases);
+    if target::above_cap(&c.target.plan, after, catalog) {
+        return Err(value_error(at, target::cap_message(&c.target.plan, after, catalog)));
+    }
     c.notes.push(format!("Seats to buy set to {seats} in the worksheet."));
     Ok(())
 }
@@ -289,7 +325,7 @@ pub fn lost(sheet: &Worksheet, plan: &Plan, catalog: &Catalog) -> Vec<String> {
         let c = now.map(|(c, _)| c);
         if let Some((text, at)) = &e.target {
             let same = catalog.replacement(text).map(|p| p.name.as_str())
-                == c.map(|c| c.target.offer_name.as_str());
+                == c.map(|c| c.target.plan.as_str());
             if !same {
                 note(at, format!("target plan {text:?}"));
             }
@@ -300,12 +336,12 @@ pub fn lost(sheet: &Worksheet, plan: &Plan, catalog: &Catalog) -> Vec<String> {
             }
         }
         if let Some((term, at)) = &e.term {
-            if c.and_then(|c| c.purchase.term) != Some(*term) {
+            if c.and_then(|c| c.new_subscription()).and_then(|p| p.term) != Some(*term) {
                 note(at, format!("term {}", term.words()));
             }
         }
         if let Some((billing, at)) = &e.billing {
-            if c.and_then(|c| c.purchase.billing) != Some(*billing) {
+            if c.and_then(|c| c.new_subscription()).and_then(|p| p.billing) != Some(*billing) {
                 note(at, format!("billing {}", billing.as_str()));
             }
         }

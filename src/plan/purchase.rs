@@ -3,7 +3,8 @@
 //!
 //! A customer that already holds an active subscription of the target plan gets its quantity
 //! increased rather than a second subscription; seats already bought there but not assigned
-//! (known when the users files show who holds the plan) reduce what is bought.
+//! (known when the users files show who holds the plan) reduce what is bought. A plan of several
+//! offers is one such purchase per offer, each decided on its own subscriptions.
 
 use super::model::{Purchase, PurchaseAction, ReplacementSubscription, TermsSource};
 use super::target::{self, TargetReason};
@@ -68,23 +69,43 @@ pub fn seats_after(p: &Purchase) -> u64 {
     p.new_quantity.unwrap_or(p.seats)
 }
 
+/// Step A for every offer of a target plan, in the plan's order.
+pub fn decide_plan(
+    plan: &str,
+    needed: u64,
+    existing: &[ReplacementSubscription],
+    catalog: &Catalog,
+) -> Vec<Purchase> {
+    offers(plan, catalog).iter().map(|o| decide(o, needed, existing)).collect()
+}
+
+/// The offers of a target plan (the plan itself when the catalogue does not know it).
+pub fn offers(plan: &str, catalog: &Catalog) -> Vec<String> {
+    catalog.replacement(plan).map(|r| r.offers.clone()).unwrap_or_else(|| vec![plan.to_string()])
+}
+
+/// Seats the customer holds of a target plan once step A is done: the most of any offer.
+pub fn plan_seats_after(purchases: &[Purchase]) -> u64 {
+    purchases.iter().map(seats_after).max().unwrap_or(0)
+}
+
 /// Step A for a target, switching to the large offer when the customer would hold more seats of
-/// a capped offer than its cap (a top-up counts the seats already there).
+/// a capped plan than its cap (a top-up counts the seats already there).
 pub fn settle(
-    offer: String,
+    plan: String,
     reason: TargetReason,
     seats_needed: u64,
     existing: &[ReplacementSubscription],
     catalog: &Catalog,
-) -> (String, TargetReason, Purchase) {
-    let p = decide(&offer, seats_needed, existing);
-    let after = seats_after(&p);
-    if target::above_cap(&offer, after, catalog) {
-        let (offer, reason) = target::capped(&offer, after, reason, catalog);
-        let p = decide(&offer, seats_needed, existing);
-        return (offer, reason, p);
+) -> (String, TargetReason, Vec<Purchase>) {
+    let p = decide_plan(&plan, seats_needed, existing, catalog);
+    let after = plan_seats_after(&p);
+    if target::above_cap(&plan, after, catalog) {
+        let (plan, reason) = target::capped(&plan, after, reason, catalog);
+        let p = decide_plan(&plan, seats_needed, existing, catalog);
+        return (plan, reason, p);
     }
-    (offer, reason, p)
+    (plan, reason, p)
 }
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ fn frame(customers: &[CustomerPlan]) -> Result<DataFrame> {
         "all" => vec!["all"; n],
         "currency" => currency,
         "account_manager" => text(&|c| c.account_manager.clone().unwrap_or_else(|| NO_ACCOUNT_MANAGER.into())),
-        "target_plan" => text(&|c| c.target.offer_name.clone()),
+        "target_plan" => text(&|c| c.target.plan.clone()),
         "urgency" => text(&|c| c.urgency.label().to_string()),
         "urgency_rank" => count(&|c| c.urgency as u64),
         "deadline_month" => text(&|c| c.deadline.format("%Y-%m").to_string()),

@@ -242,21 +242,29 @@ fn settled_terms(p: &Purchase, stated: Stated) -> (Option<Term>, Option<Billing>
     }
 }
 
-/// A new subscription takes the term and billing its price row states, unless the worksheet
-/// chose them; the recommendation follows, so the worksheet shows them as the tool's.
-fn settle_terms(c: &mut CustomerPlan, stated: Stated) {
-    let p = &mut c.purchase;
-    if p.action != PurchaseAction::Buy || p.terms_source == Some(TermsSource::Worksheet) {
-        return;
+/// A new subscription takes the term and billing its price row states (`stated`, one per
+/// purchase), unless the worksheet chose them; the recommendation follows the first new
+/// subscription's, so the worksheet shows them as the tool's.
+fn settle_terms(c: &mut CustomerPlan, stated: Vec<Stated>) {
+    let mut purchases = std::mem::take(&mut c.purchases);
+    let mut first = true;
+    for (p, stated) in purchases.iter_mut().zip(stated) {
+        if p.action != PurchaseAction::Buy || p.terms_source == Some(TermsSource::Worksheet) {
+            continue;
+        }
+        let (term, billing) = settled_terms(p, stated);
+        if (term, billing) != (p.term, p.billing) {
+            p.term = term;
+            p.billing = billing;
+            p.terms_source = Some(TermsSource::PriceList);
+            if first {
+                c.recommended.term = term;
+                c.recommended.billing = billing;
+            }
+        }
+        first = false;
     }
-    let (term, billing) = settled_terms(p, stated);
-    if (term, billing) != (p.term, p.billing) {
-        p.term = term;
-        p.billing = billing;
-        p.terms_source = Some(TermsSource::PriceList);
-        c.recommended.term = term;
-        c.recommended.billing = billing;
-    }
+    c.set_purchases(purchases);
 }
 
 impl Ctx<'_> {
@@ -266,12 +274,12 @@ impl Ctx<'_> {
         &self,
         c: &CustomerPlan,
         currency: Option<String>,
-    ) -> Result<(CustomerCost, Unpriced, Stated)> {
+    ) -> Result<(CustomerCost, Unpriced, Vec<Stated>)> {
         let digits = money::minor_digits(currency.as_deref());
         let segment = Segment::of_customer(c.segment.as_deref());
         // One line per expiring subscription and one for the purchase, allocated once: a
         // growing vector would hold room for four lines per customer.
-        let mut lines = Vec::with_capacity(c.expiring_subscriptions.len() + 1);
+        let mut lines = Vec::with_capacity(c.expiring_subscriptions.len() + c.purchases.len());
         let mut unpriced = Vec::new();
         let mut kaizala_unit: Option<(Decimal, u32)> = None;
         for s in &c.expiring_subscriptions {
@@ -302,12 +310,17 @@ impl Ctx<'_> {
             unpriced.extend(why.map(|w| (l.offer_name.clone(), w)));
             lines.push(l);
         }
-        let mut stated = (None, None);
-        if let Some(priced) = self.purchase_price(c, &c.purchase, &currency, segment)? {
-            let p = &c.purchase;
+        let mut stated_all = Vec::with_capacity(c.purchases.len());
+        for p in &c.purchases {
+            let mut stated = (None, None);
+            let Some(priced) = self.purchase_price(c, p, &currency, segment)? else {
+                stated_all.push(stated);
+                continue;
+            };
             if let Ok(row) = &priced {
                 stated = (row.term, row.billing);
             }
+            stated_all.push(stated);
             let id = p.subscription_id.clone();
             let (mut l, why) =
                 line(CostSide::Target, p.offer_name.clone(), id, p.seats, priced, digits);
@@ -328,7 +341,7 @@ impl Ctx<'_> {
                 money::line_monthly(amount, n, months, digits)
             })
             .map(Money);
-        Ok((totals(currency, lines, saving, digits), unpriced, stated))
+        Ok((totals(currency, lines, saving, digits), unpriced, stated_all))
     }
 
     /// The price of what a step A buys, when it buys anything: the topped-up subscription's
@@ -354,11 +367,7 @@ impl Ctx<'_> {
         {
             return Ok(Some(Ok(own)));
         }
-        let names = self
-            .catalog
-            .replacement(&p.offer_name)
-            .map(|i| i.aliases.as_slice())
-            .unwrap_or_default();
+        let names = self.catalog.offer_aliases(&p.offer_name);
         let key = OfferKey { ids: Vec::new(), name: &p.offer_name, other_names: names };
         // A new subscription whose term and billing the worksheet chose is priced at them
         // only; otherwise they are preferences, and the row found settles them.

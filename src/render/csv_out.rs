@@ -69,8 +69,8 @@ pub fn write_worksheet(plan: &Plan, out: &mut dyn Write) -> Result<()> {
                 SeatsBasis::SubscriptionSeats => "subscription seats",
             }
             .to_string(),
-            c.target.offer_name.clone(),
-            step_a(&c.purchase),
+            c.target.plan.clone(),
+            step_a_all(&c.purchases),
             c.target.reason_text.clone(),
             csv_cell(&c.notes.join(" ")),
         ])
@@ -92,6 +92,26 @@ pub fn step_a(p: &crate::plan::Purchase) -> String {
         ),
         PurchaseAction::None => "nothing to buy".to_string(),
     }
+}
+
+/// Step A of every offer of the target plan in a few words ("buy 3 x Office 365 E3; buy 3 x
+/// Microsoft Teams Phone Standard"); for one offer, as `step_a`.
+pub fn step_a_all(purchases: &[crate::plan::Purchase]) -> String {
+    use crate::plan::PurchaseAction;
+    if let [p] = purchases {
+        return step_a(p);
+    }
+    if purchases.iter().all(|p| p.action == PurchaseAction::None) {
+        return "nothing to buy".to_string();
+    }
+    let each: Vec<String> = purchases
+        .iter()
+        .map(|p| match p.action {
+            PurchaseAction::Buy => step_a(p),
+            _ => format!("{}: {}", p.offer_name, step_a(p)),
+        })
+        .collect();
+    each.join("; ")
 }
 
 /// `users.csv`: one row per user licence change.
@@ -123,7 +143,7 @@ pub fn write_users(plan: &Plan, out: &mut dyn Write) -> Result<()> {
                 }
                 .to_string(),
                 csv_cell(&u.remove_licence),
-                opt(&u.assign_licence),
+                csv_cell(&u.assign_licences.join(";")),
                 opt(&u.covered_by),
             ])
             .map_err(csv_err)?;
@@ -170,10 +190,11 @@ pub fn terms(p: &crate::plan::Purchase) -> Option<String> {
     Some(format!("{}, billed {}", p.term?.words(), p.billing?.as_str()))
 }
 
-/// An alternative to buying, in one sentence, with its cost change in `currency`.
+/// An alternative to buying, in one sentence, against the customer's purchase as planned, with
+/// its cost change in `currency`.
 pub fn alternative(
     a: &crate::plan::Alternative,
-    planned: &crate::plan::Purchase,
+    planned: &crate::plan::CustomerPlan,
     currency: Option<&str>,
 ) -> String {
     let money = |m: rust_decimal::Decimal| match currency {
@@ -197,7 +218,7 @@ pub fn alternative(
     };
     format!(
         "{}: {} spare seat(s) on subscription {} {covers}, instead of {} x {}; {cost}",
-        a.plan, a.spare_seats, a.subscription_id, planned.seats, planned.offer_name
+        a.plan, a.spare_seats, a.subscription_id, planned.seats_to_buy, planned.target.plan
     )
 }
 

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use chrono::Duration;
 
 use crate::escape::md;
-use crate::plan::{CustomerPlan, Plan, PurchaseAction, SeatsBasis, StepStatus, UserAction};
+use crate::plan::{
+    CustomerPlan, Plan, Purchase, PurchaseAction, SeatsBasis, StepStatus, UserAction,
+};
 
 fn name(c: &CustomerPlan) -> String {
     md(c.customer_name.as_deref().unwrap_or(&c.customer_id))
@@ -68,7 +70,7 @@ fn header(s: &mut String, plan: &Plan, c: &CustomerPlan) {
         let _ = writeln!(s, "| Account manager | {} |", md(am));
     }
     let _ = writeln!(s, "| Deadline | {when} |");
-    let _ = writeln!(s, "| Target plan | {} |", md(&c.target.offer_name));
+    let _ = writeln!(s, "| Target plan | {} |", md(&c.target.plan));
     let _ = writeln!(s, "| Why | {} |", md(&c.target.reason_text));
     if let Some(url) = &plan.profile.reference {
         // A link: its destination is not escaped, so what could end it is left out.
@@ -112,9 +114,44 @@ fn subscriptions(s: &mut String, plan: &Plan, c: &CustomerPlan) {
 
 /// Step A: what to buy.
 fn step_a(s: &mut String, plan: &Plan, c: &CustomerPlan) {
-    let _ = writeln!(s, "\n## A. Buy {}\n", md(&c.target.offer_name));
+    let _ = writeln!(s, "\n## A. Buy {}\n", md(&c.target.plan));
     status_line(s, c.steps.buy);
-    let p = &c.purchase;
+    let several = c.purchases.len() > 1;
+    if several {
+        let offers: Vec<String> = c.purchases.iter().map(|p| md(&p.offer_name)).collect();
+        let _ = writeln!(
+            s,
+            "{} is {} offers, bought and assigned together: {}.\n",
+            md(&c.target.plan),
+            offers.len(),
+            offers.join(" + ")
+        );
+    }
+    for p in &c.purchases {
+        purchase_line(s, plan, c, p, several);
+    }
+    if several && !c.buys_nothing() {
+        let _ = writeln!(
+            s,
+            "- [ ] Check that every new or increased subscription is active before step B."
+        );
+    } else if !c.buys_nothing() {
+        let _ = writeln!(s, "- [ ] Check that the subscription is active before step B.");
+    }
+    if !c.alternatives.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nAlternatives (the account manager decides; to take one, choose its plan in the worksheet's Target plan):\n"
+        );
+        let currency = c.cost.currency.as_deref();
+        for a in &c.alternatives {
+            let _ = writeln!(s, "- {}.", md(&super::csv_out::alternative(a, c, currency)));
+        }
+    }
+}
+
+/// One offer's line of step A (`several`: the target plan has more than one offer).
+fn purchase_line(s: &mut String, plan: &Plan, c: &CustomerPlan, p: &Purchase, several: bool) {
     match p.action {
         PurchaseAction::Buy => {
             let terms = super::csv_out::terms(p).unwrap_or_default();
@@ -151,20 +188,11 @@ fn step_a(s: &mut String, plan: &Plan, c: &CustomerPlan) {
                     plan.profile.service()
                 ),
             };
-            let _ = writeln!(s, "Nothing to buy: {why}.");
-        }
-    }
-    if p.action != PurchaseAction::None {
-        let _ = writeln!(s, "- [ ] Check that the subscription is active before step B.");
-    }
-    if !c.alternatives.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nAlternatives (the account manager decides; to take one, choose its plan in the worksheet's Target plan):\n"
-        );
-        let currency = c.cost.currency.as_deref();
-        for a in &c.alternatives {
-            let _ = writeln!(s, "- {}.", md(&super::csv_out::alternative(a, p, currency)));
+            if several {
+                let _ = writeln!(s, "- Nothing to buy of {}: {why}.", md(&p.offer_name));
+            } else {
+                let _ = writeln!(s, "Nothing to buy: {why}.");
+            }
         }
     }
 }
@@ -185,7 +213,7 @@ fn step_b(s: &mut String, plan: &Plan, c: &CustomerPlan) {
                 s,
                 "The users files had no rows for this customer. In the admin center, open Billing > Licenses > {product} and, for each of the (up to {}) users listed, remove {product} and assign {}; users who already hold a plan with {} only lose {product}.",
                 c.current_seats,
-                md(&c.target.offer_name),
+                md(&c.target.plan),
                 plan.profile.service()
             );
         }
@@ -208,7 +236,7 @@ fn user_lines(s: &mut String, c: &CustomerPlan) {
                 s,
                 "{check} {who}: remove **{}**, assign **{}**",
                 md(&u.remove_licence),
-                md(u.assign_licence.as_deref().unwrap_or_default())
+                u.assign_licences.iter().map(|l| md(l)).collect::<Vec<_>>().join("** and **")
             ),
             UserAction::RemoveOnly => writeln!(
                 s,
@@ -315,8 +343,8 @@ pub fn index(plan: &Plan) -> String {
             c.days_left,
             c.urgency.label(),
             name(c),
-            md(&c.target.offer_name),
-            md(&super::csv_out::step_a(&c.purchase)),
+            md(&c.target.plan),
+            md(&super::csv_out::step_a_all(&c.purchases)),
             c.users_to_move.len(),
             c.slug,
             c.slug

@@ -20,7 +20,7 @@ use rust_xlsxwriter::{
 use crate::error::{Error, Rejection, Result};
 use crate::plan::{slug, CustomerPlan, Plan, UserAction};
 
-use super::csv_out::{alternative, step_a};
+use super::csv_out::{alternative, step_a_all};
 use crate::ingest::prices::Term;
 
 pub use crate::worksheet_layout::{headers, users, CUSTOMERS_SHEET, USERS_SHEET};
@@ -302,19 +302,21 @@ fn customers_sheet(
         ws.write_number(r, 7, c.current_seats as f64)?;
         ws.write_number(r, 8, c.users_to_move.len() as f64)?;
         ws.write_number(r, 9, c.users_remove_only.len() as f64)?;
-        text(ws, r, TARGET, &c.target.offer_name)?;
+        text(ws, r, TARGET, &c.target.plan)?;
         ws.write_number(r, SEATS, c.seats_to_buy as f64)?;
-        if let Some(t) = c.purchase.term {
+        // The term and billing of the new subscriptions (a plan's offers get the same).
+        let bought = c.new_subscription();
+        if let Some(t) = bought.and_then(|p| p.term) {
             ws.write_string(r, TERM, t.words())?;
         }
-        if let Some(b) = c.purchase.billing {
+        if let Some(b) = bought.and_then(|p| p.billing) {
             ws.write_string(r, BILLING, b.as_str())?;
         }
-        let step = step_a(&c.purchase);
+        let step = step_a_all(&c.purchases);
         ws.write_string(r, STEP_TEXT, &step)?;
         let currency = c.cost.currency.as_deref();
         let alternatives: Vec<String> =
-            c.alternatives.iter().map(|a| alternative(a, &c.purchase, currency)).collect();
+            c.alternatives.iter().map(|a| alternative(a, c, currency)).collect();
         let alternatives = alternatives.join("\n");
         text(ws, r, ALTERNATIVE, &alternatives)?;
         ws.write_string(r, INCLUDE, if *included { "Yes" } else { "No" })?;
@@ -328,7 +330,7 @@ fn customers_sheet(
         let wrapped: [(u16, &str); 8] = [
             (1, c.customer_name.as_deref().unwrap_or_default()),
             (2, c.account_manager.as_deref().unwrap_or_default()),
-            (TARGET, &c.target.offer_name),
+            (TARGET, &c.target.plan),
             (STEP_TEXT, &step),
             (ALTERNATIVE, &alternatives),
             (REASON, &c.target.reason_text),
@@ -467,7 +469,10 @@ fn users_sheet(
         opt(ws, r, 4, &u.display_name)?;
         ws.write_string(r, 5, if u.action == UserAction::Move { "move" } else { "remove only" })?;
         text(ws, r, 6, &u.remove_licence)?;
-        opt(ws, r, 7, &u.assign_licence)?;
+        let assign = u.assign_licences.join(" + ");
+        if !assign.is_empty() {
+            text(ws, r, 7, &assign)?;
+        }
         opt(ws, r, 8, &u.covered_by)?;
         ws.write_string(r, 9, u.status.label())?;
         let wrapped: [(u16, &str); 6] = [
@@ -475,7 +480,7 @@ fn users_sheet(
             (3, &u.upn),
             (4, u.display_name.as_deref().unwrap_or_default()),
             (6, &u.remove_licence),
-            (7, u.assign_licence.as_deref().unwrap_or_default()),
+            (7, &assign),
             (8, u.covered_by.as_deref().unwrap_or_default()),
         ];
         fit_row(ws, r, &COLS, &wrapped)?;

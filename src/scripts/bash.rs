@@ -45,6 +45,14 @@ pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
     for (name, _, items) in j.lists() {
         let _ = writeln!(s, "{name}={}", qa(items));
     }
+    // Step A, one item per offer of the target plan.
+    let values: Vec<_> = j.purchases.iter().map(|p| p.values()).collect();
+    for (k, (name, ..)) in values.first().into_iter().flatten().enumerate() {
+        let items: Vec<String> = values.iter().map(|v| v[k].2.clone()).collect();
+        let _ = writeln!(s, "{name}={}", qa(&items));
+    }
+    let skus: Vec<String> = j.purchases.iter().map(|p| p.sku_ids.join(" ")).collect();
+    let _ = writeln!(s, "TARGET_SKU_IDS={}", qa(&skus));
     let _ = writeln!(s, "DISCOVER_USERS={}", if j.discover_users { 1 } else { 0 });
     let names: Vec<&str> = scalars.iter().map(|(name, ..)| *name).collect();
     let _ = writeln!(s, "export {} DISCOVER_USERS", names.join(" "));

@@ -42,7 +42,7 @@ function Initialize-Km($Job, [bool]$Apply) {
         Job = $Job; Apply = $Apply; Pc = $base.TrimEnd('/'); Graph = $graph.TrimEnd('/')
         Results = $results; MaxAttempts = $attempts; BFailed = $false
         Status = ''; RequestId = ''; Response = $null
-        KaizalaSkus = @(); KaizalaUsed = 0; TargetSku = ''; Users = @()
+        KaizalaSkus = @(); KaizalaUsed = 0; TargetSkus = @(); Users = @()
     }
 }
 
@@ -168,81 +168,125 @@ function Invoke-KmChange([string]$Method, [string]$Uri, [string]$Api, $Body, [st
 
 function ConvertTo-KmUri([string]$Value) { return [uri]::EscapeDataString($Value) }
 
+# Step A for every offer of the target plan: tops up what is increased, then buys what is new
+# in one cart (a line per offer) or, with the order API, one order per offer. Every offer gets
+# its own results row.
 function Invoke-KmStepA {
     $j = $Km.Job
-    $subs = "$($Km.Pc)/v1/customers/$($j.CustomerId)/subscriptions"
-    Write-KmLog "A. $($j.PurchaseAction) $($j.TargetOffer)"
-    if ($j.PurchaseAction -eq 'none') {
-        Write-KmLog '   nothing to buy: the customer has the seats'
-        Add-KmResult 'A' $j.TargetOffer 'skipped-already-done' '' ''
-        return $true
-    }
-    if ($j.PurchaseAction -eq 'increase') {
-        $url = "$subs/$(ConvertTo-KmUri $j.PurchaseSubscription)"
-        if (-not (Get-Km $url)) { Add-KmResult 'A' $j.PurchaseSubscription 'failed' $Km.Status $Km.RequestId; return $false }
-        $sub = $Km.Response
-        if ([int64]$sub.quantity -ge [int64]$j.PurchaseNewQuantity) {
-            Write-KmLog "   $($j.PurchaseSubscription) already has $($sub.quantity) seats: skipped"
-            Add-KmResult 'A' $j.PurchaseSubscription 'skipped-already-done' $Km.Status $Km.RequestId
-            return $true
+    Write-KmLog "A. buy $($j.TargetPlan)"
+    $ok = $true
+    $buy = [System.Collections.Generic.List[object]]::new()
+    foreach ($p in @($j.Purchases)) {
+        if ($p.Action -eq 'none') {
+            Write-KmLog "   $($p.Offer): nothing to buy: the customer has the seats"
+            Add-KmResult 'A' $p.Offer 'skipped-already-done' '' ''
+        } elseif ($p.Action -eq 'increase') {
+            if (-not (Invoke-KmIncrease $p)) { $ok = $false }
+        } elseif (Test-KmDoneBefore 'A' $p.Offer) {
+            Write-KmLog "   $($p.Offer): bought by an earlier run (results file): skipped"
+            Add-KmResult 'A' $p.Offer 'skipped-already-done' '' ''
+        } else {
+            $buy.Add($p)
         }
-        # The API wants the whole subscription back, with the new quantity.
-        $sub.quantity = [int64]$j.PurchaseNewQuantity
-        return (Invoke-KmChange 'PATCH' $url 'pc' $sub 'A' $j.PurchaseSubscription)
     }
-    if (Test-KmDoneBefore 'A' $j.TargetOffer) {
-        Write-KmLog '   bought by an earlier run (results file): skipped'
-        Add-KmResult 'A' $j.TargetOffer 'skipped-already-done' '' ''
+    if (-not $ok) { return $false }
+    if ($buy.Count -eq 0) { return $true }
+    return (Invoke-KmBuy $buy.ToArray())
+}
+
+# Adds the planned seats to the subscription of one offer, unless it has them already.
+function Invoke-KmIncrease($p) {
+    $url = "$($Km.Pc)/v1/customers/$($Km.Job.CustomerId)/subscriptions/$(ConvertTo-KmUri $p.Subscription)"
+    Write-KmLog "   $($p.Offer): increase $($p.Subscription) to $($p.NewQuantity) seats"
+    if (-not (Get-Km $url)) { Add-KmResult 'A' $p.Subscription 'failed' $Km.Status $Km.RequestId; return $false }
+    $sub = $Km.Response
+    if ([int64]$sub.quantity -ge [int64]$p.NewQuantity) {
+        Write-KmLog "   $($p.Subscription) already has $($sub.quantity) seats: skipped"
+        Add-KmResult 'A' $p.Subscription 'skipped-already-done' $Km.Status $Km.RequestId
         return $true
     }
-    if (-not (Get-Km $subs)) { Add-KmResult 'A' $j.TargetOffer 'failed' $Km.Status $Km.RequestId; return $false }
+    # The API wants the whole subscription back, with the new quantity.
+    $sub.quantity = [int64]$p.NewQuantity
+    return (Invoke-KmChange 'PATCH' $url 'pc' $sub 'A' $p.Subscription)
+}
+
+# The same outcome for each offer's step A.
+function Add-KmResultEach($Purchases, [string]$Outcome, [string]$Status, [string]$RequestId) {
+    foreach ($p in @($Purchases)) { Add-KmResult 'A' $p.Offer $Outcome $Status $RequestId }
+}
+
+# Buys a new subscription of each offer given, skipping an offer of which the customer already
+# has a new active subscription with the planned seats.
+function Invoke-KmBuy($Purchases) {
+    $j = $Km.Job
+    $subs = "$($Km.Pc)/v1/customers/$($j.CustomerId)/subscriptions"
+    if (-not (Get-Km $subs)) { Add-KmResultEach $Purchases 'failed' $Km.Status $Km.RequestId; return $false }
     $old = @($j.ExistingSubscriptions | ForEach-Object { $_.ToLowerInvariant() })
-    $found = @($Km.Response.items | Where-Object {
-            ([string]$_.status).ToLowerInvariant() -eq 'active' -and
-            ([string]$_.offerName).ToLowerInvariant() -eq $j.TargetOffer.ToLowerInvariant() -and
-            [int64]$_.quantity -ge [int64]$j.PurchaseSeats -and
-            $old -notcontains ([string]$_.id).ToLowerInvariant()
-        }) | Select-Object -First 1
-    if ($found) {
-        Write-KmLog "   subscription $($found.id) of $($j.TargetOffer) already has the planned seats: skipped"
-        Add-KmResult 'A' $found.id 'skipped-already-done' $Km.Status $Km.RequestId
-        return $true
-    }
-    $friendly = "$($j.TargetOffer) ($($j.RetiringName) replacement)"
+    $items = @($Km.Response.items)
+    $todo = @(foreach ($p in @($Purchases)) {
+            $found = @($items | Where-Object {
+                    ([string]$_.status).ToLowerInvariant() -eq 'active' -and
+                    ([string]$_.offerName).ToLowerInvariant() -eq ([string]$p.Offer).ToLowerInvariant() -and
+                    [int64]$_.quantity -ge [int64]$p.Seats -and
+                    $old -notcontains ([string]$_.id).ToLowerInvariant()
+                }) | Select-Object -First 1
+            if ($found) {
+                Write-KmLog "   $($p.Offer): subscription $($found.id) already has the planned seats: skipped"
+                Add-KmResult 'A' $p.Offer 'skipped-already-done' $Km.Status $Km.RequestId
+            } else {
+                $p
+            }
+        })
+    if ($todo.Count -eq 0) { return $true }
     if ($j.PurchaseApi -eq 'order') {
-        $body = @{ billingCycle = $j.Billing; lineItems = @(@{ lineItemNumber = 0; offerId = $j.OfferId; quantity = [int64]$j.PurchaseSeats; friendlyName = $friendly }) }
-        return (Invoke-KmChange 'POST' "$($Km.Pc)/v1/customers/$($j.CustomerId)/orders" 'pc' $body 'A' $j.TargetOffer)
+        $ok = $true
+        foreach ($p in $todo) {
+            Write-KmLog "   $($p.Offer): order $($p.Seats) seat(s)"
+            $body = @{ billingCycle = $p.Billing; lineItems = @(@{ lineItemNumber = 0; offerId = $p.OfferId; quantity = [int64]$p.Seats; friendlyName = "$($p.Offer) ($($j.RetiringName) replacement)" }) }
+            if (-not (Invoke-KmChange 'POST' "$($Km.Pc)/v1/customers/$($j.CustomerId)/orders" 'pc' $body 'A' $p.Offer)) { $ok = $false }
+        }
+        return $ok
     }
-    if (-not (Get-Km "$($Km.Pc)/v1/customers/$($j.CustomerId)")) { Add-KmResult 'A' $j.TargetOffer 'failed' $Km.Status $Km.RequestId; return $false }
+    # Cart: find each offer's catalog item for the customer's country; one cart, a line per
+    # offer; check it out.
+    if (-not (Get-Km "$($Km.Pc)/v1/customers/$($j.CustomerId)")) { Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; return $false }
     $country = $Km.Response.billingProfile.defaultAddress.country
-    if (-not $country) { Write-KmLog "   the customer's country is not known to Partner Center"; Add-KmResult 'A' $j.TargetOffer 'failed' $Km.Status $Km.RequestId; return $false }
-    $avail = "$($Km.Pc)/v1/products/$(ConvertTo-KmUri $j.CatalogProduct)/skus/$(ConvertTo-KmUri $j.CatalogSku)/availabilities?country=$(ConvertTo-KmUri $country)"
-    if (-not (Get-Km $avail)) { Add-KmResult 'A' $j.TargetOffer 'failed' $Km.Status $Km.RequestId; return $false }
-    $item = @($Km.Response.items | ForEach-Object { $_.catalogItemId }) | Select-Object -First 1
-    if (-not $item) { Write-KmLog "   no availability of $($j.CatalogProduct):$($j.CatalogSku) in $country"; Add-KmResult 'A' $j.TargetOffer 'failed' $Km.Status $Km.RequestId; return $false }
-    $body = @{ lineItems = @(@{ id = 0; catalogItemId = $item; quantity = [int64]$j.PurchaseSeats; billingCycle = $j.Billing; termDuration = $j.Term; friendlyName = $friendly }) }
+    if (-not $country) { Write-KmLog "   the customer's country is not known to Partner Center"; Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; return $false }
+    $lines = [System.Collections.Generic.List[object]]::new()
+    foreach ($p in $todo) {
+        $avail = "$($Km.Pc)/v1/products/$(ConvertTo-KmUri $p.CatalogProduct)/skus/$(ConvertTo-KmUri $p.CatalogSku)/availabilities?country=$(ConvertTo-KmUri $country)"
+        if (-not (Get-Km $avail)) { Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; return $false }
+        $item = @($Km.Response.items | ForEach-Object { $_.catalogItemId }) | Select-Object -First 1
+        if (-not $item) { Write-KmLog "   no availability of $($p.CatalogProduct):$($p.CatalogSku) ($($p.Offer)) in $country"; Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; return $false }
+        Write-KmLog "   $($p.Offer): $($p.Seats) seat(s), $($p.Term), billed $($p.Billing)"
+        $lines.Add(@{ id = $lines.Count; catalogItemId = $item; quantity = [int64]$p.Seats; billingCycle = $p.Billing; termDuration = $p.Term; friendlyName = "$($p.Offer) ($($j.RetiringName) replacement)" })
+    }
+    $body = @{ lineItems = $lines.ToArray() }
     $carts = "$($Km.Pc)/v1/customers/$($j.CustomerId)/carts"
     if (-not $Km.Apply) {
-        $null = Invoke-KmChange 'POST' $carts 'pc' $body 'A' $j.TargetOffer
+        Write-KmLog "   DRY RUN, would send: POST $carts"
+        Write-KmLog (($body | ConvertTo-Json -Depth 20) -replace '(?m)^', '     ')
         Write-KmLog "   DRY RUN, would send: POST $carts/<new cart id>/checkout"
+        Add-KmResultEach $todo 'dry-run' '' ''
         return $true
     }
     Invoke-KmRequest -Method 'POST' -Uri $carts -Api 'pc' -Body $body
-    if (-not (Test-KmOk)) { Add-KmResult 'A' $j.TargetOffer 'failed' $Km.Status $Km.RequestId; Write-KmExplain; return $false }
+    if (-not (Test-KmOk)) { Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; Write-KmExplain; return $false }
     $cart = $Km.Response.id
     Invoke-KmRequest -Method 'POST' -Uri "$carts/$(ConvertTo-KmUri $cart)/checkout" -Api 'pc'
-    if (-not (Test-KmOk)) { Add-KmResult 'A' $j.TargetOffer 'failed' $Km.Status $Km.RequestId; Write-KmExplain; return $false }
+    if (-not (Test-KmOk)) { Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; Write-KmExplain; return $false }
     if ($Km.Response.PSObject.Properties.Name -contains 'orderErrors' -and @($Km.Response.orderErrors).Count -gt 0) {
         Write-KmLog "   checkout reported: $($Km.Response.orderErrors | ConvertTo-Json -Compress)"
-        Add-KmResult 'A' $j.TargetOffer 'failed' $Km.Status $Km.RequestId
+        Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId
         return $false
     }
-    Add-KmResult 'A' $j.TargetOffer 'done' $Km.Status $Km.RequestId
+    Add-KmResultEach $todo 'done' $Km.Status $Km.RequestId
     return $true
 }
 
 # Reads the tenant's SKUs: the retiring product's (by id in RetiringSkuIds, or by a name or part
-# number matching RetiringMatch), their assigned units, and the target plan's.
+# number matching RetiringMatch), their assigned units, and each offer of the target plan's
+# (TargetSkus: one per offer, '' when its licences are not there yet).
 function Read-KmSkus {
     $j = $Km.Job
     if ($j.LicenseApi -eq 'graph') {
@@ -257,9 +301,11 @@ function Read-KmSkus {
     $script:Km.KaizalaSkus = @($kaizala | ForEach-Object { $_.Id })
     $script:Km.KaizalaUsed = ($kaizala | Measure-Object -Property Used -Sum).Sum
     if ($null -eq $Km.KaizalaUsed) { $script:Km.KaizalaUsed = 0 }
-    $wanted = @($j.TargetSkuIds | ForEach-Object { $_.ToLowerInvariant() })
-    $target = @($skus | Where-Object { $wanted -contains $_.Id -or $_.Name.Trim() -ieq $j.TargetOffer } | ForEach-Object { $_.Id } | Select-Object -Unique)
-    $script:Km.TargetSku = if ($target.Count -eq 1) { $target[0] } else { '' }
+    $script:Km.TargetSkus = @(foreach ($p in @($j.Purchases)) {
+            $wanted = @($p.SkuIds | ForEach-Object { $_.ToLowerInvariant() })
+            $target = @($skus | Where-Object { $wanted -contains $_.Id -or $_.Name.Trim() -ieq $p.Offer } | ForEach-Object { $_.Id } | Select-Object -Unique)
+            if ($target.Count -eq 1) { $target[0] } else { '' }
+        })
     return $true
 }
 
@@ -303,38 +349,49 @@ function Move-KmUser([string]$Upn, [string]$Action) {
     $held = Get-KmUserSkus $Upn $uid
     if ($null -eq $held) { Add-KmResult 'B' $Upn 'failed' $Km.Status $Km.RequestId; return $false }
     $remove = @($held | Where-Object { $Km.KaizalaSkus -contains $_ })
-    $hasTarget = $Km.TargetSku -and ($held -contains $Km.TargetSku)
-    if ($remove.Count -eq 0 -and ($Action -eq 'remove_only' -or $hasTarget)) {
+    # The offers of the target plan the user does not hold yet (a move only).
+    $purchases = @($j.Purchases)
+    $missing = @(if ($Action -eq 'move') {
+            for ($i = 0; $i -lt $purchases.Count; $i++) {
+                $sku = @($Km.TargetSkus)[$i]
+                if (-not $sku -or $held -notcontains $sku) { $i }
+            }
+        })
+    if ($remove.Count -eq 0 -and $missing.Count -eq 0) {
         Write-KmLog "   ${Upn}: already moved: skipped"
         Add-KmResult 'B' $Upn 'skipped-already-done' $Km.Status $Km.RequestId
         return $true
     }
-    $assign = ''
-    if ($Action -eq 'move' -and -not $hasTarget) {
-        $assign = $Km.TargetSku
-        if (-not $assign) {
+    $assign = [System.Collections.Generic.List[string]]::new()
+    $names = [System.Collections.Generic.List[string]]::new()
+    foreach ($i in $missing) {
+        $p = $purchases[$i]
+        $sku = @($Km.TargetSkus)[$i]
+        if (-not $sku) {
             if ($Km.Apply) {
-                Write-KmLog "   ${Upn}: the tenant has no $($j.TargetOffer) licences yet (step A still provisioning?): run again later"
+                Write-KmLog "   ${Upn}: the tenant has no $($p.Offer) licences yet (step A still provisioning?): run again later"
                 Add-KmResult 'B' $Upn 'failed' '' ''
                 return $false
             }
-            $assign = if (@($j.TargetSkuIds).Count -gt 0) { $j.TargetSkuIds[0] } else { "<SKU id of $($j.TargetOffer) after step A>" }
+            $sku = if (@($p.SkuIds).Count -gt 0) { @($p.SkuIds)[0] } else { "<SKU id of $($p.Offer) after step A>" }
         }
+        $assign.Add($sku)
+        $names.Add($p.Offer)
     }
-    if ($assign) { Write-KmLog "   ${Upn}: remove $($j.RetiringName), assign $($j.TargetOffer)" } else { Write-KmLog "   ${Upn}: remove $($j.RetiringName)" }
+    if ($assign.Count -gt 0) { Write-KmLog "   ${Upn}: remove $($j.RetiringName), assign $($names -join ' and ')" } else { Write-KmLog "   ${Upn}: remove $($j.RetiringName)" }
     if ($j.LicenseApi -eq 'graph') {
-        $add = if ($assign) { @(@{ skuId = $assign; disabledPlans = @() }) } else { @() }
+        $add = @($assign | ForEach-Object { @{ skuId = $_; disabledPlans = @() } })
         $body = @{ addLicenses = $add; removeLicenses = $remove }
         return (Invoke-KmChange 'POST' "$($Km.Graph)/v1.0/users/$(ConvertTo-KmUri $Upn)/assignLicense" 'graph' $body 'B' $Upn)
     }
-    $add = if ($assign) { @(@{ SkuId = $assign; ExcludedPlans = $null }) } else { @() }
+    $add = @($assign | ForEach-Object { @{ SkuId = $_; ExcludedPlans = $null } })
     $body = @{ LicensesToAssign = $add; LicensesToRemove = $remove }
     return (Invoke-KmChange 'POST' "$($Km.Pc)/v1/customers/$($j.CustomerId)/users/$(ConvertTo-KmUri $uid)/licenseupdates" 'pc' $body 'B' $Upn)
 }
 
 function Invoke-KmStepB {
     $j = $Km.Job
-    Write-KmLog "B. move the users to $($j.TargetOffer)"
+    Write-KmLog "B. move the users to $($j.TargetPlan)"
     if (-not (Read-KmSkus)) { Add-KmResult 'B' '(tenant licences)' 'failed' $Km.Status $Km.RequestId; $script:Km.BFailed = $true; return $false }
     if ($j.LicenseApi -ne 'graph') {
         if (-not (Read-KmUsers)) { Add-KmResult 'B' '(tenant users)' 'failed' $Km.Status $Km.RequestId; $script:Km.BFailed = $true; return $false }

@@ -219,77 +219,138 @@ km_uri() { jq -rn --arg v "$1" '$v | @uri'; }
 
 # ---------------------------------------------------------------- A: buy
 
+# km_offer I: sets the values of offer I of the target plan (step A's arrays hold one item per
+# offer, in the plan's order): KM_OFFER, KM_ACTION, KM_SEATS, KM_SUB, KM_NEW_QTY.
+km_offer() {
+  KM_OFFER="${TARGET_OFFERS[$1]}"
+  KM_ACTION="${PURCHASE_ACTIONS[$1]}"
+  KM_SEATS="${PURCHASE_SEATS[$1]}"
+  KM_SUB="${PURCHASE_SUBSCRIPTIONS[$1]}"
+  KM_NEW_QTY="${PURCHASE_NEW_QUANTITIES[$1]}"
+}
+
+# Step A for every offer of the target plan: tops up what is increased, then buys what is new
+# in one cart (a line per offer) or, with the order API, one order per offer. Every offer gets
+# its own results row.
 km_step_a() {
-  local subs="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions"
-  km_log "A. $PURCHASE_ACTION $TARGET_OFFER"
-  case "$PURCHASE_ACTION" in
-    none)
-      km_log "   nothing to buy: the customer has the seats"
-      km_result A "$TARGET_OFFER" skipped-already-done "" ""
-      return 0
-      ;;
-    increase)
-      km_get "$subs/$PURCHASE_SUBSCRIPTION" pc || { km_result A "$PURCHASE_SUBSCRIPTION" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
-      local qty
-      qty="$(jq -r '.quantity // 0' "$KM_TMP/response")"
-      if [ "$qty" -ge "$PURCHASE_NEW_QUANTITY" ]; then
-        km_log "   $PURCHASE_SUBSCRIPTION already has $qty seats (planned $PURCHASE_NEW_QUANTITY): skipped"
-        km_result A "$PURCHASE_SUBSCRIPTION" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
-        return 0
-      fi
-      # The API wants the whole subscription back, with the new quantity.
-      jq --argjson q "$PURCHASE_NEW_QUANTITY" '.quantity = $q' "$KM_TMP/response" >"$KM_TMP/body"
-      km_change PATCH "$subs/$PURCHASE_SUBSCRIPTION" pc "$KM_TMP/body" A "$PURCHASE_SUBSCRIPTION"
-      return
-      ;;
-  esac
-  if km_done_before A "$TARGET_OFFER"; then
-    km_log "   bought by an earlier run (results file): skipped"
-    km_result A "$TARGET_OFFER" skipped-already-done "" ""
+  local i rc=0 buy=()
+  km_log "A. buy $TARGET_PLAN"
+  for i in "${!TARGET_OFFERS[@]}"; do
+    km_offer "$i"
+    case "$KM_ACTION" in
+      none)
+        km_log "   $KM_OFFER: nothing to buy: the customer has the seats"
+        km_result A "$KM_OFFER" skipped-already-done "" ""
+        ;;
+      increase) km_increase || rc=1 ;;
+      *)
+        if km_done_before A "$KM_OFFER"; then
+          km_log "   $KM_OFFER: bought by an earlier run (results file): skipped"
+          km_result A "$KM_OFFER" skipped-already-done "" ""
+        else
+          buy+=("$i")
+        fi
+        ;;
+    esac
+  done
+  [ "$rc" = 0 ] || return 1
+  [ "${#buy[@]}" -gt 0 ] || return 0
+  km_buy "${buy[@]}"
+}
+
+# Adds the planned seats to the subscription of offer KM_OFFER, unless it has them already.
+km_increase() {
+  local url qty
+  url="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions/$(km_uri "$KM_SUB")"
+  km_log "   $KM_OFFER: increase $KM_SUB to $KM_NEW_QTY seats"
+  km_get "$url" pc || { km_result A "$KM_SUB" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+  qty="$(jq -r '.quantity // 0' "$KM_TMP/response")"
+  if [ "$qty" -ge "$KM_NEW_QTY" ]; then
+    km_log "   $KM_SUB already has $qty seats (planned $KM_NEW_QTY): skipped"
+    km_result A "$KM_SUB" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
     return 0
   fi
-  km_get "$subs" pc || { km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
-  local existing found
+  # The API wants the whole subscription back, with the new quantity.
+  jq --argjson q "$KM_NEW_QTY" '.quantity = $q' "$KM_TMP/response" >"$KM_TMP/body"
+  km_change PATCH "$url" pc "$KM_TMP/body" A "$KM_SUB"
+}
+
+# km_result_each OUTCOME I...: the same outcome for each offer named.
+km_result_each() {
+  local outcome="$1" i
+  shift
+  for i in "$@"; do km_result A "${TARGET_OFFERS[$i]}" "$outcome" "$KM_STATUS" "$KM_REQUEST_ID"; done
+}
+
+# km_buy I...: buys a new subscription of each offer named, skipping an offer of which the
+# customer already has a new active subscription with the planned seats.
+km_buy() {
+  local subs="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions" existing found i todo=()
+  km_get "$subs" pc || { km_result_each failed "$@"; return 1; }
   existing="$(printf '%s\n' "${EXISTING_SUBSCRIPTIONS[@]+"${EXISTING_SUBSCRIPTIONS[@]}"}" | jq -R 'ascii_downcase' | jq -s 'map(select(. != ""))')"
-  found="$(jq -r --arg offer "$TARGET_OFFER" --argjson seats "$PURCHASE_SEATS" --argjson old "$existing" '
-      [.items[]
-       | select((.status // "" | ascii_downcase) == "active"
-                and ((.offerName // .friendlyName // "") | ascii_downcase) == ($offer | ascii_downcase)
-                and (.quantity // 0) >= $seats
-                and ((.id | ascii_downcase) as $i | ($old | index($i)) == null))
-       | .id] | first // empty' "$KM_TMP/response")"
-  if [ -n "$found" ]; then
-    km_log "   subscription $found of $TARGET_OFFER already has the planned seats: skipped"
-    km_result A "$found" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
-    return 0
-  fi
-  local friendly="$TARGET_OFFER ($RETIRING_NAME replacement)"
+  for i in "$@"; do
+    km_offer "$i"
+    found="$(jq -r --arg offer "$KM_OFFER" --argjson seats "$KM_SEATS" --argjson old "$existing" '
+        [.items[]
+         | select((.status // "" | ascii_downcase) == "active"
+                  and ((.offerName // .friendlyName // "") | ascii_downcase) == ($offer | ascii_downcase)
+                  and (.quantity // 0) >= $seats
+                  and ((.id | ascii_downcase) as $i | ($old | index($i)) == null))
+         | .id] | first // empty' "$KM_TMP/response")"
+    if [ -n "$found" ]; then
+      km_log "   $KM_OFFER: subscription $found already has the planned seats: skipped"
+      km_result A "$KM_OFFER" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+    else
+      todo+=("$i")
+    fi
+  done
+  [ "${#todo[@]}" -gt 0 ] || return 0
   if [ "$KM_PURCHASE_API" = order ]; then
-    jq -n --arg offer "$OFFER_ID" --argjson q "$PURCHASE_SEATS" --arg cycle "$BILLING" --arg name "$friendly" \
-      '{billingCycle: $cycle, lineItems: [{lineItemNumber: 0, offerId: $offer, quantity: $q, friendlyName: $name}]}' >"$KM_TMP/body"
-    km_change POST "$KM_PC/v1/customers/$CUSTOMER_ID/orders" pc "$KM_TMP/body" A "$TARGET_OFFER"
-    return
+    local rc=0
+    for i in "${todo[@]}"; do
+      km_offer "$i"
+      km_log "   $KM_OFFER: order $KM_SEATS seat(s)"
+      jq -n --arg offer "${OFFER_IDS[$i]}" --argjson q "$KM_SEATS" --arg cycle "${PURCHASE_BILLINGS[$i]}" \
+        --arg name "$KM_OFFER ($RETIRING_NAME replacement)" \
+        '{billingCycle: $cycle, lineItems: [{lineItemNumber: 0, offerId: $offer, quantity: $q, friendlyName: $name}]}' >"$KM_TMP/body"
+      km_change POST "$KM_PC/v1/customers/$CUSTOMER_ID/orders" pc "$KM_TMP/body" A "$KM_OFFER" || rc=1
+    done
+    return "$rc"
   fi
-  # Cart: find the catalog item for the customer's country, create the cart, check it out.
-  km_get "$KM_PC/v1/customers/$CUSTOMER_ID" pc || { km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
-  local country item cart
+  # Cart: find each offer's catalog item for the customer's country; one cart, a line per
+  # offer; check it out.
+  km_get "$KM_PC/v1/customers/$CUSTOMER_ID" pc || { km_result_each failed "${todo[@]}"; return 1; }
+  local country item cart n=0
   country="$(jq -r '.billingProfile.defaultAddress.country // .companyProfile.address.country // empty' "$KM_TMP/response")"
-  [ -n "$country" ] || { km_log "   the customer's country is not known to Partner Center"; km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
-  km_get "$KM_PC/v1/products/$(km_uri "$CATALOG_PRODUCT")/skus/$(km_uri "$CATALOG_SKU")/availabilities?country=$(km_uri "$country")" pc ||
-    { km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
-  item="$(jq -r '[.items[]?.catalogItemId] | first // empty' "$KM_TMP/response")"
-  [ -n "$item" ] || { km_log "   no availability of $CATALOG_PRODUCT:$CATALOG_SKU in $country"; km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
-  jq -n --arg item "$item" --argjson q "$PURCHASE_SEATS" --arg cycle "$BILLING" --arg term "$TERM" --arg name "$friendly" \
-    '{lineItems: [{id: 0, catalogItemId: $item, quantity: $q, billingCycle: $cycle, termDuration: $term, friendlyName: $name}]}' >"$KM_TMP/body"
+  [ -n "$country" ] || { km_log "   the customer's country is not known to Partner Center"; km_result_each failed "${todo[@]}"; return 1; }
+  echo '[]' >"$KM_TMP/lines"
+  for i in "${todo[@]}"; do
+    km_offer "$i"
+    km_get "$KM_PC/v1/products/$(km_uri "${CATALOG_PRODUCTS[$i]}")/skus/$(km_uri "${CATALOG_SKUS[$i]}")/availabilities?country=$(km_uri "$country")" pc ||
+      { km_result_each failed "${todo[@]}"; return 1; }
+    item="$(jq -r '[.items[]?.catalogItemId] | first // empty' "$KM_TMP/response")"
+    [ -n "$item" ] || { km_log "   no availability of ${CATALOG_PRODUCTS[$i]}:${CATALOG_SKUS[$i]} ($KM_OFFER) in $country"; km_result_each failed "${todo[@]}"; return 1; }
+    km_log "   $KM_OFFER: $KM_SEATS seat(s), ${PURCHASE_TERMS[$i]}, billed ${PURCHASE_BILLINGS[$i]}"
+    jq --argjson id "$n" --arg item "$item" --argjson q "$KM_SEATS" --arg cycle "${PURCHASE_BILLINGS[$i]}" \
+      --arg term "${PURCHASE_TERMS[$i]}" --arg name "$KM_OFFER ($RETIRING_NAME replacement)" \
+      '. + [{id: $id, catalogItemId: $item, quantity: $q, billingCycle: $cycle, termDuration: $term, friendlyName: $name}]' \
+      "$KM_TMP/lines" >"$KM_TMP/lines.next"
+    mv "$KM_TMP/lines.next" "$KM_TMP/lines"
+    n=$((n + 1))
+  done
+  jq '{lineItems: .}' "$KM_TMP/lines" >"$KM_TMP/body"
   if [ "$KM_APPLY" = 0 ]; then
-    km_change POST "$KM_PC/v1/customers/$CUSTOMER_ID/carts" pc "$KM_TMP/body" A "$TARGET_OFFER"
+    km_log "   DRY RUN, would send: POST $KM_PC/v1/customers/$CUSTOMER_ID/carts"
+    jq . "$KM_TMP/body" | sed 's/^/     /' >&2
     km_log "   DRY RUN, would send: POST $KM_PC/v1/customers/$CUSTOMER_ID/carts/<new cart id>/checkout"
+    for i in "${todo[@]}"; do km_result A "${TARGET_OFFERS[$i]}" dry-run "" ""; done
+    KM_STATUS=dry-run
     return 0
   fi
   km_request POST "$KM_PC/v1/customers/$CUSTOMER_ID/carts" pc "$KM_TMP/body"
   case "$KM_STATUS" in
     2??) ;;
-    *) km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; km_explain; return 1 ;;
+    *) km_result_each failed "${todo[@]}"; km_explain; return 1 ;;
   esac
   cart="$(jq -r '.id // empty' "$KM_TMP/response")"
   : >"$KM_TMP/empty"
@@ -298,24 +359,24 @@ km_step_a() {
     2??)
       if [ "$(jq '(.orderErrors // []) | length' "$KM_TMP/response")" != 0 ]; then
         km_log "   checkout reported: $(jq -c '.orderErrors' "$KM_TMP/response")"
-        km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"
+        km_result_each failed "${todo[@]}"
         return 1
       fi
-      km_result A "$TARGET_OFFER" "done" "$KM_STATUS" "$KM_REQUEST_ID"
+      km_result_each "done" "${todo[@]}"
       ;;
-    *) km_result A "$TARGET_OFFER" failed "$KM_STATUS" "$KM_REQUEST_ID"; km_explain; return 1 ;;
+    *) km_result_each failed "${todo[@]}"; km_explain; return 1 ;;
   esac
 }
 
 # ---------------------------------------------------------------- SKUs
 
 # Reads the tenant's SKUs into KM_RETIRING_SKUS (the retiring product's: space-separated),
-# KM_RETIRING_USED (their units still assigned) and KM_TARGET_SKU (empty when the target plan's
-# licences are not there yet). A SKU is the retiring product's when its id is one of
-# RETIRING_SKU_IDS or its name or part number matches RETIRING_MATCH.
+# KM_RETIRING_USED (their units still assigned) and KM_TARGET_SKUS (one item per offer of the
+# target plan: its SKU in the tenant, empty when its licences are not there yet). A SKU is the
+# retiring product's when its id is one of RETIRING_SKU_IDS or its name or part number matches
+# RETIRING_MATCH.
 km_skus() {
-  local wanted retiring
-  wanted="$(printf '%s\n' "${TARGET_SKU_IDS[@]+"${TARGET_SKU_IDS[@]}"}" | jq -R 'ascii_downcase' | jq -s 'map(select(. != ""))')"
+  local wanted retiring i
   retiring="$(printf '%s\n' "${RETIRING_SKU_IDS[@]+"${RETIRING_SKU_IDS[@]}"}" | jq -R 'ascii_downcase' | jq -s 'map(select(. != ""))')"
   if [ "$KM_LICENSE_API" = graph ]; then
     km_get "$KM_GRAPH/v1.0/subscribedSkus" graph || return 1
@@ -329,10 +390,15 @@ km_skus() {
                or ((.name + " " + .part) | test($re; "i")))]' "$KM_TMP/skus" >"$KM_TMP/retiring"
   KM_RETIRING_SKUS="$(jq -r 'map(.id | ascii_downcase) | join(" ")' "$KM_TMP/retiring")"
   KM_RETIRING_USED="$(jq 'map(.used) | add // 0' "$KM_TMP/retiring")"
-  KM_TARGET_SKU="$(jq -r --argjson w "$wanted" --arg offer "$TARGET_OFFER" '
-      ([.items[] | select((.id | ascii_downcase) as $i | ($w | index($i)) != null) | .id]
-       + [.items[] | select((.name | ascii_downcase) == ($offer | ascii_downcase)) | .id]) | unique
-      | if length == 1 then .[0] | ascii_downcase else empty end' "$KM_TMP/skus")"
+  KM_TARGET_SKUS=()
+  for i in "${!TARGET_OFFERS[@]}"; do
+    # shellcheck disable=SC2086 # the offer's SKU ids are one item, separated by spaces
+    wanted="$(printf '%s\n' ${TARGET_SKU_IDS[$i]:-} | jq -R 'ascii_downcase' | jq -s 'map(select(. != ""))')"
+    KM_TARGET_SKUS+=("$(jq -r --argjson w "$wanted" --arg offer "${TARGET_OFFERS[$i]}" '
+        ([.items[] | select((.id | ascii_downcase) as $i | ($w | index($i)) != null) | .id]
+         + [.items[] | select((.name | ascii_downcase) == ($offer | ascii_downcase)) | .id]) | unique
+        | if length == 1 then .[0] | ascii_downcase else empty end' "$KM_TMP/skus")")
+  done
 }
 
 # ---------------------------------------------------------------- B: users
@@ -368,8 +434,10 @@ km_user_skus() {
 
 
 # km_move_user UPN move|remove_only
+# Removes the retiring licence and, for a move, assigns every offer of the target plan the user
+# does not hold yet, in one request.
 km_move_user() {
-  local upn="$1" action="$2" uid="" has_retiring=0 has_target=0 sku remove=()
+  local upn="$1" action="$2" uid="" has_retiring=0 sku remove=() i missing=() assign=()
   if [ "$KM_LICENSE_API" != graph ]; then
     uid="$(km_user_id "$upn")"
     if [ -z "$uid" ]; then
@@ -383,47 +451,56 @@ km_move_user() {
     case " $KM_RETIRING_SKUS " in
       *" $sku "*) has_retiring=1; remove+=("$sku") ;;
     esac
-    if [ -n "$KM_TARGET_SKU" ] && [ "$sku" = "$KM_TARGET_SKU" ]; then
-      has_target=1
-    fi
   done
-  if [ "$has_retiring" = 0 ] && { [ "$action" = remove_only ] || [ "$has_target" = 1 ]; }; then
+  if [ "$action" = move ]; then
+    for i in "${!TARGET_OFFERS[@]}"; do
+      sku="${KM_TARGET_SKUS[$i]:-}"
+      if [ -z "$sku" ] || [[ " $KM_HELD " != *" $sku "* ]]; then missing+=("$i"); fi
+    done
+  fi
+  if [ "$has_retiring" = 0 ] && [ "${#missing[@]}" = 0 ]; then
     km_log "   $upn: already moved: skipped"
     km_result B "$upn" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
     return 0
   fi
-  local assign="" target_sku="$KM_TARGET_SKU"
-  if [ "$action" = move ] && [ "$has_target" = 0 ]; then
-    if [ -z "$target_sku" ]; then
+  local names=()
+  for i in "${missing[@]+"${missing[@]}"}"; do
+    sku="${KM_TARGET_SKUS[$i]:-}"
+    if [ -z "$sku" ]; then
       if [ "$KM_APPLY" = 1 ]; then
-        km_log "   $upn: the tenant has no $TARGET_OFFER licences yet (step A still provisioning?): run again later"
+        km_log "   $upn: the tenant has no ${TARGET_OFFERS[$i]} licences yet (step A still provisioning?): run again later"
         km_result B "$upn" failed "" ""
         return 1
       fi
-      target_sku="${TARGET_SKU_IDS[0]:-<SKU id of $TARGET_OFFER after step A>}"
+      sku="${TARGET_SKU_IDS[$i]%% *}"
+      sku="${sku:-<SKU id of ${TARGET_OFFERS[$i]} after step A>}"
     fi
-    assign="$target_sku"
-  fi
-  if [ -n "$assign" ]; then
-    km_log "   $upn: remove $RETIRING_NAME, assign $TARGET_OFFER"
+    assign+=("$sku")
+    names+=("${TARGET_OFFERS[$i]}")
+  done
+  if [ "${#assign[@]}" -gt 0 ]; then
+    local joined
+    joined="$(printf '%s\n' "${names[@]}" | jq -R . | jq -rs 'join(" and ")')"
+    km_log "   $upn: remove $RETIRING_NAME, assign $joined"
   else
     km_log "   $upn: remove $RETIRING_NAME"
   fi
-  local removes
+  local removes adds
   removes="$(printf '%s\n' "${remove[@]+"${remove[@]}"}" | jq -R . | jq -s 'map(select(. != ""))')"
+  adds="$(printf '%s\n' "${assign[@]+"${assign[@]}"}" | jq -R . | jq -s 'map(select(. != ""))')"
   if [ "$KM_LICENSE_API" = graph ]; then
-    jq -n --arg a "$assign" --argjson r "$removes" \
-      '{addLicenses: (if $a == "" then [] else [{skuId: $a, disabledPlans: []}] end), removeLicenses: $r}' >"$KM_TMP/body"
+    jq -n --argjson a "$adds" --argjson r "$removes" \
+      '{addLicenses: [$a[] | {skuId: ., disabledPlans: []}], removeLicenses: $r}' >"$KM_TMP/body"
     km_change POST "$KM_GRAPH/v1.0/users/$(km_uri "$upn")/assignLicense" graph "$KM_TMP/body" B "$upn"
   else
-    jq -n --arg a "$assign" --argjson r "$removes" \
-      '{LicensesToAssign: (if $a == "" then [] else [{SkuId: $a, ExcludedPlans: null}] end), LicensesToRemove: $r}' >"$KM_TMP/body"
+    jq -n --argjson a "$adds" --argjson r "$removes" \
+      '{LicensesToAssign: [$a[] | {SkuId: ., ExcludedPlans: null}], LicensesToRemove: $r}' >"$KM_TMP/body"
     km_change POST "$KM_PC/v1/customers/$CUSTOMER_ID/users/$(km_uri "$uid")/licenseupdates" pc "$KM_TMP/body" B "$upn"
   fi
 }
 
 km_step_b() {
-  km_log "B. move the users to $TARGET_OFFER"
+  km_log "B. move the users to $TARGET_PLAN"
   km_skus || { km_result B "(tenant licences)" failed "$KM_STATUS" "$KM_REQUEST_ID"; KM_B_FAILED=1; return 1; }
   if [ "$KM_LICENSE_API" != graph ]; then
     km_users || { km_result B "(tenant users)" failed "$KM_STATUS" "$KM_REQUEST_ID"; KM_B_FAILED=1; return 1; }

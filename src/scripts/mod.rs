@@ -93,13 +93,18 @@ pub fn load(path: &Path) -> Result<Plan> {
         bad(format!("schema_version {v} is not supported (this version reads {SCHEMA_VERSION})"))
     };
     // Read once; when it does not fit the model, its version tells the better message.
-    let plan: Plan =
+    let mut plan: Plan =
         serde_json::from_str(&text).map_err(|e| match serde_json::from_str::<Version>(&text) {
             Ok(v) if v.schema_version != SCHEMA_VERSION => unsupported(v.schema_version),
             _ => bad(format!("not a plan.json written by kaizala-migrate plan: {e}")),
         })?;
     if plan.schema_version != SCHEMA_VERSION {
         return Err(unsupported(plan.schema_version));
+    }
+    // A plan written before plans of several offers says each in one place only.
+    let excluded = plan.excluded_customers.iter_mut().filter_map(|e| e.plan.as_deref_mut());
+    for c in plan.customers.iter_mut().chain(excluded) {
+        c.complete();
     }
     for c in &plan.customers {
         let safe = !c.slug.is_empty()
@@ -129,7 +134,33 @@ pub struct CustomerJob {
     /// Deadline.
     pub deadline: NaiveDate,
     /// Target plan.
-    pub target_offer: String,
+    pub target_plan: String,
+    /// Step A, one per offer of the target plan, in its order.
+    pub purchases: Vec<PurchaseJob>,
+    /// Subscriptions of the target plan the customer had before (never mistaken for the new one).
+    pub existing_subscriptions: Vec<String>,
+    /// The Kaizala Pro subscriptions to suspend.
+    pub expiring_subscriptions: Vec<String>,
+    /// Users who get the target plan.
+    pub users_move: Vec<String>,
+    /// Users who only lose Kaizala Pro.
+    pub users_remove_only: Vec<String>,
+    /// The plan had no users rows: the script finds the Kaizala Pro users in the tenant.
+    pub discover_users: bool,
+    /// The retiring product's name, as the scripts' messages say it.
+    pub retiring_name: String,
+    /// A case-insensitive regular expression a tenant SKU's name or part number matches when
+    /// it is the retiring product.
+    pub retiring_match: String,
+    /// The retiring product's SKU GUIDs.
+    pub retiring_sku_ids: Vec<String>,
+}
+
+/// Step A for one offer of the target plan, resolved.
+#[derive(Debug, Clone)]
+pub struct PurchaseJob {
+    /// The offer.
+    pub offer: String,
     /// Buy, increase or nothing.
     pub action: PurchaseAction,
     /// Seats to buy or add.
@@ -148,64 +179,49 @@ pub struct CustomerJob {
     pub term: String,
     /// Billing (`monthly`).
     pub billing: String,
-    /// Subscriptions of the target plan the customer had before (never mistaken for the new one).
-    pub existing_subscriptions: Vec<String>,
-    /// Candidate SKU GUIDs of the target plan.
-    pub target_sku_ids: Vec<String>,
-    /// The Kaizala Pro subscriptions to suspend.
-    pub expiring_subscriptions: Vec<String>,
-    /// Users who get the target plan.
-    pub users_move: Vec<String>,
-    /// Users who only lose Kaizala Pro.
-    pub users_remove_only: Vec<String>,
-    /// The plan had no users rows: the script finds the Kaizala Pro users in the tenant.
-    pub discover_users: bool,
-    /// The retiring product's name, as the scripts' messages say it.
-    pub retiring_name: String,
-    /// A case-insensitive regular expression a tenant SKU's name or part number matches when
-    /// it is the retiring product.
-    pub retiring_match: String,
-    /// The retiring product's SKU GUIDs.
-    pub retiring_sku_ids: Vec<String>,
+    /// Candidate SKU GUIDs of the offer (what step B assigns).
+    pub sku_ids: Vec<String>,
+}
+
+impl PurchaseJob {
+    /// The values of one offer's step A: (bash array name, PowerShell key, value, written as a
+    /// number in PowerShell). Bash holds each in an array with one item per offer; the SKU ids
+    /// are one item, separated by spaces.
+    pub fn values(&self) -> [(&'static str, &'static str, String, bool); 10] {
+        [
+            ("TARGET_OFFERS", "Offer", self.offer.clone(), false),
+            ("PURCHASE_ACTIONS", "Action", self.action.as_str().to_string(), false),
+            ("PURCHASE_SEATS", "Seats", self.seats.to_string(), true),
+            ("PURCHASE_SUBSCRIPTIONS", "Subscription", self.increase_subscription.clone(), false),
+            ("PURCHASE_NEW_QUANTITIES", "NewQuantity", self.new_quantity.to_string(), true),
+            ("CATALOG_PRODUCTS", "CatalogProduct", self.product_id.clone(), false),
+            ("CATALOG_SKUS", "CatalogSku", self.sku_id.clone(), false),
+            ("OFFER_IDS", "OfferId", self.offer_id.clone(), false),
+            ("PURCHASE_TERMS", "Term", self.term.clone(), false),
+            ("PURCHASE_BILLINGS", "Billing", self.billing.clone(), false),
+        ]
+    }
 }
 
 impl CustomerJob {
     /// The single values every customer's script sets: (bash name, PowerShell name, value,
     /// written as a number in PowerShell).
-    pub fn scalars(
-        &self,
-        opts: &ScriptOptions,
-    ) -> [(&'static str, &'static str, String, bool); 16] {
+    pub fn scalars(&self, opts: &ScriptOptions) -> [(&'static str, &'static str, String, bool); 7] {
         [
             ("KM_LICENSE_API", "LicenseApi", opts.licence_api.as_str().to_string(), false),
             ("KM_PURCHASE_API", "PurchaseApi", opts.purchase_api.as_str().to_string(), false),
             ("CUSTOMER_ID", "CustomerId", self.customer_id.clone(), false),
             ("CUSTOMER_NAME", "CustomerName", self.name.clone(), false),
-            ("TARGET_OFFER", "TargetOffer", self.target_offer.clone(), false),
-            ("PURCHASE_ACTION", "PurchaseAction", self.action.as_str().to_string(), false),
-            ("PURCHASE_SEATS", "PurchaseSeats", self.seats.to_string(), true),
-            (
-                "PURCHASE_SUBSCRIPTION",
-                "PurchaseSubscription",
-                self.increase_subscription.clone(),
-                false,
-            ),
-            ("PURCHASE_NEW_QUANTITY", "PurchaseNewQuantity", self.new_quantity.to_string(), true),
-            ("CATALOG_PRODUCT", "CatalogProduct", self.product_id.clone(), false),
-            ("CATALOG_SKU", "CatalogSku", self.sku_id.clone(), false),
-            ("OFFER_ID", "OfferId", self.offer_id.clone(), false),
-            ("TERM", "Term", self.term.clone(), false),
-            ("BILLING", "Billing", self.billing.clone(), false),
+            ("TARGET_PLAN", "TargetPlan", self.target_plan.clone(), false),
             ("RETIRING_NAME", "RetiringName", self.retiring_name.clone(), false),
             ("RETIRING_MATCH", "RetiringMatch", self.retiring_match.clone(), false),
         ]
     }
 
     /// The lists every customer's script sets: (bash name, PowerShell name, items).
-    pub fn lists(&self) -> [(&'static str, &'static str, &[String]); 6] {
+    pub fn lists(&self) -> [(&'static str, &'static str, &[String]); 5] {
         [
             ("EXISTING_SUBSCRIPTIONS", "ExistingSubscriptions", &self.existing_subscriptions),
-            ("TARGET_SKU_IDS", "TargetSkuIds", &self.target_sku_ids),
             ("EXPIRING_SUBSCRIPTIONS", "ExpiringSubscriptions", &self.expiring_subscriptions),
             ("USERS_MOVE", "UsersMove", &self.users_move),
             ("USERS_REMOVE_ONLY", "UsersRemoveOnly", &self.users_remove_only),
@@ -220,7 +236,7 @@ pub fn resolve(plan: &Plan, catalog: &Catalog, opts: &ScriptOptions) -> Result<V
     let retiring = Retiring::of(plan);
     let jobs: Vec<CustomerJob> =
         plan.customers.iter().map(|c| job(c, &known, &retiring, catalog)).collect();
-    let missing: Vec<String> = jobs.iter().filter_map(|j| missing_fact(j, opts)).collect();
+    let missing: Vec<String> = jobs.iter().flat_map(|j| missing_facts(j, opts)).collect();
     if missing.is_empty() {
         Ok(jobs)
     } else {
@@ -265,9 +281,9 @@ fn regex_escaped(name: &str) -> String {
 /// a list without them takes them from another customer's line for the same offer.
 #[derive(Default)]
 struct KnownIds<'a> {
-    /// Target offer to its new commerce (product id, SKU id).
+    /// Offer to its new commerce (product id, SKU id).
     catalog_item: std::collections::BTreeMap<&'a str, (&'a str, &'a str)>,
-    /// Target offer to its legacy offer id.
+    /// Offer to its legacy offer id.
     offer: std::collections::BTreeMap<&'a str, &'a str>,
 }
 
@@ -275,13 +291,13 @@ impl<'a> KnownIds<'a> {
     fn of(plan: &'a Plan) -> KnownIds<'a> {
         let mut known = KnownIds::default();
         for c in &plan.customers {
-            let target = c.target.offer_name.as_str();
             for l in c.cost.lines.iter().filter(|l| l.side == CostSide::Target) {
+                let offer = l.offer_name.as_str();
                 if let (Some(p), Some(k)) = (&l.product_id, &l.sku_id) {
-                    known.catalog_item.entry(target).or_insert((p.as_str(), k.as_str()));
+                    known.catalog_item.entry(offer).or_insert((p.as_str(), k.as_str()));
                 }
                 if let Some(o) = &l.offer_id {
-                    known.offer.entry(target).or_insert(o.as_str());
+                    known.offer.entry(offer).or_insert(o.as_str());
                 }
             }
         }
@@ -289,19 +305,60 @@ impl<'a> KnownIds<'a> {
     }
 }
 
-/// One customer's script facts, from its plan, its target cost line and the catalogue.
+/// One offer's step A facts, from its purchase, its target cost line and the catalogue.
+fn purchase_job(
+    c: &CustomerPlan,
+    p: &crate::plan::Purchase,
+    known: &KnownIds<'_>,
+    catalog: &Catalog,
+) -> PurchaseJob {
+    let offer = p.offer_name.as_str();
+    let line = c
+        .cost
+        .lines
+        .iter()
+        .filter(|l| l.side == CostSide::Target)
+        // A plan of one offer has one target line, whatever it names.
+        .find(|l| l.offer_name == offer || c.purchases.len() == 1);
+    let (product_id, sku_id) = line
+        .and_then(|l| l.product_id.clone().zip(l.sku_id.clone()))
+        .or_else(|| known.catalog_item.get(offer).map(|(p, k)| (p.to_string(), k.to_string())))
+        .unwrap_or_default();
+    PurchaseJob {
+        offer: offer.to_string(),
+        action: p.action,
+        seats: p.seats,
+        increase_subscription: p.subscription_id.clone().unwrap_or_default(),
+        new_quantity: p.new_quantity.unwrap_or(0),
+        product_id,
+        sku_id,
+        offer_id: line
+            .and_then(|l| l.offer_id.clone())
+            .or_else(|| known.offer.get(offer).map(|o| o.to_string()))
+            .unwrap_or_default(),
+        // The purchase's own term and billing (the worksheet's); a plan written before they
+        // were recorded falls back to the priced line's, then a year billed monthly.
+        term: p
+            .term
+            .map(|t| t.iso())
+            .or_else(|| line.and_then(|l| l.term.clone()))
+            .unwrap_or_else(|| "P1Y".into()),
+        billing: p
+            .billing
+            .map(|b| b.as_str().to_string())
+            .or_else(|| line.and_then(|l| l.billing.clone()))
+            .unwrap_or_else(|| "monthly".into()),
+        sku_ids: catalog.sku_guids(offer),
+    }
+}
+
+/// One customer's script facts, from its plan, its target cost lines and the catalogue.
 fn job(
     c: &CustomerPlan,
     known: &KnownIds<'_>,
     retiring: &Retiring,
     catalog: &Catalog,
 ) -> CustomerJob {
-    let target = c.target.offer_name.as_str();
-    let line = c.cost.lines.iter().find(|l| l.side == CostSide::Target);
-    let (product_id, sku_id) = line
-        .and_then(|l| l.product_id.clone().zip(l.sku_id.clone()))
-        .or_else(|| known.catalog_item.get(target).map(|(p, k)| (p.to_string(), k.to_string())))
-        .unwrap_or_default();
     let users = |action: UserAction| -> Vec<String> {
         c.users.iter().filter(|u| u.action == action).map(|u| u.upn.clone()).collect()
     };
@@ -310,37 +367,13 @@ fn job(
         name: c.customer_name.clone().unwrap_or_else(|| c.customer_id.clone()),
         slug: c.slug.clone(),
         deadline: c.deadline,
-        target_offer: target.to_string(),
-        action: c.purchase.action,
-        seats: c.purchase.seats,
-        increase_subscription: c.purchase.subscription_id.clone().unwrap_or_default(),
-        new_quantity: c.purchase.new_quantity.unwrap_or(0),
-        product_id,
-        sku_id,
-        offer_id: line
-            .and_then(|l| l.offer_id.clone())
-            .or_else(|| known.offer.get(target).map(|o| o.to_string()))
-            .unwrap_or_default(),
-        // The purchase's own term and billing (the worksheet's); a plan written before they
-        // were recorded falls back to the priced line's, then a year billed monthly.
-        term: c
-            .purchase
-            .term
-            .map(|t| t.iso())
-            .or_else(|| line.and_then(|l| l.term.clone()))
-            .unwrap_or_else(|| "P1Y".into()),
-        billing: c
-            .purchase
-            .billing
-            .map(|b| b.as_str().to_string())
-            .or_else(|| line.and_then(|l| l.billing.clone()))
-            .unwrap_or_else(|| "monthly".into()),
+        target_plan: c.target.plan.clone(),
+        purchases: c.purchases.iter().map(|p| purchase_job(c, p, known, catalog)).collect(),
         existing_subscriptions: c
             .existing_replacements
             .iter()
             .map(|s| s.subscription_id.clone())
             .collect(),
-        target_sku_ids: catalog.sku_guids(target),
         expiring_subscriptions: c
             .expiring_subscriptions
             .iter()
@@ -355,26 +388,29 @@ fn job(
     }
 }
 
-/// The fact a customer's script would need and cannot look up itself, if one is missing.
-fn missing_fact(job: &CustomerJob, opts: &ScriptOptions) -> Option<String> {
-    match job.action {
+/// The facts a customer's script would need and cannot look up itself.
+fn missing_facts(job: &CustomerJob, opts: &ScriptOptions) -> Vec<String> {
+    job.purchases.iter().filter_map(|p| missing_fact(job, p, opts)).collect()
+}
+
+/// The fact one offer's step A would need and cannot look up itself, if one is missing.
+fn missing_fact(job: &CustomerJob, p: &PurchaseJob, opts: &ScriptOptions) -> Option<String> {
+    match p.action {
         PurchaseAction::Buy => match opts.purchase_api {
-            PurchaseApi::Cart if job.product_id.is_empty() || job.sku_id.is_empty() => Some(format!(
+            PurchaseApi::Cart if p.product_id.is_empty() || p.sku_id.is_empty() => Some(format!(
                 "{} ({}): the new commerce product and SKU id of {} (plan with the new commerce price list in --prices, so the purchase line carries them)",
-                job.name, job.customer_id, job.target_offer
+                job.name, job.customer_id, p.offer
             )),
-            PurchaseApi::Order if job.offer_id.is_empty() => Some(format!(
+            PurchaseApi::Order if p.offer_id.is_empty() => Some(format!(
                 "{} ({}): the offer id of {} for the order API (plan with a price list that has an Offer ID column)",
-                job.name, job.customer_id, job.target_offer
+                job.name, job.customer_id, p.offer
             )),
             _ => None,
         },
-        PurchaseAction::Increase
-            if job.increase_subscription.is_empty() || job.new_quantity == 0 =>
-        {
+        PurchaseAction::Increase if p.increase_subscription.is_empty() || p.new_quantity == 0 => {
             Some(format!(
-                "{} ({}): the subscription to increase and its new quantity",
-                job.name, job.customer_id
+                "{} ({}): the subscription of {} to increase and its new quantity",
+                job.name, job.customer_id, p.offer
             ))
         }
         _ => None,
@@ -431,13 +467,18 @@ fn readme(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
     s.push_str(&include_str!("readme.md").replace("Kaizala Pro", &plan.profile.name));
     s.push_str("\n## Customers, in the order run-all takes them\n\n| deadline | customer | step A | users | subscriptions to suspend |\n|---|---|---|---:|---:|\n");
     for j in jobs {
-        let a = match j.action {
-            PurchaseAction::Buy => format!("buy {} x {}", j.seats, j.target_offer),
-            PurchaseAction::Increase => {
-                format!("increase {} to {}", j.increase_subscription, j.new_quantity)
-            }
-            PurchaseAction::None => "nothing to buy".into(),
-        };
+        let each: Vec<String> = j
+            .purchases
+            .iter()
+            .filter(|p| p.action != PurchaseAction::None)
+            .map(|p| match p.action {
+                PurchaseAction::Increase => {
+                    format!("increase {} to {}", p.increase_subscription, p.new_quantity)
+                }
+                _ => format!("buy {} x {}", p.seats, p.offer),
+            })
+            .collect();
+        let a = if each.is_empty() { "nothing to buy".to_string() } else { each.join("; ") };
         let users = if j.discover_users {
             "found at run time".to_string()
         } else {

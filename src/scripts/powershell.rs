@@ -41,6 +41,17 @@ pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
     for (_, name, items) in j.lists() {
         let _ = writeln!(s, "    {name} = {}", qa(items));
     }
+    // Step A, one entry per offer of the target plan.
+    let _ = writeln!(s, "    Purchases = @(");
+    for p in &j.purchases {
+        let _ = write!(s, "        @{{");
+        for (_, key, value, number) in p.values() {
+            let value = if number { value } else { q(&value) };
+            let _ = write!(s, " {key} = {value};");
+        }
+        let _ = writeln!(s, " SkuIds = {} }}", qa(&p.sku_ids));
+    }
+    let _ = writeln!(s, "    )");
     let _ = writeln!(s, "    DiscoverUsers = ${}", if j.discover_users { "true" } else { "false" });
     let _ = writeln!(s, "}}");
     let _ = writeln!(s);

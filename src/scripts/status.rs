@@ -168,6 +168,69 @@ pub fn report(plan: &Plan, rows: &[ResultRow]) -> String {
     s
 }
 
+/// Where a customer's step A stands: the latest row of its step A, whatever its target; for a
+/// plan of several offers, each offer's (rows name it, or the subscription step A increases).
+struct StepA<'a> {
+    /// The step's outcome.
+    outcome: Option<Outcome>,
+    /// Each offer's, for a plan of several (empty for one offer).
+    each: Vec<(&'a str, Option<Outcome>)>,
+}
+
+impl<'a> StepA<'a> {
+    fn of(
+        c: &'a CustomerPlan,
+        latest: Option<Outcome>,
+        of: &dyn Fn(&str, &str) -> Option<Outcome>,
+    ) -> StepA<'a> {
+        let each: Vec<(&str, Option<Outcome>)> = c
+            .purchases
+            .iter()
+            .filter(|p| c.purchases.len() > 1 && p.action != PurchaseAction::None)
+            .map(|p| {
+                let by_id = p.subscription_id.as_deref().and_then(|s| of("A", s));
+                (p.offer_name.as_str(), of("A", &p.offer_name).or(by_id))
+            })
+            .collect();
+        let outcome = if each.is_empty() {
+            latest
+        } else if each.iter().all(|(_, o)| Outcome::settled(*o)) {
+            Some(Outcome::Done)
+        } else {
+            // The first offer not settled tells where step A stands.
+            each.iter().map(|(_, o)| *o).find(|o| !Outcome::settled(*o)).flatten()
+        };
+        StepA { outcome, each }
+    }
+
+    /// The report's line, with where the worksheet disagrees.
+    fn write(&self, s: &mut String, c: &CustomerPlan) {
+        let state = if c.buys_nothing() && self.outcome.is_none() {
+            StepStatus::NotNeeded
+        } else if self.each.is_empty() {
+            Outcome::step(&[self.outcome])
+        } else {
+            Outcome::step(&self.each.iter().map(|(_, o)| *o).collect::<Vec<_>>())
+        };
+        let (action, word) = if self.each.is_empty() {
+            (c.purchase.action.as_str(), Outcome::word(self.outcome).to_string())
+        } else {
+            let each: Vec<String> = self
+                .each
+                .iter()
+                .map(|(offer, o)| format!("{offer}: {}", Outcome::word(*o)))
+                .collect();
+            ("buy", each.join("; "))
+        };
+        let _ = writeln!(
+            s,
+            "  A ({action} {}): {word}{}",
+            c.target.plan,
+            worksheet(state, c.steps.buy)
+        );
+    }
+}
+
 /// One customer's block; true when every step is done.
 fn customer(
     s: &mut String,
@@ -180,8 +243,9 @@ fn customer(
         latest.get(&(id.clone(), step.to_string(), target.to_lowercase())).copied()
     };
     let name = c.customer_name.clone().unwrap_or_else(|| c.customer_id.clone());
-    // Step A: the latest row of this customer's step A, whatever its target.
-    let a = rows.iter().rev().find(|r| r.customer_id == id && r.step == "A").map(|r| r.outcome);
+    let latest_a =
+        rows.iter().rev().find(|r| r.customer_id == id && r.step == "A").map(|r| r.outcome);
+    let a = StepA::of(c, latest_a, &of);
     let known_users = c.seats_basis == SeatsBasis::Users;
     let b_rows: Vec<(&str, Option<Outcome>)> = if known_users {
         c.users.iter().map(|u| (u.upn.as_str(), of("B", &u.upn))).collect()
@@ -195,25 +259,12 @@ fn customer(
         .collect();
     let users_left: Vec<&str> =
         b_rows.iter().filter(|(_, o)| !Outcome::settled(*o)).map(|(u, _)| *u).collect();
-    let all_done = Outcome::settled(a)
+    let all_done = Outcome::settled(a.outcome)
         && users_left.is_empty()
         && c_rows.iter().all(|(_, o)| Outcome::settled(*o));
     let state = if all_done { "FINISHED" } else { "in progress" };
     let _ = writeln!(s, "{} ({}), deadline {}: {}", name, c.customer_id, c.deadline, state);
-    let action = c.purchase.action.as_str();
-    let a_state = if c.purchase.action == PurchaseAction::None && a.is_none() {
-        StepStatus::NotNeeded
-    } else {
-        Outcome::step(&[a])
-    };
-    let _ = writeln!(
-        s,
-        "  A ({} {}): {}{}",
-        action,
-        c.target.offer_name,
-        Outcome::word(a),
-        worksheet(a_state, c.steps.buy)
-    );
+    a.write(s, c);
     if known_users {
         let outcomes: Vec<Option<Outcome>> = b_rows.iter().map(|(_, o)| *o).collect();
         let b_state =

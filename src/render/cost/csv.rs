@@ -74,7 +74,7 @@ pub fn write_csv(plan: &Plan, w: &mut dyn Write) -> Result<()> {
             c.customer_id.clone(),
             csv_cell(c.customer_name.as_deref().unwrap_or_default()),
             csv_cell(c.account_manager.as_deref().unwrap_or_default()),
-            c.target.offer_name.clone(),
+            c.target.plan.clone(),
             c.urgency.label().to_string(),
             c.deadline.to_string(),
             c.deadline.format("%Y-%m").to_string(),
@@ -82,7 +82,8 @@ pub fn write_csv(plan: &Plan, w: &mut dyn Write) -> Result<()> {
             c.current_seats.to_string(),
             c.seats_needed.to_string(),
             c.seats_to_buy.to_string(),
-            c.purchase.action.as_str().to_string(),
+            // One action per offer of the target plan ("buy+increase"), in its order.
+            c.purchases.iter().map(|p| p.action.as_str()).collect::<Vec<_>>().join("+"),
             money_opt(k.current_monthly),
             money_opt(k.target_monthly),
             money_opt(k.delta_monthly),

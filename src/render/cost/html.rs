@@ -247,7 +247,7 @@ fn customers_table(out: &mut String, plan: &Plan) {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"d\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td><td class=\"{}\" data-v=\"{}\">{}</td><td class=\"{}\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td></tr>",
             esc(c.customer_name.as_deref().unwrap_or(&c.customer_id)),
             esc(c.account_manager.as_deref().unwrap_or("")),
-            esc(&c.target.offer_name),
+            esc(&c.target.plan),
             c.deadline,
             esc(cur.unwrap_or(NO_CURRENCY)),
             c.seats_to_buy,

@@ -282,7 +282,7 @@ fn customers_sheet(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResu
         text(ws, r, 0, c.customer_name.as_deref().unwrap_or(&c.customer_id))?;
         ws.write_string(r, 1, &c.customer_id)?;
         text(ws, r, 2, c.account_manager.as_deref().unwrap_or(""))?;
-        ws.write_string(r, 3, &c.target.offer_name)?;
+        ws.write_string(r, 3, &c.target.plan)?;
         ws.write_datetime_with_format(r, 4, excel_date(c.deadline)?, &date)?;
         ws.write_string(r, 5, c.urgency.label())?;
         ws.write_string(r, 6, cur.unwrap_or(NO_CURRENCY))?;

@@ -445,3 +445,84 @@ fn a_replacement_of_two_offers_is_bought_priced_assigned_and_carried_out() {
         assert!(!root.has_error(), "{f}: {}", crate::scripts::first_error(root, &text));
     }
 }
+
+/// A user who holds every offer of a replacement needs no seat; one who holds some of them is
+/// assigned the rest, and seats are bought only of what the users lack.
+#[test]
+fn users_holding_a_replacement_s_offers_need_only_the_rest() {
+    let w = Workdir::new();
+    w.write(
+        "voice.toml",
+        "id = \"contoso-voice\"\nname = \"Contoso Voice\"\n[retiring]\noffer_names = [\"Contoso Voice\"]\n\
+         [[replacement]]\nname = \"Office 365 E3 + Teams Phone\"\noffers = [\"Office 365 E3\", \"Microsoft Teams Phone Standard\"]\n\
+         [[rule]]\ntarget = \"Office 365 E3 + Teams Phone\"\n\
+         [aliases]\n\"Office 365 E3\" = [\"Office 365 Enterprise E3\"]\n",
+    );
+    let c = "c8c8c8c8-0000-4000-8000-000000000008";
+    w.write(
+        "subs.csv",
+        format!(
+            "CustomerId,CustomerName,SubscriptionId,OfferName,Quantity,Status,AutoRenewEnabled,CommitmentEndDate\n\
+             {c},Harbor Ltd,c8000000-0000-4000-8000-00000000000a,Contoso Voice,4,Active,False,2026-12-20\n\
+             {c},Harbor Ltd,c8000000-0000-4000-8000-00000000000b,Office 365 E3,5,Active,True,2027-06-30\n"
+        ),
+    );
+    let users = [
+        ("u1", "Contoso Voice+Office 365 E3+Microsoft Teams Phone Standard"),
+        ("u2", "Contoso Voice+Office 365 Enterprise E3"),
+        ("u3", "Contoso Voice"),
+        ("u4", "Contoso Voice+Microsoft Teams Phone Standard"),
+    ];
+    let mut text = String::from("CustomerId,User principal name,Licenses\n");
+    for (u, l) in users {
+        text += &format!("{c},{u}@harbor.example,{l}\n");
+    }
+    w.write("users.csv", text);
+    let o = w.run(&[
+        "plan",
+        "--profile",
+        "voice.toml",
+        "--subscriptions",
+        "subs.csv",
+        "--users",
+        "users.csv",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
+    let h = &plan["customers"][0];
+    assert_eq!(h["users_remove_only"], serde_json::json!(["u1@harbor.example"]));
+    assert_eq!(h["users"][0]["covered_by"], "Office 365 E3 + Teams Phone");
+    let assigned: Vec<(&str, Vec<&str>)> = h["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            let a = u["assign_licences"].as_array().unwrap();
+            (u["upn"].as_str().unwrap(), a.iter().map(|l| l.as_str().unwrap()).collect())
+        })
+        .collect();
+    assert_eq!(
+        assigned,
+        [
+            ("u1@harbor.example", vec![]),
+            ("u2@harbor.example", vec!["Microsoft Teams Phone Standard"]),
+            ("u3@harbor.example", vec!["Office 365 E3", "Microsoft Teams Phone Standard"]),
+            ("u4@harbor.example", vec!["Office 365 E3"]),
+        ]
+    );
+    // E3: u3 and u4 lack it; the E3 subscription has 3 seats nobody holds (5 bought, u1 and u2
+    // hold it). Teams Phone: u2 and u3 lack it, and there is none to spare.
+    let p = &h["purchases"];
+    assert_eq!((p[0]["action"].as_str(), p[0]["new_quantity"].as_u64()), (Some("none"), Some(5)));
+    assert_eq!((p[1]["action"].as_str(), p[1]["seats"].as_u64()), (Some("buy"), Some(2)));
+    assert_eq!(h["seats_to_buy"], 2);
+    let runbook = w.read("out/runbooks/harbor-ltd-c8c8c8c8.md");
+    assert!(
+        runbook.contains("u2@harbor.example: remove **Contoso Voice**, assign **Microsoft Teams Phone Standard**"),
+        "{runbook}"
+    );
+}

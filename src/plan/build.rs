@@ -438,10 +438,11 @@ fn customer_plan(
         forced: opts.forced_target.as_deref(),
     };
     let (offer, reason) = target::choose(&facts, catalog);
+    let changes = user_changes(&users, catalog);
+    let needs = |o: &str| if has_user_rows { lacking(&changes, o) } else { seats_needed };
     let (offer, reason, purchases) =
-        step_a((offer, reason), seats_needed, &existing, (opts, catalog), &mut notes);
+        step_a((offer, reason), &needs, &existing, (opts, catalog), &mut notes);
     let offers: Vec<String> = purchases.iter().map(|p| p.offer_name.clone()).collect();
-    let changes = user_changes(&users, &offers);
     let recommended = Recommended {
         target: offer.clone(),
         seats: purchases.iter().map(|p| p.seats).max().unwrap_or(0),
@@ -481,6 +482,7 @@ fn customer_plan(
         export_currency: currency,
     };
     plan.set_purchases(purchases);
+    plan.set_assignments();
     plan.steps = default_steps(&plan);
     plan.alternatives = alternatives(&plan, catalog);
     plan
@@ -490,13 +492,12 @@ fn customer_plan(
 /// a note for each subscription whose spare seats reduce what is bought.
 fn step_a(
     (offer, reason): (String, target::TargetReason),
-    seats_needed: u64,
+    needs: purchase::Needs<'_>,
     existing: &[ReplacementSubscription],
     (opts, catalog): (&PlanOptions, &Catalog),
     notes: &mut Vec<String>,
 ) -> (String, target::TargetReason, Vec<Purchase>) {
-    let (offer, reason, mut purchases) =
-        purchase::settle(offer, reason, seats_needed, existing, catalog);
+    let (offer, reason, mut purchases) = purchase::settle(offer, reason, needs, existing, catalog);
     for p in &mut purchases {
         purchase::set_terms(p, Some(opts.term), Some(opts.billing), TermsSource::Default);
         if let Some(spare) = p.spare_seats.filter(|&s| s > 0) {
@@ -600,7 +601,9 @@ fn frontline_source(
     }
 }
 
-fn user_changes(users: &BTreeMap<String, UserRecord>, offers: &[String]) -> Vec<UserChange> {
+/// Each user's change; what a moving user is assigned is set once the target is known
+/// (`CustomerPlan::set_assignments`).
+fn user_changes(users: &BTreeMap<String, UserRecord>, catalog: &Catalog) -> Vec<UserChange> {
     users
         .values()
         .map(|u| UserChange {
@@ -608,8 +611,13 @@ fn user_changes(users: &BTreeMap<String, UserRecord>, offers: &[String]) -> Vec<
             display_name: u.display_name.clone(),
             action: if u.covered_by.is_some() { UserAction::RemoveOnly } else { UserAction::Move },
             remove_licence: u.kaizala_licence.clone(),
-            assign_licence: u.covered_by.is_none().then(|| offers[0].clone()),
-            assign_licences: if u.covered_by.is_none() { offers.to_vec() } else { Vec::new() },
+            assign_licence: None,
+            assign_licences: Vec::new(),
+            holds: {
+                let held: BTreeSet<&str> =
+                    u.licences.iter().filter_map(|l| catalog.offer_of(l)).collect();
+                held.into_iter().map(str::to_string).collect()
+            },
             covered_by: u.covered_by.clone(),
             status: StepStatus::ToDo,
         })

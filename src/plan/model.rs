@@ -281,6 +281,24 @@ impl CustomerPlan {
         self.purchases.iter().find(|p| p.action == PurchaseAction::Buy)
     }
 
+    /// Seats the users need of one offer: one per user to move who does not hold it (without
+    /// users rows, the seats needed).
+    pub fn needs(&self, offer: &str) -> u64 {
+        if self.seats_basis != SeatsBasis::Users {
+            return self.seats_needed;
+        }
+        lacking(&self.users, offer)
+    }
+
+    /// Sets what each moving user is assigned: the target's offers the user does not hold.
+    pub fn set_assignments(&mut self) {
+        let offers = &self.target.offers;
+        for u in self.users.iter_mut().filter(|u| u.action == UserAction::Move) {
+            u.assign_licences = offers.iter().filter(|o| !u.holds.contains(o)).cloned().collect();
+            u.assign_licence = u.assign_licences.first().cloned();
+        }
+    }
+
     /// True when step A buys or adds nothing for any offer.
     pub fn buys_nothing(&self) -> bool {
         self.purchases.iter().all(|p| p.action == PurchaseAction::None)
@@ -298,6 +316,13 @@ impl CustomerPlan {
             }
         }
     }
+}
+
+/// The users to move who do not hold `offer`.
+pub fn lacking(users: &[UserChange], offer: &str) -> u64 {
+    let lacks =
+        |u: &&UserChange| u.action == UserAction::Move && !u.holds.iter().any(|h| h == offer);
+    users.iter().filter(lacks).count() as u64
 }
 
 /// One expiring subscription.
@@ -579,9 +604,14 @@ pub struct UserChange {
     pub remove_licence: String,
     /// The licence to assign (none for remove-only users): the target plan's first offer.
     pub assign_licence: Option<String>,
-    /// Every licence to assign: the target plan's offers (none for remove-only users).
+    /// Every licence to assign: the target plan's offers the user does not hold yet (none for
+    /// remove-only users).
     #[serde(default)]
     pub assign_licences: Vec<String>,
+    /// Offers of replacement plans the user already holds (by their English names): a plan of
+    /// several offers is assigned without them, and seats of them are not bought for the user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holds: Vec<String>,
     /// The licence that already covers a remove-only user.
     pub covered_by: Option<String>,
     /// Where this user's change stands, as the worksheet says.

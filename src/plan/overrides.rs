@@ -232,7 +232,7 @@ fn set_target(c: &mut CustomerPlan, text: &str, at: &Location, catalog: &Catalog
     let (offer, reason, mut purchases) = purchase::settle(
         offer,
         TargetReason::Worksheet { recommended },
-        c.seats_needed,
+        &|o| c.needs(o),
         &c.existing_replacements,
         catalog,
     );
@@ -254,12 +254,7 @@ fn set_target(c: &mut CustomerPlan, text: &str, at: &Location, catalog: &Catalog
     // worksheet tells a seat edit from them.
     c.recommended.seats = c.seats_to_buy;
     c.alternatives = super::build::alternatives(c, catalog);
-    for u in &mut c.users {
-        if u.action == UserAction::Move {
-            u.assign_licence = Some(c.target.offer_name.clone());
-            u.assign_licences = c.target.offers.clone();
-        }
-    }
+    c.set_assignments();
     Ok(())
 }
 
@@ -267,22 +262,29 @@ fn set_target(c: &mut CustomerPlan, text: &str, at: &Location, catalog: &Catalog
 /// the plan's cap. For a plan of several offers it is the seats of the offer that needs the
 /// most; each other offer gets the same number more or fewer (its spare seats still count).
 fn set_seats(c: &mut CustomerPlan, seats: u64, at: &Location, catalog: &Catalog) -> Result<()> {
-    let users = c.users_to_move.len() as u64;
-    // The offer with the fewest spare seats sets the least the worksheet may ask for.
-    let spare = c.purchases.iter().map(|p| p.spare_seats.unwrap_or(0)).min().unwrap_or(0);
-    let least = users.saturating_sub(spare);
-    if seats < least {
+    // What the tool computes for each offer; the offer that needs the most takes the cell's
+    // number, each other as many fewer as it needs fewer.
+    let base =
+        purchase::decide_plan(&c.target.plan, &|o| c.needs(o), &c.existing_replacements, catalog);
+    let top = base.iter().map(|p| p.seats).max().unwrap_or(0);
+    // The least: what the users to move need of an offer, less its spare seats.
+    let movers = |offer: &str| crate::plan::model::lacking(&c.users, offer);
+    let least = base
+        .iter()
+        .map(|p| {
+            let (need, spare) = (movers(&p.offer_name), p.spare_seats.unwrap_or(0));
+            (need.saturating_sub(spare) + top - p.seats, need, spare)
+        })
+        .max();
+    if let Some((least, users, spare)) = least.filter(|l| seats < l.0) {
         return Err(value_error(
             at,
             format!("seats to buy {seats} is fewer than the {users} user(s) to move need ({least} after {spare} spare seat(s))"),
         ));
     }
     let mut purchases = std::mem::take(&mut c.purchases);
-    let top = purchases.iter().map(|p| p.spare_seats.unwrap_or(0)).min().unwrap_or(0);
-    for p in &mut purchases {
-        // An offer with more spare seats than the least needs that many fewer.
-        let more_spare = p.spare_seats.unwrap_or(0) - top;
-        let n = seats.saturating_sub(more_spare);
+    for (p, b) in purchases.iter_mut().zip(&base) {
+        let n = seats.saturating_sub(top - b.seats);
         p.seats = n;
         p.new_quantity = p.current_quantity.map(|q| q + n);
         let buys = matches!(p.action, PurchaseAction::Buy);

@@ -69,14 +69,18 @@ pub fn seats_after(p: &Purchase) -> u64 {
     p.new_quantity.unwrap_or(p.seats)
 }
 
+/// Seats the users need of each offer (`needs(offer)`): an offer some of them already hold
+/// needs fewer.
+pub type Needs<'a> = &'a dyn Fn(&str) -> u64;
+
 /// Step A for every offer of a target plan, in the plan's order.
 pub fn decide_plan(
     plan: &str,
-    needed: u64,
+    needs: Needs<'_>,
     existing: &[ReplacementSubscription],
     catalog: &Catalog,
 ) -> Vec<Purchase> {
-    offers(plan, catalog).iter().map(|o| decide(o, needed, existing)).collect()
+    offers(plan, catalog).iter().map(|o| decide(o, needs(o), existing)).collect()
 }
 
 /// The offers of a target plan (the plan itself when the catalogue does not know it).
@@ -94,15 +98,15 @@ pub fn plan_seats_after(purchases: &[Purchase]) -> u64 {
 pub fn settle(
     plan: String,
     reason: TargetReason,
-    seats_needed: u64,
+    needs: Needs<'_>,
     existing: &[ReplacementSubscription],
     catalog: &Catalog,
 ) -> (String, TargetReason, Vec<Purchase>) {
-    let p = decide_plan(&plan, seats_needed, existing, catalog);
+    let p = decide_plan(&plan, needs, existing, catalog);
     let after = plan_seats_after(&p);
     if target::above_cap(&plan, after, catalog) {
         let (plan, reason) = target::capped(&plan, after, reason, catalog);
-        let p = decide_plan(&plan, seats_needed, existing, catalog);
+        let p = decide_plan(&plan, needs, existing, catalog);
         return (plan, reason, p);
     }
     (plan, reason, p)

@@ -15,6 +15,10 @@ use serde_json::{json, Value};
 
 pub const TOKEN: &str = "test-token";
 
+/// A fault status that carries the request out and then closes the connection without an
+/// answer (a timeout the client cannot tell from a lost request).
+pub const DROP: u16 = 0;
+
 /// A product the fake catalogue sells: product id, SKU id, catalog item, name, SKU GUID (the
 /// SKU GUIDs are Microsoft's, from its licensing table).
 pub const CATALOG: [(&str, &str, &str, &str, &str); 4] = [
@@ -57,10 +61,17 @@ pub struct User {
     pub id: String,
     pub upn: String,
     pub skus: BTreeSet<String>,
+    /// Where the user uses the service (ISO country); without one no licence can be assigned.
+    pub usage_location: Option<String>,
+    /// SKUs the user holds through a group (id of the group): they cannot be removed from the
+    /// user directly.
+    pub group_skus: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Tenant {
+    /// The customer has accepted the Microsoft Customer Agreement.
+    pub mca_declined: bool,
     pub country: String,
     pub subscriptions: Vec<Value>,
     pub users: Vec<User>,
@@ -85,11 +96,29 @@ impl Tenant {
 
     pub fn user(mut self, upn: &str, skus: &[&str]) -> Tenant {
         let id = format!("u-{}", self.users.len() + 1);
+        let usage_location = Some(if self.country.is_empty() { "US" } else { &self.country });
         self.users.push(User {
             id,
             upn: upn.into(),
             skus: skus.iter().map(|s| s.to_string()).collect(),
+            usage_location: usage_location.map(str::to_string),
+            group_skus: BTreeMap::new(),
         });
+        self
+    }
+
+    /// The user (by UPN) has no usage location.
+    pub fn without_usage_location(mut self, upn: &str) -> Tenant {
+        self.users.iter_mut().filter(|u| u.upn == upn).for_each(|u| u.usage_location = None);
+        self
+    }
+
+    /// The user (by UPN) holds `sku` through group `group`.
+    pub fn through_group(mut self, upn: &str, sku: &str, group: &str) -> Tenant {
+        for u in self.users.iter_mut().filter(|u| u.upn == upn) {
+            u.skus.insert(sku.to_string());
+            u.group_skus.insert(sku.to_string(), group.to_string());
+        }
         self
     }
 
@@ -163,6 +192,9 @@ pub struct State {
     /// Set when a subscription was suspended while users still held its licence.
     pub suspended_in_use: bool,
     pub carts: BTreeMap<String, (String, Value)>,
+    /// The answer to each changing request, by its MS-RequestId: Partner Center answers a
+    /// request sent again with the same id as it did the first time, without doing it twice.
+    pub replies: BTreeMap<String, (u16, Value)>,
 }
 
 pub struct Fake {
@@ -242,26 +274,46 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
     let mut body = vec![0; len];
     reader.read_exact(&mut body)?;
     let body = String::from_utf8_lossy(&body).into_owned();
+    let request_id = headers.get("ms-requestid").cloned().unwrap_or_default();
+    let changes = method != "GET" && !request_id.is_empty();
     let (status, answer, retry_after) = {
         let mut st = state.lock().unwrap();
         st.seen.push(Seen {
             method: method.clone(),
             path: target.clone(),
-            request_id: headers.get("ms-requestid").cloned().unwrap_or_default(),
+            request_id: request_id.clone(),
             body: body.clone(),
         });
-        if headers.get("authorization").map(String::as_str) != Some(&format!("Bearer {TOKEN}")) {
-            (401, json!({"code": 401, "description": "bad token"}), None)
-        } else if let Some(f) = st
+        let fault = st
             .faults
             .iter_mut()
             .find(|f| f.times > 0 && f.method == method && target.contains(&f.path_contains))
-        {
-            f.times -= 1;
-            (f.status, f.body.clone(), f.retry_after)
+            .map(|f| {
+                f.times -= 1;
+                (f.status, f.body.clone(), f.retry_after)
+            });
+        if headers.get("authorization").map(String::as_str) != Some(&format!("Bearer {TOKEN}")) {
+            (401, json!({"code": 401, "description": "bad token"}), None)
+        } else if let Some((DROP, ..)) = fault {
+            // Done (once per request id), but the answer is lost: the connection closes
+            // without one.
+            if !(changes && st.replies.contains_key(&request_id)) {
+                let reply = route(&mut st, &method, &target, &body);
+                if changes {
+                    st.replies.insert(request_id, reply);
+                }
+            }
+            return Ok(());
+        } else if let Some(reply) = st.replies.get(&request_id).filter(|_| changes) {
+            (reply.0, reply.1.clone(), None)
+        } else if let Some(fault) = fault {
+            fault
         } else {
-            let (s, a) = route(&mut st, &method, &target, &body);
-            (s, a, None)
+            let reply = route(&mut st, &method, &target, &body);
+            if changes {
+                st.replies.insert(request_id, reply.clone());
+            }
+            (reply.0, reply.1, None)
         }
     };
     let text = answer.to_string();
@@ -277,6 +329,16 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
     out.write_all(head.as_bytes())?;
     out.write_all(text.as_bytes())?;
     out.flush()
+}
+
+/// The catalogue's availabilities of a product's SKU.
+fn availabilities(product: &str, sku: &str) -> (u16, Value) {
+    let items: Vec<Value> = CATALOG
+        .iter()
+        .filter(|c| c.0 == product && c.1 == sku)
+        .map(|c| json!({"catalogItemId": c.2}))
+        .collect();
+    (200, json!({"totalCount": items.len(), "items": items}))
 }
 
 fn bad(msg: &str) -> (u16, Value) {
@@ -299,14 +361,13 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
             if !query.contains("country=") {
                 return bad("country is required");
             }
-            let items: Vec<Value> = CATALOG
-                .iter()
-                .filter(|c| c.0 == *product && c.1 == *sku)
-                .map(|c| json!({"catalogItemId": c.2}))
-                .collect();
-            (200, json!({"totalCount": items.len(), "items": items}))
+            availabilities(product, sku)
         }
         ("GET", ["v1", "customers", c]) => match st.tenants.get(*c) {
+            // A billing profile without an address says no country.
+            Some(t) if t.country.is_empty() => {
+                (200, json!({"id": c, "billingProfile": {"id": "bp", "defaultAddress": null}}))
+            }
             Some(t) => (
                 200,
                 json!({"id": c, "billingProfile": {"defaultAddress": {"country": t.country}}}),
@@ -317,6 +378,10 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
             let customer = c.to_string();
             let Some(t) = st.tenants.get_mut(&customer) else { return (404, json!({"code": 404})) };
             match (method, rest) {
+                // The customer's own catalog: the same items, for the customer's market.
+                ("GET", ["products", product, "skus", sku, "availabilities"]) => {
+                    availabilities(product, sku)
+                }
                 ("GET", ["subscriptions"]) => {
                     (200, json!({"totalCount": t.subscriptions.len(), "items": t.subscriptions}))
                 }
@@ -442,8 +507,33 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
                     let items: Vec<Value> = t
                         .users
                         .iter()
-                        .map(|u| json!({"id": u.id, "userPrincipalName": u.upn, "state": "active"}))
+                        .map(|u| json!({"id": u.id, "userPrincipalName": u.upn, "state": "active", "usageLocation": u.usage_location}))
                         .collect();
+                    (200, json!({"totalCount": items.len(), "items": items}))
+                }
+                ("PATCH", ["users", uid]) => match t.users.iter_mut().find(|u| u.id == *uid) {
+                    Some(u) => {
+                        if let Some(l) = body["usageLocation"].as_str() {
+                            u.usage_location = Some(l.to_string());
+                        }
+                        (
+                            200,
+                            json!({"id": u.id, "userPrincipalName": u.upn, "usageLocation": u.usage_location}),
+                        )
+                    }
+                    None => (404, json!({"code": 404})),
+                },
+                ("GET", ["agreements"]) => {
+                    if !query.contains("agreementType=MicrosoftCustomerAgreement") {
+                        return bad("agreementType is required");
+                    }
+                    let items: Vec<Value> = if t.mca_declined {
+                        Vec::new()
+                    } else {
+                        vec![
+                            json!({"primaryContact": {"email": "admin@example.com"}, "dateAgreed": "2024-01-01T00:00:00Z", "type": "MicrosoftCustomerAgreement", "agreementLink": "https://aka.ms/customeragreement"}),
+                        ]
+                    };
                     (200, json!({"totalCount": items.len(), "items": items}))
                 }
                 ("GET", ["users", uid, "licenses"]) => {
@@ -499,10 +589,31 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
                 ("GET", ["users", upn]) => {
                     let upn = percent_decode(upn);
                     match t.users.iter().find(|u| u.upn.eq_ignore_ascii_case(&upn)) {
-                        Some(u) => (
-                            200,
-                            json!({"id": u.id, "userPrincipalName": u.upn, "assignedLicenses": u.skus.iter().map(|s| json!({"skuId": s, "disabledPlans": []})).collect::<Vec<_>>()}),
-                        ),
+                        Some(u) => {
+                            let states: Vec<Value> = u
+                                .skus
+                                .iter()
+                                .map(|s| json!({"skuId": s, "assignedByGroup": u.group_skus.get(s), "state": "Active", "disabledPlans": []}))
+                                .collect();
+                            (
+                                200,
+                                json!({"id": u.id, "userPrincipalName": u.upn, "usageLocation": u.usage_location,
+                                       "assignedLicenses": u.skus.iter().map(|s| json!({"skuId": s, "disabledPlans": []})).collect::<Vec<_>>(),
+                                       "licenseAssignmentStates": states}),
+                            )
+                        }
+                        None => (404, json!({"error": {"code": "Request_ResourceNotFound"}})),
+                    }
+                }
+                ("PATCH", ["users", upn]) => {
+                    let upn = percent_decode(upn);
+                    match t.users.iter_mut().find(|u| u.upn.eq_ignore_ascii_case(&upn)) {
+                        Some(u) => {
+                            if let Some(l) = body["usageLocation"].as_str() {
+                                u.usage_location = Some(l.to_string());
+                            }
+                            (204, Value::Null)
+                        }
                         None => (404, json!({"error": {"code": "Request_ResourceNotFound"}})),
                     }
                 }
@@ -549,6 +660,15 @@ fn license_update(
         }
     }
     let Some(u) = t.users.iter_mut().find(|u| pick(u)) else { return (404, json!({"code": 404})) };
+    if !assign.is_empty() && u.usage_location.is_none() {
+        return bad("License assignment cannot be done for user with invalid usage location.");
+    }
+    for r in remove {
+        let id = r.as_str().unwrap_or_default().to_lowercase();
+        if let Some(group) = u.group_skus.get(&id) {
+            return bad(&format!("User license is inherited from a group membership ({group}) and it cannot be removed directly from the user."));
+        }
+    }
     for r in remove {
         u.skus.remove(&r.as_str().unwrap_or_default().to_lowercase());
     }

@@ -93,12 +93,12 @@ pub(crate) fn bash_with(
         .arg(w.file(script))
         .args(args)
         .env_clear()
-        .envs(env.iter().copied())
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("PARTNER_CENTER_TOKEN", TOKEN)
         .env("PARTNER_CENTER_BASE_URL", &fake.base)
         .env("RESULTS_FILE", w.file("results.csv"))
         .env("KM_MAX_ATTEMPTS", "4")
+        .envs(env.iter().copied())
         .current_dir(w.path())
         .output()
         .unwrap()
@@ -193,7 +193,7 @@ fn run_all_migrates_every_customer_and_a_second_run_changes_nothing() {
     assert_migrated(&fake);
     let rows = results(&w);
     let second: Vec<&Vec<String>> =
-        rows.iter().rev().take_while(|r| r[4] == "skipped-already-done").collect();
+        rows.iter().rev().take_while(|r| r[4] == "skipped-already-done" || r[4] == "ok").collect();
     assert!(second.len() >= 20, "second run rows should all be skipped: {rows:?}");
 
     // status reads the results back.
@@ -304,23 +304,35 @@ fn a_missing_token_stops_before_any_request() {
     let w = Workdir::new();
     generate(&w, &["--format", "bash"]);
     let fake = Fake::start(tenants());
-    let o = Command::new("bash")
-        .arg(w.file("s/bash/alpine-ag-a1a1a1a1.sh"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("PARTNER_CENTER_BASE_URL", &fake.base)
-        .output()
-        .unwrap();
+    let without_token = |script: &str| {
+        Command::new("bash")
+            .arg(w.file(script))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("PARTNER_CENTER_BASE_URL", &fake.base)
+            .output()
+            .unwrap()
+    };
+    let o = without_token("s/bash/alpine-ag-a1a1a1a1.sh");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("PARTNER_CENTER_TOKEN is not set"), "{}", stderr(&o));
     assert!(fake.seen().is_empty());
+    // run-all refuses once, before any customer starts.
+    let o = without_token("s/bash/run-all.sh");
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.matches("PARTNER_CENTER_TOKEN is not set").count(), 1, "{err}");
+    assert!(!stdout(&o).contains("FAILED") && !stdout(&o).contains("=="), "{}", stdout(&o));
+    assert!(fake.seen().is_empty());
+    assert!(!w.file("s/bash/logs").exists(), "no customer was started");
 }
 
 #[test]
 fn names_and_user_names_cannot_inject_into_the_scripts() {
     let w = Workdir::new();
     generate(&w, &["--format", "both"]);
-    let evil_name = "O'Brien & Sons; rm -rf / `touch pwned-name` $(touch pwned-name2)";
+    let evil_name =
+        "O'Brien \"&\" Sons; rm -rf / `touch pwned-name` $(touch pwned-name2) \\ ${HOME}";
     let evil_upn = "$(touch pwned-upn)'\"`touch pwned-tick`@alpine.example";
     let mut plan: Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
     let alpine = plan["customers"]
@@ -334,6 +346,13 @@ fn names_and_user_names_cannot_inject_into_the_scripts() {
     w.write("evil.json", serde_json::to_string(&plan).unwrap());
     let o = w.run(&["scripts", "--plan", "evil.json", "--out", "e"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // shellcheck finds nothing in them either (every check, down to style): a name is data.
+    let o = Command::new("shellcheck")
+        .args(["-x", "--severity=style", "alpine-ag-a1a1a1a1.sh", "run-all.sh"])
+        .current_dir(w.file("e/bash"))
+        .output()
+        .expect("shellcheck must be installed (.ci/run installs it)");
+    assert!(o.status.success(), "shellcheck:\n{}{}", stdout(&o), stderr(&o));
     let mut t = tenants();
     let alpine_tenant = t.remove(ALPINE).unwrap();
     let mut users = alpine_tenant.users.clone();
@@ -501,4 +520,220 @@ fn results_cells_are_not_taken_for_formulas() {
         .collect();
     let targets: Vec<&str> = rows.iter().map(|r| r[3].as_str()).collect();
     assert_eq!(targets, ["'=HYPERLINK(\"http://x\")", "'-1+1", "'@SUM(A1)"]);
+}
+
+/// A legacy order that got no answer may have been placed: it is sent again with the same
+/// MS-RequestId only (Partner Center answers it as before without ordering twice), and a later
+/// run finds the subscription instead of ordering again.
+#[test]
+fn an_order_without_an_answer_is_retried_with_its_request_id_and_never_placed_twice() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let mut plan: Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
+    // The legacy offer ids a legacy price list would give every customer's purchase.
+    for c in plan["customers"].as_array_mut().unwrap() {
+        for line in c["cost"]["lines"].as_array_mut().unwrap() {
+            if line["side"] == "target" {
+                let product = if line["offer_name"] == "Office 365 E1" {
+                    "CFQ7TTC0LF8R"
+                } else {
+                    "CFQ7TTC0LH18"
+                };
+                line["offer_id"] = json!(format!("{product}-legacy"));
+            }
+        }
+    }
+    w.write("order.json", serde_json::to_string(&plan).unwrap());
+    let o = w.run(&[
+        "scripts",
+        "--plan",
+        "order.json",
+        "--out",
+        "o",
+        "--format",
+        "bash",
+        "--purchase-api",
+        "order",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let fake = Fake::start(tenants());
+    fake.fail("POST", "/orders", crate::fake_pc::DROP, 1, None, json!(null));
+    let o = bash(&w, &fake, "o/bash/alpine-ag-a1a1a1a1.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("with the same MS-RequestId"), "{}", stderr(&o));
+    let orders: Vec<String> = fake
+        .seen()
+        .iter()
+        .filter(|s| s.method == "POST" && s.path.ends_with("/orders"))
+        .map(|s| s.request_id.clone())
+        .collect();
+    assert_eq!(orders.len(), 2, "sent, then sent again after no answer");
+    assert_eq!(orders[0], orders[1], "the same MS-RequestId");
+    let bought = |fake: &Fake| {
+        let t = fake.tenant(ALPINE);
+        t.subscriptions.iter().filter(|s| s["offerName"] == "Microsoft 365 Business Basic").count()
+    };
+    assert_eq!(bought(&fake), 1, "one order placed");
+    // Every answer lost: the purchase is recorded as failed; the next run finds the
+    // subscription the order made and orders nothing.
+    let fake = Fake::start(tenants());
+    fake.fail("POST", "/orders", crate::fake_pc::DROP, 10, None, json!(null));
+    let results2 = w.file("results2.csv").display().to_string();
+    let env = [("KM_MAX_ATTEMPTS", "2"), ("RESULTS_FILE", results2.as_str())];
+    let o = bash_with(&w, &fake, "o/bash/alpine-ag-a1a1a1a1.sh", &["--apply"], &env);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("stopped: step A failed"), "{}", stderr(&o));
+    assert_eq!(bought(&fake), 1);
+    let env = [("RESULTS_FILE", results2.as_str())];
+    let o = bash_with(&w, &fake, "o/bash/alpine-ag-a1a1a1a1.sh", &["--apply"], &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(bought(&fake), 1, "never a second order");
+    let orders = fake.seen().iter().filter(|s| s.path.ends_with("/orders")).count();
+    assert_eq!(orders, 2, "the second run sent no order");
+}
+
+/// A customer whose billing profile says no country: the catalog item comes from the
+/// customer's own catalog, and the purchase goes ahead.
+#[test]
+fn a_customer_without_a_country_is_sold_from_its_own_catalog() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let mut t = tenants();
+    t.get_mut(BOSTON).unwrap().country = String::new();
+    let fake = Fake::start(t);
+    let o = bash(&w, &fake, "s/bash/boston-corp-b2b2b2b2.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no country: availabilities from the customer's own catalog"));
+    let seen = fake.seen();
+    let own = format!("/v1/customers/{BOSTON}/products/CFQ7TTC0LH18/skus/0001/availabilities");
+    assert!(seen.iter().any(|s| s.path == own), "asked {own}");
+    assert!(!seen.iter().any(|s| s.path.starts_with("/v1/products/")), "no country-wide lookup");
+    let boston = fake.tenant(BOSTON);
+    assert!(boston.subscriptions.iter().any(|s| s["offerName"] == "Microsoft 365 Business Basic"));
+    assert_eq!(kaizala_holders(&boston), 0);
+}
+
+/// Results rows the plan cannot explain (another plan's customers, a subscription or user it
+/// does not touch) are named, once each with their count.
+#[test]
+fn status_warns_about_results_the_plan_does_not_explain() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let head = "time,customer_id,step,target,outcome,http_status,request_id\n";
+    let rows = format!(
+        "{head}2026-12-02T10:00:00Z,{ALPINE},C,a1000000-0000-4000-8000-00000000000a,done,200,r1\n\
+         2026-12-02T10:00:01Z,99999999-0000-4000-8000-000000000009,A,Office 365 E1,done,201,r2\n\
+         2026-12-02T10:00:02Z,99999999-0000-4000-8000-000000000009,B,x@y.example,done,200,r3\n\
+         2026-12-02T10:00:03Z,{ALPINE},C,ffffffff-0000-4000-8000-00000000000f,done,200,r4\n\
+         2026-12-02T10:00:04Z,{ALPINE},B,stranger@alpine.example,failed,404,r5\n\
+         2026-12-02T10:00:05Z,{ALPINE},B,(tenant users),failed,500,r6\n"
+    );
+    w.write("results.csv", rows);
+    let o = w.run(&["status", "--plan", "out/plan.json", "--results", "results.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report = stdout(&o);
+    for want in [
+        "warning: results have 2 row(s) the plan does not explain: customer 99999999-0000-4000-8000-000000000009 is not in the plan",
+        "warning: results have 1 row(s) the plan does not explain: subscription ffffffff-0000-4000-8000-00000000000f is not one the plan retires for customer a1a1a1a1-0000-4000-8000-000000000001",
+        "warning: results have 1 row(s) the plan does not explain: user stranger@alpine.example is not one the plan moves for customer a1a1a1a1-0000-4000-8000-000000000001",
+    ] {
+        assert!(report.contains(want), "{want:?} not in:\n{report}");
+    }
+    assert_eq!(report.matches("warning:").count(), 3, "{report}");
+}
+
+/// The pre-flight reads before any change and reports what would stop the migration: a user
+/// without a usage location, a licence held through a group (step B then does not start), a
+/// customer without the Microsoft Customer Agreement (step A does not start), too few free
+/// licences, and a token that may not read the licences (nothing changes; the roles are named).
+#[test]
+fn the_pre_flight_finds_what_would_stop_the_migration_before_any_change() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let mut t = tenants();
+    let alpine = t.remove(ALPINE).unwrap();
+    let alpine = alpine.without_usage_location("ana@alpine.example").through_group(
+        "ben@alpine.example",
+        KAIZALA_SKU,
+        "g-sales",
+    );
+    t.insert(ALPINE.into(), alpine);
+    t.get_mut(BOSTON).unwrap().mca_declined = true;
+    // Delta's 4 Business Basic seats are all taken: after the top-up (+4) 4 are free for 5 users.
+    let delta = t.remove(DELTA).unwrap().user("d9@delta.example", &[BB_SKU]);
+    t.insert(DELTA.into(), delta);
+    let fake = Fake::start(t);
+    let graph = format!("{}/graph/{ALPINE}", fake.base);
+    let env = [("GRAPH_TOKEN", TOKEN), ("GRAPH_BASE_URL", graph.as_str())];
+    let alpine_sh = "s/bash/alpine-ag-a1a1a1a1.sh";
+    let dry = bash_with(&w, &fake, alpine_sh, &[], &env);
+    let log = stderr(&dry);
+    assert_eq!(dry.status.code(), Some(0), "a dry run that read everything succeeds:\n{log}");
+    for want in [
+        "P. pre-flight (reads only)",
+        "! ana@alpine.example has no usage location, so no licence can be assigned: set it in the admin center, or run with --set-usage-location to set AT (the customer's country)",
+        "! ben@alpine.example holds Kaizala Pro through group(s) g-sales: remove Kaizala Pro from the group's licences",
+        "B. move the users to Microsoft 365 Business Basic\n   not started: licences assigned through groups",
+    ] {
+        assert!(log.contains(want), "{want:?} not in:\n{log}");
+    }
+    assert_eq!(fake.mutating(), 0, "the pre-flight and a dry run change nothing");
+    let p_rows: Vec<(String, String)> = results(&w)
+        .into_iter()
+        .filter(|r| r[2] == "P")
+        .map(|r| (r[3].clone(), r[4].clone()))
+        .collect();
+    let row = |t: &str, o: &str| (t.to_string(), o.to_string());
+    assert_eq!(
+        p_rows,
+        [
+            row("(access)", "ok"),
+            row("usage-location:ana@alpine.example", "attention"),
+            row("group:ben@alpine.example", "attention"),
+        ]
+    );
+    // --set-usage-location shows the change in the dry run, from the customer's country.
+    let o = bash_with(&w, &fake, alpine_sh, &["--set-usage-location"], &env);
+    let log = stderr(&o);
+    assert!(log.contains("ana@alpine.example has no usage location: set to AT"), "{log}");
+    assert!(
+        log.contains("DRY RUN, would send: PATCH ") && log.contains("\"usageLocation\": \"AT\"")
+    );
+    // Applying: the purchase goes ahead, step B does not start, nothing is suspended.
+    let o = bash_with(&w, &fake, alpine_sh, &["--apply", "--set-usage-location"], &env);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let tenant = fake.tenant(ALPINE);
+    assert_eq!(tenant.users[0].usage_location.as_deref(), Some("AT"), "ana's usage location set");
+    assert_eq!(kaizala_holders(&tenant), 6, "nobody moved while a group holds a licence");
+    assert_eq!(sub(&tenant, "a1000000-0000-4000-8000-00000000000a")["status"], "active");
+    let o = w.run(&["status", "--plan", "out/plan.json", "--results", "results.csv"]);
+    assert!(
+        stdout(&o).contains("P (pre-flight): needs attention: group:ben@alpine.example\n"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Boston has not accepted the Microsoft Customer Agreement: no cart is made.
+    let o = bash(&w, &fake, "s/bash/boston-corp-b2b2b2b2.sh", &["--apply"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("has not accepted the Microsoft Customer Agreement"));
+    assert!(!fake.seen().iter().any(|s| s.path.contains(BOSTON) && s.path.contains("/carts")));
+
+    // Delta: too few free licences after the top-up.
+    let o = bash(&w, &fake, "s/bash/delta-gmbh-d4d4d4d4.sh", &[]);
+    assert!(
+        stderr(&o).contains("! after step A the tenant would have 4 free Microsoft 365 Business Basic licence(s) for 5 user(s) who need one"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A token that may not read the licences: stopped before any change, the role named.
+    fake.fail("GET", "/subscribedskus", 403, 1, None, json!({"code": 403}));
+    let before = fake.mutating();
+    let o = bash(&w, &fake, "s/bash/echo-sarl-e5e5e5e5.sh", &["--apply"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let log = stderr(&o);
+    assert!(log.contains("the token may not read the tenant's licences: step B needs the GDAP role License Administrator"), "{log}");
+    assert!(log.contains("nothing was changed"), "{log}");
+    assert_eq!(fake.mutating(), before);
 }

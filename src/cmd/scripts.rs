@@ -29,6 +29,7 @@ pub fn options(
             PurchaseApiArg::Order => PurchaseApi::Order,
         },
         batch_size,
+        plan_file: String::new(),
     }
 }
 
@@ -39,6 +40,7 @@ pub fn run(
     opts: ScriptOptions,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
+    let opts = ScriptOptions { plan_file: plan_path.display().to_string(), ..opts };
     let plan = scripts::load(plan_path)?;
     let jobs = scripts::resolve(&plan, &Catalog::builtin(&[]), &opts)?;
     let files = scripts::render(&plan, &jobs, &opts);

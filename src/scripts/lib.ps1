@@ -24,7 +24,7 @@ function Initialize-KmResults([string]$Path) {
     }
 }
 
-function Initialize-Km($Job, [bool]$Apply) {
+function Initialize-Km($Job, [bool]$Apply, [bool]$SetUsageLocation) {
     # The tokens are never held in a variable: tracing (Set-PSDebug -Trace 2) shows what is
     # assigned, and would show them.
     if ([string]::IsNullOrEmpty($env:PARTNER_CENTER_TOKEN)) {
@@ -42,7 +42,9 @@ function Initialize-Km($Job, [bool]$Apply) {
         Job = $Job; Apply = $Apply; Pc = $base.TrimEnd('/'); Graph = $graph.TrimEnd('/')
         Results = $results; MaxAttempts = $attempts; BFailed = $false
         Status = ''; RequestId = ''; Response = $null
-        KaizalaSkus = @(); KaizalaUsed = 0; TargetSkus = @(); Users = @()
+        KaizalaSkus = @(); KaizalaUsed = 0; TargetSkus = @(); Users = @(); Skus = @()
+        SetUsageLocation = $SetUsageLocation; Country = ''; Findings = 0; PfGraph = $false
+        ABlocked = $false; BBlocked = $false
     }
 }
 
@@ -168,12 +170,184 @@ function Invoke-KmChange([string]$Method, [string]$Uri, [string]$Api, $Body, [st
 
 function ConvertTo-KmUri([string]$Value) { return [uri]::EscapeDataString($Value) }
 
+# ---------------------------------------------------------------- P: pre-flight
+
+# Something the migration would trip over, found before any change: printed and recorded
+# (outcome "attention"); it is not a failure of the run.
+function Add-KmFinding([string]$Target, [string]$Text) {
+    Write-KmLog "   ! $Text"
+    Add-KmResult 'P' $Target 'attention' '' ''
+    $script:Km.Findings++
+}
+
+# Explains a refused read in terms of the access each step needs.
+function Write-KmRefused([string]$What, [string]$Roles) {
+    switch ($Km.Status) {
+        '401' { Write-KmLog '   the token was refused: get a new App+User token (multi-factor authenticated) and run again' }
+        '403' { Write-KmLog "   the token may not ${What}: $Roles" }
+        '404' { Write-KmLog "   not found: is $($Km.Job.CustomerId) a customer of this partner?" }
+    }
+}
+
+# Reads, before any change, what the migration depends on (see lib.sh's km_preflight).
+# Returns $false when something it needs cannot be read.
+function Invoke-KmPreflight {
+    $j = $Km.Job
+    Write-KmLog 'P. pre-flight (reads only)'
+    $script:Km.Findings = 0
+    if (-not (Get-Km "$($Km.Pc)/v1/customers/$($j.CustomerId)")) {
+        Write-KmRefused 'read this customer' 'the partner needs its reseller relationship and, with granular delegated admin (GDAP), an active relationship with Directory Readers at least'
+        Add-KmResult 'P' '(customer)' 'failed' $Km.Status $Km.RequestId
+        return $false
+    }
+    $script:Km.Country = Get-KmCountry $Km.Response
+    if (-not (Read-KmSkus)) {
+        Write-KmRefused "read the tenant's licences" 'step B needs the GDAP role License Administrator or User Administrator'
+        Add-KmResult 'P' '(licences)' 'failed' $Km.Status $Km.RequestId
+        return $false
+    }
+    if ($j.LicenseApi -ne 'graph' -and -not (Read-KmUsers)) {
+        Write-KmRefused "read the tenant's users" 'step B needs the GDAP role User Administrator or License Administrator (Directory Readers to read)'
+        Add-KmResult 'P' '(users)' 'failed' $Km.Status $Km.RequestId
+        return $false
+    }
+    Add-KmResult 'P' '(access)' 'ok' $Km.Status $Km.RequestId
+    $script:Km.PfGraph = ($j.LicenseApi -eq 'graph') -or -not [string]::IsNullOrEmpty($env:GRAPH_TOKEN)
+    $script:Km.PfLack = [int64[]]::new(@($j.Purchases).Count)
+    if (-not $Km.PfGraph -and -not $j.DiscoverUsers) {
+        Write-KmLog '   licences assigned through groups are checked through Microsoft Graph: set GRAPH_TOKEN (a token for this tenant) to check them'
+    }
+    foreach ($upn in @($j.UsersMove)) { if (-not (Test-KmPreflightUser $upn 'move')) { return $false } }
+    foreach ($upn in @($j.UsersRemoveOnly)) { if (-not (Test-KmPreflightUser $upn 'remove_only')) { return $false } }
+    if (-not (Test-KmAgreement)) { return $false }
+    if (-not (Test-KmFreeSeats)) {
+        Add-KmResult 'P' '(subscriptions)' 'failed' $Km.Status $Km.RequestId
+        return $false
+    }
+    if ($Km.Findings -eq 0) { Write-KmLog '   nothing found that would stop the migration' }
+    return $true
+}
+
+function Test-KmPreflightUser([string]$Upn, [string]$Action) {
+    $j = $Km.Job
+    $uid = ''
+    $where = ''
+    $groups = @()
+    $held = @()
+    if ($Km.PfGraph) {
+        if (-not (Get-Km "$($Km.Graph)/v1.0/users/$(ConvertTo-KmUri $Upn)?`$select=id,userPrincipalName,usageLocation,licenseAssignmentStates" 'graph')) {
+            if ($Km.Status -eq '404') { Add-KmFinding $Upn "${Upn}: no such user in the tenant"; return $true }
+            Write-KmRefused 'read users through Microsoft Graph' 'GRAPH_TOKEN needs to read users (User.Read.All; the GDAP role Directory Readers)'
+            Add-KmResult 'P' $Upn 'failed' $Km.Status $Km.RequestId
+            return $false
+        }
+        $u = $Km.Response
+        if ($u.PSObject.Properties.Name -contains 'usageLocation') { $where = [string]$u.usageLocation }
+        if ($u.PSObject.Properties.Name -contains 'licenseAssignmentStates') {
+            $groups = @($u.licenseAssignmentStates | Where-Object {
+                    $_.assignedByGroup -and $Km.KaizalaSkus -contains ([string]$_.skuId).ToLowerInvariant()
+                } | ForEach-Object { [string]$_.assignedByGroup } | Sort-Object -Unique)
+        }
+        if ($u.PSObject.Properties.Name -contains 'assignedLicenses') {
+            $held = @($u.assignedLicenses | ForEach-Object { ([string]$_.skuId).ToLowerInvariant() })
+        }
+    } else {
+        $uid = Get-KmUserId $Upn
+        if (-not $uid) { Add-KmFinding $Upn "${Upn}: no such user in the tenant"; return $true }
+        $u = @($Km.Users | Where-Object { [string]$_.id -eq $uid }) | Select-Object -First 1
+        if ($u.PSObject.Properties.Name -contains 'usageLocation') { $where = [string]$u.usageLocation }
+        if ($Action -eq 'move') {
+            $held = Get-KmUserSkus $Upn $uid
+            if ($null -eq $held) {
+                Write-KmRefused "read users' licences" 'step B needs the GDAP role License Administrator or User Administrator'
+                Add-KmResult 'P' $Upn 'failed' $Km.Status $Km.RequestId
+                return $false
+            }
+        }
+    }
+    if ($Action -eq 'move') {
+        # Who still lacks each offer: the licences step B will need.
+        $skus = @($Km.TargetSkus)
+        for ($i = 0; $i -lt @($j.Purchases).Count; $i++) {
+            if (-not $skus[$i] -or $held -notcontains $skus[$i]) { $Km.PfLack[$i]++ }
+        }
+    }
+    if ($groups.Count -gt 0) {
+        Add-KmFinding "group:$Upn" "$Upn holds $($j.RetiringName) through group(s) $($groups -join ' '): remove $($j.RetiringName) from the group's licences (Microsoft Entra admin center > Groups > the group > Licenses), or the user from the group; step B does not start until then"
+        $script:Km.BBlocked = $true
+    }
+    if ($Action -ne 'move' -or $where) { return $true }
+    if (-not $Km.SetUsageLocation -or -not $Km.Country) {
+        $fix = 'set it in the admin center'
+        if ($Km.Country) { $fix += ", or run with -SetUsageLocation to set $($Km.Country) (the customer's country)" }
+        Add-KmFinding "usage-location:$Upn" "$Upn has no usage location, so no licence can be assigned: $fix"
+        return $true
+    }
+    Write-KmLog "   $Upn has no usage location: set to $($Km.Country) (the customer's country)"
+    if ($j.LicenseApi -eq 'graph') {
+        return (Invoke-KmChange 'PATCH' "$($Km.Graph)/v1.0/users/$(ConvertTo-KmUri $Upn)" 'graph' @{ usageLocation = $Km.Country } 'P' "usage-location:$Upn")
+    }
+    if (-not $uid) { $uid = Get-KmUserId $Upn }
+    $body = @{ id = $uid; usageLocation = $Km.Country; attributes = @{ objectType = 'CustomerUser' } }
+    return (Invoke-KmChange 'PATCH' "$($Km.Pc)/v1/customers/$($j.CustomerId)/users/$(ConvertTo-KmUri $uid)" 'pc' $body 'P' "usage-location:$Upn")
+}
+
+# A cart purchase needs the customer's acceptance of the Microsoft Customer Agreement.
+function Test-KmAgreement {
+    $j = $Km.Job
+    $buys = @($j.Purchases | Where-Object { $_.Action -eq 'buy' }).Count -gt 0
+    if ($j.PurchaseApi -ne 'cart' -or -not $buys) { return $true }
+    if (-not (Get-Km "$($Km.Pc)/v1/customers/$($j.CustomerId)/agreements?agreementType=MicrosoftCustomerAgreement")) {
+        Write-KmRefused "read the customer's agreements" 'the partner user needs the Admin agent role'
+        Add-KmResult 'P' '(agreement)' 'failed' $Km.Status $Km.RequestId
+        return $false
+    }
+    if (@($Km.Response.items).Count -eq 0) {
+        Add-KmFinding '(agreement)' 'the customer has not accepted the Microsoft Customer Agreement, which a new commerce purchase needs: have it accepted (Partner Center > Customers > the customer > Account) first; step A does not start until then'
+        $script:Km.ABlocked = $true
+    }
+    return $true
+}
+
+# Free licences of each offer once step A has added what it still has to add, against the users
+# who still lack one (when users are found at run time, those who hold the retiring product).
+function Test-KmFreeSeats {
+    $j = $Km.Job
+    $purchases = @($j.Purchases)
+    for ($i = 0; $i -lt $purchases.Count; $i++) {
+        $p = $purchases[$i]
+        $sku = @($Km.TargetSkus)[$i]
+        $free = 0
+        if ($sku) {
+            $s = @($Km.Skus | Where-Object { $_.Id -eq $sku }) | Select-Object -First 1
+            if ($s) { $free = [Math]::Max(0, [int64]$s.Total - [int64]$s.Used) }
+        }
+        $add = 0
+        if ($p.Action -eq 'buy' -and -not (Test-KmDoneBefore 'A' $p.Offer)) { $add = [int64]$p.Seats }
+        if ($p.Action -eq 'increase') {
+            if (-not (Get-Km "$($Km.Pc)/v1/customers/$($j.CustomerId)/subscriptions/$(ConvertTo-KmUri $p.Subscription)")) { return $false }
+            $add = [Math]::Max(0, [int64]$p.NewQuantity - [int64]$Km.Response.quantity)
+        }
+        # Users found at run time: whoever holds the retiring product now.
+        $need = if ($j.DiscoverUsers) { [int64]$Km.KaizalaUsed } else { $Km.PfLack[$i] }
+        if ($free + $add -lt $need) {
+            Add-KmFinding "(free seats) $($p.Offer)" "after step A the tenant would have $($free + $add) free $($p.Offer) licence(s) for $need user(s) who need one: raise the seats to buy"
+        }
+    }
+    return $true
+}
+
 # Step A for every offer of the target plan: tops up what is increased, then buys what is new
 # in one cart (a line per offer) or, with the order API, one order per offer. Every offer gets
 # its own results row.
 function Invoke-KmStepA {
     $j = $Km.Job
     Write-KmLog "A. buy $($j.TargetPlan)"
+    if ($Km.ABlocked -and $Km.Apply) {
+        Write-KmLog '   refused: the customer has not accepted the Microsoft Customer Agreement (see P)'
+        foreach ($p in @($j.Purchases)) { Add-KmResult 'A' $p.Offer 'failed' '' '' }
+        return $false
+    }
     $ok = $true
     $buy = [System.Collections.Generic.List[object]]::new()
     foreach ($p in @($j.Purchases)) {
@@ -215,6 +389,20 @@ function Add-KmResultEach($Purchases, [string]$Outcome, [string]$Status, [string
     foreach ($p in @($Purchases)) { Add-KmResult 'A' $p.Offer $Outcome $Status $RequestId }
 }
 
+# The customer's country from its billing profile, else its company profile; '' when neither
+# says (the properties may be absent).
+function Get-KmCountry($Customer) {
+    foreach ($path in @(@('billingProfile', 'defaultAddress', 'country'), @('companyProfile', 'address', 'country'))) {
+        $v = $Customer
+        foreach ($name in $path) {
+            if ($null -eq $v -or $v.PSObject.Properties.Name -notcontains $name) { $v = $null; break }
+            $v = $v.$name
+        }
+        if ($v) { return [string]$v }
+    }
+    return ''
+}
+
 # Buys a new subscription of each offer given, skipping an offer of which the customer already
 # has a new active subscription with the planned seats.
 function Invoke-KmBuy($Purchases) {
@@ -247,17 +435,19 @@ function Invoke-KmBuy($Purchases) {
         }
         return $ok
     }
-    # Cart: find each offer's catalog item for the customer's country; one cart, a line per
-    # offer; check it out.
+    # Cart: find each offer's catalog item for the customer's country (without one, in the
+    # customer's own catalog); one cart, a line per offer; check it out.
     if (-not (Get-Km "$($Km.Pc)/v1/customers/$($j.CustomerId)")) { Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; return $false }
-    $country = $Km.Response.billingProfile.defaultAddress.country
-    if (-not $country) { Write-KmLog "   the customer's country is not known to Partner Center"; Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; return $false }
+    $country = Get-KmCountry $Km.Response
+    if (-not $country) { Write-KmLog "   the customer's billing profile has no country: availabilities from the customer's own catalog" }
     $lines = [System.Collections.Generic.List[object]]::new()
     foreach ($p in $todo) {
-        $avail = "$($Km.Pc)/v1/products/$(ConvertTo-KmUri $p.CatalogProduct)/skus/$(ConvertTo-KmUri $p.CatalogSku)/availabilities?country=$(ConvertTo-KmUri $country)"
+        $path = "products/$(ConvertTo-KmUri $p.CatalogProduct)/skus/$(ConvertTo-KmUri $p.CatalogSku)/availabilities"
+        $avail = if ($country) { "$($Km.Pc)/v1/$path`?country=$(ConvertTo-KmUri $country)" } else { "$($Km.Pc)/v1/customers/$($j.CustomerId)/$path" }
+        $where = if ($country) { "in $country" } else { 'for this customer' }
         if (-not (Get-Km $avail)) { Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; return $false }
         $item = @($Km.Response.items | ForEach-Object { $_.catalogItemId }) | Select-Object -First 1
-        if (-not $item) { Write-KmLog "   no availability of $($p.CatalogProduct):$($p.CatalogSku) ($($p.Offer)) in $country"; Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; return $false }
+        if (-not $item) { Write-KmLog "   no availability of $($p.CatalogProduct):$($p.CatalogSku) ($($p.Offer)) $where"; Add-KmResultEach $todo 'failed' $Km.Status $Km.RequestId; return $false }
         Write-KmLog "   $($p.Offer): $($p.Seats) seat(s), $($p.Term), billed $($p.Billing)"
         $lines.Add(@{ id = $lines.Count; catalogItemId = $item; quantity = [int64]$p.Seats; billingCycle = $p.Billing; termDuration = $p.Term; friendlyName = "$($p.Offer) ($($j.RetiringName) replacement)" })
     }
@@ -291,11 +481,12 @@ function Read-KmSkus {
     $j = $Km.Job
     if ($j.LicenseApi -eq 'graph') {
         if (-not (Get-Km "$($Km.Graph)/v1.0/subscribedSkus" 'graph')) { return $false }
-        $skus = @($Km.Response.value | ForEach-Object { @{ Id = ([string]$_.skuId).ToLowerInvariant(); Name = [string]$_.skuPartNumber; Used = [int64]$_.consumedUnits } })
+        $skus = @($Km.Response.value | ForEach-Object { @{ Id = ([string]$_.skuId).ToLowerInvariant(); Name = [string]$_.skuPartNumber; Used = [int64]$_.consumedUnits; Total = [int64]$_.prepaidUnits.enabled } })
     } else {
         if (-not (Get-Km "$($Km.Pc)/v1/customers/$($j.CustomerId)/subscribedskus")) { return $false }
-        $skus = @($Km.Response.items | ForEach-Object { @{ Id = ([string]$_.productSku.id).ToLowerInvariant(); Name = "$($_.productSku.name) $($_.productSku.skuPartNumber)"; Used = [int64]$_.consumedUnits } })
+        $skus = @($Km.Response.items | ForEach-Object { @{ Id = ([string]$_.productSku.id).ToLowerInvariant(); Name = "$($_.productSku.name) $($_.productSku.skuPartNumber)"; Used = [int64]$_.consumedUnits; Total = [int64]$_.totalUnits } })
     }
+    $script:Km.Skus = $skus
     $retiringIds = @($j.RetiringSkuIds | ForEach-Object { $_.ToLowerInvariant() })
     $kaizala = @($skus | Where-Object { $retiringIds -contains $_.Id -or $_.Name -match "(?i)$($j.RetiringMatch)" })
     $script:Km.KaizalaSkus = @($kaizala | ForEach-Object { $_.Id })
@@ -392,6 +583,14 @@ function Move-KmUser([string]$Upn, [string]$Action) {
 function Invoke-KmStepB {
     $j = $Km.Job
     Write-KmLog "B. move the users to $($j.TargetPlan)"
+    if ($Km.BBlocked) {
+        Write-KmLog '   not started: licences assigned through groups must be changed in the groups first (see P)'
+        $script:Km.BFailed = $true
+        if ($Km.Apply) {
+            foreach ($upn in @($j.UsersMove) + @($j.UsersRemoveOnly)) { Add-KmResult 'B' $upn 'failed' '' '' }
+        }
+        return $false
+    }
     if (-not (Read-KmSkus)) { Add-KmResult 'B' '(tenant licences)' 'failed' $Km.Status $Km.RequestId; $script:Km.BFailed = $true; return $false }
     if ($j.LicenseApi -ne 'graph') {
         if (-not (Read-KmUsers)) { Add-KmResult 'B' '(tenant users)' 'failed' $Km.Status $Km.RequestId; $script:Km.BFailed = $true; return $false }
@@ -420,7 +619,7 @@ function Invoke-KmStepC {
     Write-KmLog "C. suspend the $($Km.Job.RetiringName) subscription(s)"
     if ($Km.BFailed) {
         Write-KmLog "   refused: step B did not finish, so users may still depend on $($Km.Job.RetiringName)"
-        foreach ($sub in $j.ExpiringSubscriptions) { Add-KmResult 'C' $sub 'failed' '' '' }
+        if ($Km.Apply) { foreach ($sub in $j.ExpiringSubscriptions) { Add-KmResult 'C' $sub 'failed' '' '' } }
         return $false
     }
     if (-not (Read-KmSkus)) {
@@ -452,21 +651,27 @@ function Invoke-KmStepC {
     return $ok
 }
 
-function Invoke-KmMain($Job, [bool]$Apply) {
+function Invoke-KmMain($Job, [bool]$Apply, [bool]$SetUsageLocation = $false) {
     try {
-        Initialize-Km $Job $Apply
+        Initialize-Km $Job $Apply $SetUsageLocation
     } catch {
         Write-KmLog "error: $($_.Exception.Message)"
         return 2
     }
     $mode = if ($Apply) { 'APPLYING' } else { 'dry run (nothing is changed; -Apply to carry out)' }
     Write-KmLog "== $($Job.CustomerName) ($($Job.CustomerId)): $mode"
+    if (-not (Invoke-KmPreflight)) {
+        Write-KmLog 'stopped: the pre-flight could not read what the migration needs; nothing was changed'
+        return 1
+    }
     if (-not (Invoke-KmStepA)) {
         Write-KmLog 'stopped: step A failed, so users are not moved and nothing is suspended'
         return 1
     }
     $b = Invoke-KmStepB
     $c = Invoke-KmStepC
+    # A dry run that read everything it needed succeeds; its findings are in its P lines.
+    if (-not $Apply -and $Km.BBlocked) { $b = $true; $c = $true }
     if ($b -and $c) {
         if ($Apply) { Write-KmLog "== $($Job.CustomerName): finished" }
         else { Write-KmLog "== $($Job.CustomerName): dry run finished; run with -Apply to carry it out" }

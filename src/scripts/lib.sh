@@ -15,10 +15,12 @@ km_die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 
 km_usage() {
   cat >&2 <<'USAGE'
-Usage: <customer>.sh [--apply]
-Without --apply the script reads the tenant and prints every request that would change
+Usage: <customer>.sh [--apply] [--set-usage-location]
+First, a pre-flight (P) reads what the migration depends on and reports what would stop it.
+Without --apply the script then reads the tenant and prints every request that would change
 something (method, URL, body), sending none of them. With --apply it buys (A), moves the users
 (B) and suspends the retiring subscriptions (C), skipping whatever is already done.
+--set-usage-location gives users to move who have no usage location the customer's country.
 USAGE
 }
 
@@ -43,9 +45,11 @@ km_results_header() {
 
 km_init() {
   KM_APPLY=0
+  KM_SET_USAGE_LOCATION=0
   while [ "$#" -gt 0 ]; do
     case "$1" in
       --apply) KM_APPLY=1 ;;
+      --set-usage-location) KM_SET_USAGE_LOCATION=1 ;;
       -h|--help) km_usage; exit 0 ;;
       *) km_die "unknown argument: $1 (--apply makes changes; without it nothing is changed)" ;;
     esac
@@ -217,6 +221,194 @@ km_explain() {
 
 km_uri() { jq -rn --arg v "$1" '$v | @uri'; }
 
+# ---------------------------------------------------------------- P: pre-flight
+
+# km_finding TARGET TEXT: something the migration would trip over, found before any change:
+# printed and recorded (outcome "attention"); it is not a failure of the run.
+km_finding() {
+  km_log "   ! $2"
+  km_result P "$1" attention "" ""
+  KM_FINDINGS=$((KM_FINDINGS + 1))
+}
+
+# km_refused WHAT ROLES: explains a refused read in terms of the access each step needs.
+km_refused() {
+  case "$KM_STATUS" in
+    401) km_log "   the token was refused: get a new App+User token (multi-factor authenticated) and run again" ;;
+    403) km_log "   the token may not $1: $2" ;;
+    404) km_log "   not found: is $CUSTOMER_ID a customer of this partner?" ;;
+  esac
+}
+
+# Reads, before any change, what the migration depends on: access to the customer, its users
+# and licences; users without a usage location (who cannot be given a licence); licences
+# assigned through a group (which cannot be removed from the user); for a cart purchase, the
+# Microsoft Customer Agreement; enough free licences after step A. Results rows of step P.
+# Returns 1 when something it needs cannot be read.
+km_preflight() {
+  km_log "P. pre-flight (reads only)"
+  KM_FINDINGS=0
+  KM_A_BLOCKED=0
+  KM_B_BLOCKED=0
+  if ! km_get "$KM_PC/v1/customers/$CUSTOMER_ID" pc; then
+    km_refused "read this customer" "the partner needs its reseller relationship and, with granular delegated admin (GDAP), an active relationship with Directory Readers at least"
+    km_result P "(customer)" failed "$KM_STATUS" "$KM_REQUEST_ID"
+    return 1
+  fi
+  KM_COUNTRY="$(jq -r '[.billingProfile.defaultAddress.country?, .companyProfile.address.country?] | map(select(. != null and . != "")) | first // empty' "$KM_TMP/response")"
+  if ! km_skus; then
+    km_refused "read the tenant's licences" "step B needs the GDAP role License Administrator or User Administrator"
+    km_result P "(licences)" failed "$KM_STATUS" "$KM_REQUEST_ID"
+    return 1
+  fi
+  if [ "$KM_LICENSE_API" != graph ] && ! km_users; then
+    km_refused "read the tenant's users" "step B needs the GDAP role User Administrator or License Administrator (Directory Readers to read)"
+    km_result P "(users)" failed "$KM_STATUS" "$KM_REQUEST_ID"
+    return 1
+  fi
+  km_result P "(access)" ok "$KM_STATUS" "$KM_REQUEST_ID"
+  km_preflight_users || return 1
+  km_preflight_agreement || return 1
+  if ! km_preflight_seats; then
+    km_result P "(subscriptions)" failed "$KM_STATUS" "$KM_REQUEST_ID"
+    return 1
+  fi
+  if [ "$KM_FINDINGS" = 0 ]; then
+    km_log "   nothing found that would stop the migration"
+  fi
+}
+
+# Each known user: a user to move needs a usage location; a retiring licence assigned through
+# a group cannot be removed from the user (read through Microsoft Graph, when there is a
+# token for it).
+km_preflight_users() {
+  local upn i
+  KM_PF_GRAPH=0
+  KM_PF_LACK=()
+  for i in "${!TARGET_OFFERS[@]}"; do KM_PF_LACK[i]=0; done
+  if [ "$KM_LICENSE_API" = graph ] || [ -n "${GRAPH_TOKEN:+set}" ]; then KM_PF_GRAPH=1; fi
+  if [ "$KM_PF_GRAPH" = 0 ] && [ "$DISCOVER_USERS" = 0 ]; then
+    km_log "   licences assigned through groups are checked through Microsoft Graph: set GRAPH_TOKEN (a token for this tenant) to check them"
+  fi
+  for upn in "${USERS_MOVE[@]+"${USERS_MOVE[@]}"}"; do
+    km_preflight_user "$upn" move || return 1
+  done
+  for upn in "${USERS_REMOVE_ONLY[@]+"${USERS_REMOVE_ONLY[@]}"}"; do
+    km_preflight_user "$upn" remove_only || return 1
+  done
+}
+
+# km_preflight_user UPN move|remove_only
+km_preflight_user() {
+  local upn="$1" action="$2" uid="" where="" groups=""
+  if [ "$KM_PF_GRAPH" = 1 ]; then
+    if ! km_get "$KM_GRAPH/v1.0/users/$(km_uri "$upn")?\$select=id,userPrincipalName,usageLocation,licenseAssignmentStates" graph; then
+      if [ "$KM_STATUS" = 404 ]; then
+        km_finding "$upn" "$upn: no such user in the tenant"
+        return 0
+      fi
+      km_refused "read users through Microsoft Graph" "GRAPH_TOKEN needs to read users (User.Read.All; the GDAP role Directory Readers)"
+      km_result P "$upn" failed "$KM_STATUS" "$KM_REQUEST_ID"
+      return 1
+    fi
+    where="$(jq -r '.usageLocation // empty' "$KM_TMP/response")"
+    groups="$(jq -r --arg ids " $KM_RETIRING_SKUS " '[.licenseAssignmentStates[]?
+        | select(.assignedByGroup != null)
+        | (.skuId | ascii_downcase) as $k | select($ids | contains(" " + $k + " "))
+        | .assignedByGroup] | unique | join(" ")' "$KM_TMP/response")"
+    KM_HELD="$(jq -r '[.assignedLicenses[]?.skuId | ascii_downcase] | join(" ")' "$KM_TMP/response")"
+  else
+    uid="$(km_user_id "$upn")"
+    if [ -z "$uid" ]; then
+      km_finding "$upn" "$upn: no such user in the tenant"
+      return 0
+    fi
+    where="$(jq -r --arg id "$uid" '[.items[] | select(.id == $id) | .usageLocation // empty] | first // empty' "$KM_TMP/users")"
+    if [ "$action" = move ]; then
+      km_user_skus "$upn" "$uid" || {
+        km_refused "read users' licences" "step B needs the GDAP role License Administrator or User Administrator"
+        km_result P "$upn" failed "$KM_STATUS" "$KM_REQUEST_ID"
+        return 1
+      }
+    fi
+  fi
+  if [ "$action" = move ]; then
+    # Who still lacks each offer: the licences step B will need.
+    local i sku
+    for i in "${!TARGET_OFFERS[@]}"; do
+      sku="${KM_TARGET_SKUS[$i]:-}"
+      if [ -z "$sku" ] || [[ " $KM_HELD " != *" $sku "* ]]; then
+        KM_PF_LACK[i]=$((${KM_PF_LACK[$i]:-0} + 1))
+      fi
+    done
+  fi
+  if [ -n "$groups" ]; then
+    km_finding "group:$upn" "$upn holds $RETIRING_NAME through group(s) $groups: remove $RETIRING_NAME from the group's licences (Microsoft Entra admin center > Groups > the group > Licenses), or the user from the group; step B does not start until then"
+    KM_B_BLOCKED=1
+  fi
+  [ "$action" = move ] && [ -z "$where" ] || return 0
+  if [ "$KM_SET_USAGE_LOCATION" = 0 ] || [ -z "$KM_COUNTRY" ]; then
+    local fix="set it in the admin center"
+    [ -z "$KM_COUNTRY" ] || fix="$fix, or run with --set-usage-location to set $KM_COUNTRY (the customer's country)"
+    km_finding "usage-location:$upn" "$upn has no usage location, so no licence can be assigned: $fix"
+    return 0
+  fi
+  km_log "   $upn has no usage location: set to $KM_COUNTRY (the customer's country)"
+  if [ "$KM_LICENSE_API" = graph ]; then
+    jq -n --arg c "$KM_COUNTRY" '{usageLocation: $c}' >"$KM_TMP/body"
+    km_change PATCH "$KM_GRAPH/v1.0/users/$(km_uri "$upn")" graph "$KM_TMP/body" P "usage-location:$upn"
+  else
+    [ -n "$uid" ] || uid="$(km_user_id "$upn")"
+    jq -n --arg c "$KM_COUNTRY" --arg id "$uid" '{id: $id, usageLocation: $c, attributes: {objectType: "CustomerUser"}}' >"$KM_TMP/body"
+    km_change PATCH "$KM_PC/v1/customers/$CUSTOMER_ID/users/$(km_uri "$uid")" pc "$KM_TMP/body" P "usage-location:$upn"
+  fi
+}
+
+# A cart purchase needs the customer's acceptance of the Microsoft Customer Agreement.
+km_preflight_agreement() {
+  local i buys=0
+  for i in "${!PURCHASE_ACTIONS[@]}"; do [ "${PURCHASE_ACTIONS[$i]}" != buy ] || buys=1; done
+  [ "$KM_PURCHASE_API" = cart ] && [ "$buys" = 1 ] || return 0
+  if ! km_get "$KM_PC/v1/customers/$CUSTOMER_ID/agreements?agreementType=MicrosoftCustomerAgreement" pc; then
+    km_refused "read the customer's agreements" "the partner user needs the Admin agent role"
+    km_result P "(agreement)" failed "$KM_STATUS" "$KM_REQUEST_ID"
+    return 1
+  fi
+  if [ "$(jq '(.items // []) | length' "$KM_TMP/response")" = 0 ]; then
+    km_finding "(agreement)" "the customer has not accepted the Microsoft Customer Agreement, which a new commerce purchase needs: have it accepted (Partner Center > Customers > the customer > Account) first; step A does not start until then"
+    KM_A_BLOCKED=1
+  fi
+}
+
+# Free licences of each offer once step A has added what it still has to add, against the users
+# who still lack one (when users are found at run time, those who hold the retiring product).
+km_preflight_seats() {
+  local i sku free add need qty
+  for i in "${!TARGET_OFFERS[@]}"; do
+    sku="${KM_TARGET_SKUS[$i]:-}"
+    free=0
+    if [ -n "$sku" ]; then
+      free="$(jq --arg s "$sku" '[.items[] | select((.id | ascii_downcase) == $s) | (.total - .used)] | add // 0 | if . < 0 then 0 else . end' "$KM_TMP/skus")"
+    fi
+    add=0
+    case "${PURCHASE_ACTIONS[$i]}" in
+      buy) km_done_before A "${TARGET_OFFERS[$i]}" || add="${PURCHASE_SEATS[$i]}" ;;
+      increase)
+        km_get "$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions/$(km_uri "${PURCHASE_SUBSCRIPTIONS[$i]}")" pc || return 1
+        qty="$(jq -r '.quantity // 0' "$KM_TMP/response")"
+        add=$((PURCHASE_NEW_QUANTITIES[i] - qty))
+        [ "$add" -ge 0 ] || add=0
+        ;;
+    esac
+    # Users found at run time: whoever holds the retiring product now.
+    need="$KM_RETIRING_USED"
+    [ "$DISCOVER_USERS" = 1 ] || need="${KM_PF_LACK[$i]:-0}"
+    if [ $((free + add)) -lt "$need" ]; then
+      km_finding "(free seats) ${TARGET_OFFERS[$i]}" "after step A the tenant would have $((free + add)) free ${TARGET_OFFERS[$i]} licence(s) for $need user(s) who need one: raise the seats to buy"
+    fi
+  done
+}
+
 # ---------------------------------------------------------------- A: buy
 
 # km_offer I: sets the values of offer I of the target plan (step A's arrays hold one item per
@@ -235,6 +427,11 @@ km_offer() {
 km_step_a() {
   local i rc=0 buy=()
   km_log "A. buy $TARGET_PLAN"
+  if [ "$KM_A_BLOCKED" = 1 ] && [ "$KM_APPLY" = 1 ]; then
+    km_log "   refused: the customer has not accepted the Microsoft Customer Agreement (see P)"
+    for i in "${!TARGET_OFFERS[@]}"; do km_result A "${TARGET_OFFERS[$i]}" failed "" ""; done
+    return 1
+  fi
   for i in "${!TARGET_OFFERS[@]}"; do
     km_offer "$i"
     case "$KM_ACTION" in
@@ -317,19 +514,30 @@ km_buy() {
     done
     return "$rc"
   fi
-  # Cart: find each offer's catalog item for the customer's country; one cart, a line per
-  # offer; check it out.
+  # Cart: find each offer's catalog item for the customer's country (without one, in the
+  # customer's own catalog); one cart, a line per offer; check it out.
   km_get "$KM_PC/v1/customers/$CUSTOMER_ID" pc || { km_result_each failed "${todo[@]}"; return 1; }
-  local country item cart n=0
-  country="$(jq -r '.billingProfile.defaultAddress.country // .companyProfile.address.country // empty' "$KM_TMP/response")"
-  [ -n "$country" ] || { km_log "   the customer's country is not known to Partner Center"; km_result_each failed "${todo[@]}"; return 1; }
+  local country item cart n=0 product sku where
+  country="$(jq -r '[.billingProfile.defaultAddress.country, .companyProfile.address.country] | map(select(. != null and . != "")) | first // empty' "$KM_TMP/response")"
+  if [ -z "$country" ]; then
+    km_log "   the customer's billing profile has no country: availabilities from the customer's own catalog"
+  fi
   echo '[]' >"$KM_TMP/lines"
   for i in "${todo[@]}"; do
     km_offer "$i"
-    km_get "$KM_PC/v1/products/$(km_uri "${CATALOG_PRODUCTS[$i]}")/skus/$(km_uri "${CATALOG_SKUS[$i]}")/availabilities?country=$(km_uri "$country")" pc ||
-      { km_result_each failed "${todo[@]}"; return 1; }
+    product="$(km_uri "${CATALOG_PRODUCTS[$i]}")"
+    sku="$(km_uri "${CATALOG_SKUS[$i]}")"
+    if [ -n "$country" ]; then
+      where="in $country"
+      km_get "$KM_PC/v1/products/$product/skus/$sku/availabilities?country=$(km_uri "$country")" pc ||
+        { km_result_each failed "${todo[@]}"; return 1; }
+    else
+      where="for this customer"
+      km_get "$KM_PC/v1/customers/$CUSTOMER_ID/products/$product/skus/$sku/availabilities" pc ||
+        { km_result_each failed "${todo[@]}"; return 1; }
+    fi
     item="$(jq -r '[.items[]?.catalogItemId] | first // empty' "$KM_TMP/response")"
-    [ -n "$item" ] || { km_log "   no availability of ${CATALOG_PRODUCTS[$i]}:${CATALOG_SKUS[$i]} ($KM_OFFER) in $country"; km_result_each failed "${todo[@]}"; return 1; }
+    [ -n "$item" ] || { km_log "   no availability of ${CATALOG_PRODUCTS[$i]}:${CATALOG_SKUS[$i]} ($KM_OFFER) $where"; km_result_each failed "${todo[@]}"; return 1; }
     km_log "   $KM_OFFER: $KM_SEATS seat(s), ${PURCHASE_TERMS[$i]}, billed ${PURCHASE_BILLINGS[$i]}"
     jq --argjson id "$n" --arg item "$item" --argjson q "$KM_SEATS" --arg cycle "${PURCHASE_BILLINGS[$i]}" \
       --arg term "${PURCHASE_TERMS[$i]}" --arg name "$KM_OFFER ($RETIRING_NAME replacement)" \
@@ -380,10 +588,10 @@ km_skus() {
   retiring="$(printf '%s\n' "${RETIRING_SKU_IDS[@]+"${RETIRING_SKU_IDS[@]}"}" | jq -R 'ascii_downcase' | jq -s 'map(select(. != ""))')"
   if [ "$KM_LICENSE_API" = graph ]; then
     km_get "$KM_GRAPH/v1.0/subscribedSkus" graph || return 1
-    jq '{items: [.value[] | {id: .skuId, name: .skuPartNumber, part: .skuPartNumber, used: (.consumedUnits // 0)}]}' "$KM_TMP/response" >"$KM_TMP/skus"
+    jq '{items: [.value[] | {id: .skuId, name: .skuPartNumber, part: .skuPartNumber, used: (.consumedUnits // 0), total: (.prepaidUnits.enabled // 0)}]}' "$KM_TMP/response" >"$KM_TMP/skus"
   else
     km_get "$KM_PC/v1/customers/$CUSTOMER_ID/subscribedskus" pc || return 1
-    jq '{items: [.items[] | {id: .productSku.id, name: .productSku.name, part: (.productSku.skuPartNumber // ""), used: (.consumedUnits // 0)}]}' "$KM_TMP/response" >"$KM_TMP/skus"
+    jq '{items: [.items[] | {id: .productSku.id, name: .productSku.name, part: (.productSku.skuPartNumber // ""), used: (.consumedUnits // 0), total: (.totalUnits // .activeUnits // 0)}]}' "$KM_TMP/response" >"$KM_TMP/skus"
   fi
   jq --argjson ids "$retiring" --arg re "$RETIRING_MATCH" '[.items[]
       | select(((.id | ascii_downcase) as $i | $ids | index($i)) != null
@@ -500,12 +708,22 @@ km_move_user() {
 }
 
 km_step_b() {
+  local upn
   km_log "B. move the users to $TARGET_PLAN"
+  if [ "$KM_B_BLOCKED" = 1 ]; then
+    km_log "   not started: licences assigned through groups must be changed in the groups first (see P)"
+    KM_B_FAILED=1
+    if [ "$KM_APPLY" = 1 ]; then
+      for upn in "${USERS_MOVE[@]+"${USERS_MOVE[@]}"}" "${USERS_REMOVE_ONLY[@]+"${USERS_REMOVE_ONLY[@]}"}"; do
+        km_result B "$upn" failed "" ""
+      done
+    fi
+    return 1
+  fi
   km_skus || { km_result B "(tenant licences)" failed "$KM_STATUS" "$KM_REQUEST_ID"; KM_B_FAILED=1; return 1; }
   if [ "$KM_LICENSE_API" != graph ]; then
     km_users || { km_result B "(tenant users)" failed "$KM_STATUS" "$KM_REQUEST_ID"; KM_B_FAILED=1; return 1; }
   fi
-  local upn
   if [ "$DISCOVER_USERS" = 1 ]; then
     # The plan had no users rows for this customer: move whoever holds the retiring product now.
     [ "$KM_LICENSE_API" != graph ] ||
@@ -538,7 +756,9 @@ km_step_c() {
   km_log "C. suspend the $RETIRING_NAME subscription(s)"
   if [ "$KM_B_FAILED" = 1 ]; then
     km_log "   refused: step B did not finish, so users may still depend on $RETIRING_NAME"
-    for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do km_result C "$sub" failed "" ""; done
+    if [ "$KM_APPLY" = 1 ]; then
+      for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do km_result C "$sub" failed "" ""; done
+    fi
     return 1
   fi
   km_skus || { for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do km_result C "$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; done; return 1; }
@@ -574,6 +794,10 @@ km_main() {
   else
     km_log "== $CUSTOMER_NAME ($CUSTOMER_ID): dry run (nothing is changed; --apply to carry out)"
   fi
+  if ! km_preflight; then
+    km_log "stopped: the pre-flight could not read what the migration needs; nothing was changed"
+    exit 1
+  fi
   if ! km_step_a; then
     km_log "stopped: step A failed, so users are not moved and nothing is suspended"
     exit 1
@@ -581,6 +805,10 @@ km_main() {
   local rc=0
   km_step_b || rc=1
   km_step_c || rc=1
+  if [ "$KM_APPLY" = 0 ] && [ "$KM_B_BLOCKED" = 1 ]; then
+    # A dry run that read everything it needed succeeds; its findings are in its P lines.
+    rc=0
+  fi
   if [ "$rc" = 0 ] && [ "$KM_APPLY" = 0 ]; then
     km_log "== $CUSTOMER_NAME: dry run finished; run with --apply to carry it out"
   elif [ "$rc" = 0 ]; then

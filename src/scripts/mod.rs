@@ -75,6 +75,8 @@ pub struct ScriptOptions {
     pub purchase_api: PurchaseApi,
     /// Customers `run-all` processes at a time.
     pub batch_size: u32,
+    /// The plan.json the scripts are written from, as given (the README's `status` command).
+    pub plan_file: String,
 }
 
 /// The one field read before the rest, so that a plan of another schema gets a clear message.
@@ -464,7 +466,17 @@ fn readme(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> String {
         opts.purchase_api.as_str()
     ));
     // The text speaks of Kaizala Pro; a plan of another profile reads with its product's name.
-    s.push_str(&include_str!("readme.md").replace("Kaizala Pro", &plan.profile.name));
+    // Its examples name a script that exists and the results file the scripts write.
+    let slug = jobs.first().map(|j| j.slug.as_str()).unwrap_or("<customer>");
+    let results = if opts.bash { "bash/results.csv" } else { "powershell/results.csv" };
+    let plan_file = if opts.plan_file.is_empty() { "plan.json" } else { &opts.plan_file };
+    s.push_str(
+        &include_str!("readme.md")
+            .replace("Kaizala Pro", &plan.profile.name)
+            .replace("{SLUG}", slug)
+            .replace("{RESULTS}", results)
+            .replace("{PLAN}", plan_file),
+    );
     s.push_str("\n## Customers, in the order run-all takes them\n\n| deadline | customer | step A | users | subscriptions to suspend |\n|---|---|---|---:|---:|\n");
     for j in jobs {
         let each: Vec<String> = j

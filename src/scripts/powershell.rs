@@ -28,7 +28,7 @@ pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
     let _ = writeln!(s, "# Dry run by default: prints every request that would change something.");
     let _ = writeln!(s, "# Run with -Apply to carry out A (buy), B (move users), C (suspend).");
     let _ = writeln!(s, "[CmdletBinding()]");
-    let _ = writeln!(s, "param([switch]$Apply)");
+    let _ = writeln!(s, "param([switch]$Apply, [switch]$SetUsageLocation)");
     let _ = writeln!(s, "Set-StrictMode -Version 3.0");
     let _ = writeln!(s, "$ErrorActionPreference = 'Stop'");
     let _ = writeln!(s, ". (Join-Path $PSScriptRoot 'lib.ps1')");
@@ -55,7 +55,10 @@ pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
     let _ = writeln!(s, "    DiscoverUsers = ${}", if j.discover_users { "true" } else { "false" });
     let _ = writeln!(s, "}}");
     let _ = writeln!(s);
-    let _ = writeln!(s, "exit (Invoke-KmMain -Job $Job -Apply:$Apply)");
+    let _ = writeln!(
+        s,
+        "exit (Invoke-KmMain -Job $Job -Apply:$Apply -SetUsageLocation:$SetUsageLocation)"
+    );
     s
 }
 
@@ -76,17 +79,27 @@ pub fn run_all(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> Strin
     let _ = writeln!(s, "[CmdletBinding()]");
     let _ = writeln!(
         s,
-        "param([switch]$Apply, [ValidateRange(1, 1000)][int]$BatchSize = {})",
+        "param([switch]$Apply, [switch]$SetUsageLocation, [ValidateRange(1, 1000)][int]$BatchSize = {})",
         opts.batch_size.max(1)
     );
     let _ = writeln!(s, "Set-StrictMode -Version 3.0");
     let _ = writeln!(s, "$ErrorActionPreference = 'Stop'");
     let _ = writeln!(s, "$Customers = {}", qa(&slugs));
+    let _ = writeln!(s, "$LicenseApi = {}", q(opts.licence_api.as_str()));
     s.push_str(RUN_ALL_BODY);
     s
 }
 
-const RUN_ALL_BODY: &str = r#". (Join-Path $PSScriptRoot 'lib.ps1')
+const RUN_ALL_BODY: &str = r#"# What every customer's script needs, checked once: without it each would fail alone.
+if ([string]::IsNullOrEmpty($env:PARTNER_CENTER_TOKEN)) {
+    [Console]::Error.WriteLine('error: PARTNER_CENTER_TOKEN is not set: set a Partner Center access token (App+User) first. No request was sent.')
+    exit 2
+}
+if ($LicenseApi -eq 'graph' -and [string]::IsNullOrEmpty($env:GRAPH_TOKEN)) {
+    [Console]::Error.WriteLine('error: GRAPH_TOKEN is not set: set a Microsoft Graph token first. No request was sent.')
+    exit 2
+}
+. (Join-Path $PSScriptRoot 'lib.ps1')
 Initialize-KmResults $(if ($env:RESULTS_FILE) { $env:RESULTS_FILE } else { Join-Path $PSScriptRoot 'results.csv' })
 $LogDir = Join-Path $PSScriptRoot 'logs'
 New-Item -ItemType Directory -Force -Path $LogDir | Out-Null
@@ -99,6 +112,7 @@ for ($i = 0; $i -lt $Customers.Count; $i += $BatchSize) {
         $log = Join-Path $LogDir "$slug.log"
         $argList = @('-NoProfile', '-File', $script)
         if ($Apply) { $argList += '-Apply' }
+        if ($SetUsageLocation) { $argList += '-SetUsageLocation' }
         Start-Process -FilePath 'pwsh' -ArgumentList $argList -NoNewWindow -PassThru `
             -RedirectStandardOutput $log -RedirectStandardError "$log.err"
     }

@@ -17,6 +17,10 @@ pub enum Outcome {
     DryRun,
     /// The request failed.
     Failed,
+    /// Pre-flight: a check passed.
+    Checked,
+    /// Pre-flight: something found that would stop the migration.
+    Attention,
 }
 
 impl Outcome {
@@ -27,6 +31,8 @@ impl Outcome {
             "skipped-already-done" => Outcome::AlreadyDone,
             "dry-run" => Outcome::DryRun,
             "failed" => Outcome::Failed,
+            "ok" => Outcome::Checked,
+            "attention" => Outcome::Attention,
             _ => return None,
         })
     }
@@ -56,6 +62,8 @@ impl Outcome {
             Some(Outcome::AlreadyDone) => "already done",
             Some(Outcome::DryRun) => "dry run only",
             Some(Outcome::Failed) => "FAILED",
+            Some(Outcome::Checked) => "checked",
+            Some(Outcome::Attention) => "needs attention",
             None => "not started",
         }
     }
@@ -134,7 +142,7 @@ fn read_file(path: &std::path::Path, rows: &mut Vec<ResultRow>) -> Result<()> {
         let outcome = Outcome::parse(text).ok_or_else(|| Error::Value {
             location: at(),
             message: format!(
-                "{text:?} is not an outcome (done, skipped-already-done, dry-run, failed)"
+                "{text:?} is not an outcome (done, skipped-already-done, dry-run, failed; ok, attention for the pre-flight)"
             ),
         })?;
         rows.push(ResultRow {
@@ -165,7 +173,80 @@ pub fn report(plan: &Plan, rows: &[ResultRow]) -> String {
         }
     }
     let _ = writeln!(s, "{} of {} customer(s) finished", finished, plan.customers.len());
+    for w in strangers(plan, rows) {
+        let _ = writeln!(s, "warning: {w}");
+    }
     s
+}
+
+/// Results rows the plan has no place for: customers it does not plan, subscriptions step C
+/// would not suspend, users step B would not move (results of another plan, or edited). Each
+/// customer, subscription or user once, with its count of rows.
+fn strangers(plan: &Plan, rows: &[ResultRow]) -> Vec<String> {
+    let planned: BTreeMap<String, &CustomerPlan> =
+        plan.customers.iter().map(|c| (c.customer_id.to_lowercase(), c)).collect();
+    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    for r in rows {
+        let what = match planned.get(&r.customer_id) {
+            None => format!("customer {} is not in the plan", r.customer_id),
+            Some(c) if r.step == "C" => {
+                let ours = c
+                    .expiring_subscriptions
+                    .iter()
+                    .any(|s| s.subscription_id.eq_ignore_ascii_case(&r.target));
+                if ours {
+                    continue;
+                }
+                format!(
+                    "subscription {} is not one the plan retires for customer {}",
+                    r.target, r.customer_id
+                )
+            }
+            Some(c) if r.step == "B" && c.seats_basis == SeatsBasis::Users => {
+                // Rows about the tenant as a whole, not a user, are in parentheses.
+                let ours = r.target.starts_with('(')
+                    || c.users.iter().any(|u| u.upn.eq_ignore_ascii_case(&r.target));
+                if ours {
+                    continue;
+                }
+                format!(
+                    "user {} is not one the plan moves for customer {}",
+                    r.target, r.customer_id
+                )
+            }
+            Some(_) => continue,
+        };
+        *seen.entry(what).or_default() += 1;
+    }
+    seen.into_iter()
+        .map(|(what, n)| format!("results have {n} row(s) the plan does not explain: {what}"))
+        .collect()
+}
+
+/// What the customer's latest pre-flight found (a pre-flight starts with its access checks, so
+/// findings of earlier runs that were put right since are not shown), when one ran.
+fn preflight(s: &mut String, id: &str, rows: &[ResultRow]) {
+    const STARTS: [&str; 4] = ["(customer)", "(licences)", "(users)", "(access)"];
+    let mut latest: BTreeMap<&str, Outcome> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.customer_id == id && r.step == "P") {
+        if STARTS.contains(&r.target.as_str()) {
+            latest.clear();
+        }
+        latest.insert(r.target.as_str(), r.outcome);
+    }
+    if latest.is_empty() {
+        return;
+    }
+    let open: Vec<&str> = latest
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Attention | Outcome::Failed))
+        .map(|(t, _)| *t)
+        .collect();
+    if open.is_empty() {
+        let _ = writeln!(s, "  P (pre-flight): nothing found");
+    } else {
+        let _ = writeln!(s, "  P (pre-flight): needs attention: {}", open.join(", "));
+    }
 }
 
 /// Where a customer's step A stands: the latest row of its step A, whatever its target; for a
@@ -264,6 +345,7 @@ fn customer(
         && c_rows.iter().all(|(_, o)| Outcome::settled(*o));
     let state = if all_done { "FINISHED" } else { "in progress" };
     let _ = writeln!(s, "{} ({}), deadline {}: {}", name, c.customer_id, c.deadline, state);
+    preflight(s, &id, rows);
     a.write(s, c);
     if known_users {
         let outcomes: Vec<Option<Outcome>> = b_rows.iter().map(|(_, o)| *o).collect();

@@ -597,3 +597,42 @@ fn spare_seats_of_another_plan_are_offered_with_their_cost_effect() {
     assert_eq!(plan["customers"][0]["purchase"]["action"], "none");
     assert_eq!(plan["customers"][0]["cost"]["target_monthly"], "0.00");
 }
+
+/// A new commerce subscription (offer id product:sku:availability) is not suspended: the
+/// runbook says to cancel it within its window or let it run out, and what is left of its term
+/// is counted in the plan, the runbook and the cost report.
+#[test]
+fn the_remaining_term_of_a_new_commerce_subscription_is_counted() {
+    let w = Workdir::new();
+    let c = "c9c9c9c9-0000-4000-8000-000000000009";
+    w.write(
+        "subs.csv",
+        format!(
+            "CustomerId,CustomerName,SubscriptionId,OfferId,OfferName,Quantity,Status,AutoRenewEnabled,CommitmentEndDate,BillingCycle,UnitPrice,Currency\n\
+             {c},Quay Ltd,c9000000-0000-4000-8000-00000000000a,CFQ7TTC0KZL0:0001:CFQ7TTC0KZL1,Kaizala Pro,3,Active,False,2027-03-15,Monthly,5.00,USD\n"
+        ),
+    );
+    let o =
+        w.run(&["plan", "--subscriptions", "subs.csv", "--as-of", "2026-12-01", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
+    let q = &plan["customers"][0];
+    assert_eq!(q["expiring_subscriptions"][0]["channel"], "new_commerce");
+    // 3 seats x 5.00 a month, December to the 15th of March: four months started.
+    assert_eq!(q["cost"]["remaining_term"], "60.00");
+    let runbook = w.read("out/runbooks/quay-ltd-c9c9c9c9.md");
+    for want in [
+        "## C. Retire the Kaizala Pro subscription(s)",
+        "(new commerce): **cancel** it while its cancellation window is open",
+        "bill 60.00 USD more until their end dates",
+    ] {
+        assert!(runbook.contains(want), "{want:?} not in:\n{runbook}");
+    }
+    assert!(!runbook.contains("deprovisions a suspended subscription"), "{runbook}");
+    let mut rdr = csv::Reader::from_path(w.file("out/cost-report.csv")).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let col = header.iter().position(|h| h == "new_commerce_remaining_term").unwrap();
+    let row = rdr.records().next().unwrap().unwrap();
+    assert_eq!(&row[col], "60.00");
+    assert!(w.read("out/cost-report.html").contains("what is left of their terms"));
+}

@@ -107,6 +107,21 @@ impl Tenant {
         self
     }
 
+    /// Makes subscription `id` a new commerce one: a three-part offer id, product type
+    /// OnlineServicesNCE, a one-year term, the cancellation window until `cancel_until` (an
+    /// ISO time) and auto renew as given.
+    pub fn new_commerce(mut self, id: &str, cancel_until: &str, auto_renew: bool) -> Tenant {
+        for s in self.subscriptions.iter_mut().filter(|s| s["id"] == id) {
+            s["offerId"] = json!("CFQ7TTC0KZL0:0001:CFQ7TTC0KZL1");
+            s["productType"] =
+                json!({"id": "OnlineServicesNCE", "displayName": "OnlineServicesNCE"});
+            s["termDuration"] = json!("P1Y");
+            s["cancellationAllowedUntilDate"] = json!(cancel_until);
+            s["autoRenewEnabled"] = json!(auto_renew);
+        }
+        self
+    }
+
     /// The user (by UPN) has no usage location.
     pub fn without_usage_location(mut self, upn: &str) -> Tenant {
         self.users.iter_mut().filter(|u| u.upn == upn).for_each(|u| u.usage_location = None);
@@ -191,6 +206,8 @@ pub struct State {
     pub next: u64,
     /// Set when a subscription was suspended while users still held its licence.
     pub suspended_in_use: bool,
+    /// Set when a new commerce subscription was suspended (which does not stop its billing).
+    pub suspended_new_commerce: bool,
     pub carts: BTreeMap<String, (String, Value)>,
     /// The answer to each changing request, by its MS-RequestId: Partner Center answers a
     /// request sent again with the same id as it did the first time, without doing it twice.
@@ -416,8 +433,21 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
                     else {
                         return (404, json!({"code": 404}));
                     };
-                    if body["status"] == "suspended" && s["status"] != "suspended" && in_use(s) {
+                    let new_commerce = s["productType"]["id"] == "OnlineServicesNCE";
+                    let ending = matches!(body["status"].as_str(), Some("suspended" | "deleted"));
+                    if ending && s["status"] != body["status"] && in_use(s) {
                         st.suspended_in_use = true;
+                    }
+                    if new_commerce && body["status"] == "suspended" && s["status"] != "suspended" {
+                        st.suspended_new_commerce = true;
+                    }
+                    if body["status"] == "deleted" && s["status"] != "deleted" {
+                        // Cancelling is allowed only within the cancellation window.
+                        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+                        let until = s["cancellationAllowedUntilDate"].as_str().unwrap_or_default();
+                        if !new_commerce || until <= now.as_str() {
+                            return bad("the subscription cannot be cancelled: its cancellation window has closed");
+                        }
                     }
                     let s = st
                         .tenants
@@ -429,6 +459,7 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
                         .unwrap();
                     s["status"] = body["status"].clone();
                     s["quantity"] = body["quantity"].clone();
+                    s["autoRenewEnabled"] = body["autoRenewEnabled"].clone();
                     (200, s.clone())
                 }
                 ("POST", ["carts"]) => {

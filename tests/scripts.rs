@@ -737,3 +737,52 @@ fn the_pre_flight_finds_what_would_stop_the_migration_before_any_change() {
     assert!(log.contains("nothing was changed"), "{log}");
     assert_eq!(fake.mutating(), before);
 }
+
+/// Step C by channel: a legacy subscription is suspended; a new commerce one is never
+/// suspended: cancelled within its cancellation window, else its auto renew is turned off and it
+/// runs to its end date.
+#[test]
+fn new_commerce_subscriptions_are_cancelled_in_their_window_or_left_to_end_never_suspended() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let mut t = tenants();
+    let echo_sub = "e5000000-0000-4000-8000-00000000000a";
+    let boston_sub = "b2000000-0000-4000-8000-00000000000a";
+    let echo = t.remove(ECHO).unwrap().new_commerce(echo_sub, "2099-01-01T00:00:00Z", false);
+    t.insert(ECHO.into(), echo);
+    let boston = t.remove(BOSTON).unwrap().new_commerce(boston_sub, "2025-01-08T00:00:00Z", true);
+    t.insert(BOSTON.into(), boston);
+    let fake = Fake::start(t);
+    let dry = bash(&w, &fake, "s/bash/echo-sarl-e5e5e5e5.sh", &[]);
+    assert!(
+        stderr(&dry).contains(
+            "(new commerce): within its cancellation window (until 2099-01-01T00:00:00Z): cancel"
+        ),
+        "{}",
+        stderr(&dry)
+    );
+    let o = bash(&w, &fake, "s/bash/run-all.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let st = fake.state.lock().unwrap();
+    assert!(!st.suspended_new_commerce, "a new commerce subscription was suspended");
+    assert!(!st.suspended_in_use);
+    drop(st);
+    assert_eq!(sub(&fake.tenant(ECHO), echo_sub)["status"], "deleted", "cancelled in its window");
+    let boston = fake.tenant(BOSTON);
+    assert_eq!(sub(&boston, boston_sub)["status"], "active", "left to run to its end date");
+    assert_eq!(sub(&boston, boston_sub)["autoRenewEnabled"], false);
+    assert_eq!(
+        sub(&fake.tenant(ALPINE), "a1000000-0000-4000-8000-00000000000a")["status"],
+        "suspended"
+    );
+    let log = std::fs::read_to_string(w.file("s/bash/logs/boston-corp-b2b2b2b2.log")).unwrap();
+    assert!(
+        log.contains("(new commerce): past its cancellation window: turn auto renew off; it ends on 2026-12-20 and is billed until then"),
+        "{log}"
+    );
+    // Again: nothing left to do.
+    let before = fake.mutating();
+    let o = bash(&w, &fake, "s/bash/run-all.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(fake.mutating(), before);
+}

@@ -84,7 +84,11 @@ impl Planning {
         let n = rest.iter().take_while(|e| &subs[e.index].customer_id == customer_id).count();
         let expiring_subs = rest[..n]
             .iter()
-            .map(|e| expiring_subscription(&subs[e.index], e.days_left, e.lapsed))
+            .map(|e| {
+                let mut s = expiring_subscription(&subs[e.index], e.days_left, e.lapsed);
+                s.channel = s.channel.or_before_new_commerce(catalog.profile().end_of_sale);
+                s
+            })
             .collect();
         self.done += n;
         let facts = CustomerFacts {
@@ -273,6 +277,7 @@ fn expiring_subscription(
         billing_cycle: sub.billing_cycle.clone().map(BillingCycle::new),
         unit_price: sub.unit_price,
         currency: sub.currency.clone(),
+        channel: Channel::of_offer_id(sub.offer_id.as_deref()),
     }
 }
 

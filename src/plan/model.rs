@@ -351,6 +351,54 @@ pub struct ExpiringSubscription {
     pub unit_price: Option<Decimal>,
     /// Currency of the unit price.
     pub currency: Option<String>,
+    /// How it is retired: legacy (suspended) or new commerce (cancelled in its window, else left
+    /// to end), as its offer id tells.
+    #[serde(default)]
+    pub channel: Channel,
+}
+
+/// How a subscription is sold, which decides how it is retired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Legacy licence-based: suspending it stops its billing.
+    Legacy,
+    /// New commerce (offer id `product:sku:availability`): suspending it would not stop its
+    /// billing; it is cancelled within its cancellation window, else runs to its end date.
+    NewCommerce,
+    /// The exports do not say (no offer id): the scripts read it from Partner Center.
+    #[default]
+    Unknown,
+}
+
+impl Channel {
+    /// The channel an offer id tells: three parts separated by `:` are new commerce.
+    pub fn of_offer_id(offer_id: Option<&str>) -> Channel {
+        match offer_id.map(str::trim).filter(|o| !o.is_empty()) {
+            None => Channel::Unknown,
+            Some(o) if o.split(':').count() == 3 => Channel::NewCommerce,
+            Some(_) => Channel::Legacy,
+        }
+    }
+
+    /// An unknown channel of an offer that stopped selling before new commerce sold
+    /// licence-based offers (January 2022) is legacy: it was never sold as new commerce.
+    pub fn or_before_new_commerce(self, end_of_sale: Option<NaiveDate>) -> Channel {
+        let new_commerce = NaiveDate::from_ymd_opt(2022, 1, 10);
+        match (self, end_of_sale) {
+            (Channel::Unknown, Some(end)) if Some(end) < new_commerce => Channel::Legacy,
+            (c, _) => c,
+        }
+    }
+
+    /// The name `plan.json` uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Legacy => "legacy",
+            Channel::NewCommerce => "new_commerce",
+            Channel::Unknown => "unknown",
+        }
+    }
 }
 
 impl Target {
@@ -807,6 +855,12 @@ pub struct CustomerCost {
     pub remove_only_saving_monthly: Option<Money>,
     /// Lines with no price (left out of the sums above).
     pub lines_without_price: u64,
+    /// What the new commerce subscriptions among the expiring ones still cost from as-of to
+    /// their end dates (started months count whole): step C cannot stop it by suspending them,
+    /// only by cancelling within their cancellation windows. `None` when there are none or none
+    /// is priced.
+    #[serde(default)]
+    pub remaining_term: Option<Money>,
     /// Every line.
     pub lines: Vec<CostLine>,
 }
@@ -915,6 +969,13 @@ mod tests {
         for c in [CostSide::Current, CostSide::Target] {
             assert_eq!(text(c), c.as_str());
         }
+        for c in [Channel::Legacy, Channel::NewCommerce, Channel::Unknown] {
+            assert_eq!(text(c), c.as_str());
+        }
+        let nce = Channel::of_offer_id(Some("CFQ7TTC0LH18:0001:CFQ7TTC0K5RJ"));
+        assert_eq!(nce, Channel::NewCommerce);
+        assert_eq!(Channel::of_offer_id(Some("KAIZALA-PRO-LEGACY")), Channel::Legacy);
+        assert_eq!(Channel::of_offer_id(Some(" ")), Channel::Unknown);
     }
 
     #[test]

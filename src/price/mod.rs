@@ -334,6 +334,17 @@ impl Ctx<'_> {
             unpriced.extend(why.map(|w| (l.offer_name.clone(), w)));
             lines.push(l);
         }
+        // New commerce subscriptions keep billing to their end dates unless cancelled in
+        // their windows: what is left of their terms is counted.
+        let mut remaining: Option<Decimal> = None;
+        for (s, l) in c.expiring_subscriptions.iter().zip(&lines) {
+            if s.channel == crate::plan::Channel::NewCommerce {
+                if let Some(m) = l.monthly {
+                    let months = Decimal::from(months_left(self.day, s.end_date));
+                    *remaining.get_or_insert(Decimal::ZERO) += m.0 * months;
+                }
+            }
+        }
         let saving = kaizala_unit
             .filter(|_| !c.users_remove_only.is_empty())
             .and_then(|(amount, months)| {
@@ -341,7 +352,9 @@ impl Ctx<'_> {
                 money::line_monthly(amount, n, months, digits)
             })
             .map(Money);
-        Ok((totals(currency, lines, saving, digits), unpriced, stated_all))
+        let mut cost = totals(currency, lines, saving, digits);
+        cost.remaining_term = remaining.map(|r| Money(rescaled(r, digits)));
+        Ok((cost, unpriced, stated_all))
     }
 
     /// The price of what a step A buys, when it buys anything: the topped-up subscription's
@@ -507,8 +520,21 @@ fn totals(
         delta_annual: delta.map(|d| Money(rescaled(d.0 * Decimal::from(12), digits))),
         remove_only_saving_monthly: saving,
         lines_without_price,
+        remaining_term: None,
         lines,
     }
+}
+
+/// Months billed from `day` to `end`: whole months, a started one counting whole (none when the
+/// end has passed).
+fn months_left(day: NaiveDate, end: NaiveDate) -> u32 {
+    use chrono::Datelike;
+    if end <= day {
+        return 0;
+    }
+    let whole = (end.year() - day.year()) * 12 + end.month() as i32 - day.month() as i32;
+    let started = if end.day() > day.day() { 1 } else { 0 };
+    (whole + started).max(0) as u32
 }
 
 /// A unit price as written, with at least the currency's digits (`3` becomes `3.00`).
@@ -583,5 +609,20 @@ fn line(
             },
             Some(why),
         ),
+    }
+}
+
+#[cfg(test)]
+mod months_tests {
+    use chrono::NaiveDate;
+
+    #[test]
+    fn a_started_month_counts_whole() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(super::months_left(d(2026, 12, 1), d(2026, 12, 20)), 1);
+        assert_eq!(super::months_left(d(2026, 12, 1), d(2027, 3, 1)), 3);
+        assert_eq!(super::months_left(d(2026, 12, 15), d(2027, 3, 16)), 4);
+        assert_eq!(super::months_left(d(2026, 12, 15), d(2026, 12, 15)), 0);
+        assert_eq!(super::months_left(d(2026, 12, 15), d(2026, 11, 1)), 0);
     }
 }

@@ -250,18 +250,39 @@ fn user_lines(s: &mut String, c: &CustomerPlan) {
 
 /// Step C: suspend, and when Microsoft deprovisions.
 fn step_c(s: &mut String, plan: &Plan, c: &CustomerPlan) {
+    use crate::plan::Channel;
     let product = &plan.profile.name;
-    let _ = writeln!(s, "\n## C. Suspend the {product} subscription(s)\n");
+    let subs = &c.expiring_subscriptions;
+    let all_legacy = subs.iter().all(|s| s.channel == Channel::Legacy);
+    let verb = if all_legacy { "Suspend" } else { "Retire" };
+    let _ = writeln!(s, "\n## C. {verb} the {product} subscription(s)\n");
     status_line(s, c.steps.suspend);
     let _ = writeln!(s, "Only after every user above is moved:\n");
     let _ = writeln!(s, "- [ ] In the admin center, Billing > Licenses: check that no user holds {product} any more.");
-    for sub in &c.expiring_subscriptions {
-        let _ = writeln!(
-            s,
-            "- [ ] Partner Center > Customers > {} > Subscriptions > `{}`: set the status to **Suspended**.",
+    for sub in subs {
+        let at = format!(
+            "Partner Center > Customers > {} > Subscriptions > `{}`",
             name(c),
             sub.subscription_id
         );
+        let _ = match sub.channel {
+            Channel::Legacy => {
+                writeln!(s, "- [ ] {at}: set the status to **Suspended**.")
+            }
+            Channel::NewCommerce => writeln!(
+                s,
+                "- [ ] {at} (new commerce): **cancel** it while its cancellation window is open (7 days after purchase or renewal); past it, turn **auto renew off**: it runs to {} and is billed until then. Never suspend it: a suspended new commerce subscription keeps billing.",
+                sub.end_date
+            ),
+            Channel::Unknown => writeln!(
+                s,
+                "- [ ] {at}: a legacy subscription: set the status to **Suspended**; a new commerce one (its offer id reads product:sku:availability): cancel it within its cancellation window, else turn auto renew off (it is billed until {}), never suspend it. The scripts tell them apart.",
+                sub.end_date
+            ),
+        };
+    }
+    if subs.iter().all(|s| s.channel == Channel::NewCommerce) {
+        return;
     }
     let example = c.deadline.max(plan.as_of);
     let days = i64::from(plan.profile.deprovision_days);
@@ -319,6 +340,13 @@ fn cost_section(s: &mut String, c: &CustomerPlan) {
     if let Some(saving) = k.remove_only_saving_monthly {
         let _ =
             writeln!(s, "Remove-only users free {} a month of today's cost.", amount(Some(saving)));
+    }
+    if let Some(rest) = k.remaining_term {
+        let _ = writeln!(
+            s,
+            "The new commerce subscription(s) above bill {} more until their end dates (started months whole), unless cancelled within their cancellation windows: suspending them would not stop it.",
+            amount(Some(rest))
+        );
     }
 }
 

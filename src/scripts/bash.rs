@@ -27,7 +27,10 @@ pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
     );
     let _ = writeln!(s, "#");
     let _ = writeln!(s, "# Dry run by default: prints every request that would change something.");
-    let _ = writeln!(s, "# Run with --apply to carry out A (buy), B (move users), C (suspend).");
+    let _ = writeln!(
+        s,
+        "# Run with --apply to check (P), then carry out A (buy), B (move users), C (retire)."
+    );
     let _ = writeln!(
         s,
         "# Needs: bash 4+, curl, jq; PARTNER_CENTER_TOKEN{} in the environment.",

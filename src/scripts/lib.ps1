@@ -616,7 +616,7 @@ function Invoke-KmStepB {
 
 function Invoke-KmStepC {
     $j = $Km.Job
-    Write-KmLog "C. suspend the $($Km.Job.RetiringName) subscription(s)"
+    Write-KmLog "C. retire the $($Km.Job.RetiringName) subscription(s)"
     if ($Km.BFailed) {
         Write-KmLog "   refused: step B did not finish, so users may still depend on $($Km.Job.RetiringName)"
         if ($Km.Apply) { foreach ($sub in $j.ExpiringSubscriptions) { Add-KmResult 'C' $sub 'failed' '' '' } }
@@ -636,19 +636,68 @@ function Invoke-KmStepC {
     }
     $ok = $true
     foreach ($sub in $j.ExpiringSubscriptions) {
-        $url = "$($Km.Pc)/v1/customers/$($j.CustomerId)/subscriptions/$(ConvertTo-KmUri $sub)"
-        if (-not (Get-Km $url)) { Add-KmResult 'C' $sub 'failed' $Km.Status $Km.RequestId; $ok = $false; continue }
-        $full = $Km.Response
-        if (([string]$full.status).ToLowerInvariant() -eq 'suspended') {
-            Write-KmLog "   ${sub}: already suspended: skipped"
-            Add-KmResult 'C' $sub 'skipped-already-done' $Km.Status $Km.RequestId
-            continue
-        }
-        # The API wants the whole subscription back, with the new status.
-        $full.status = 'suspended'
-        if (-not (Invoke-KmChange 'PATCH' $url 'pc' $full 'C' $sub)) { $ok = $false }
+        if (-not (Invoke-KmRetire $sub)) { $ok = $false }
     }
     return $ok
+}
+
+# A property of an answer, or $null when it is absent.
+function Get-KmField($Object, [string]$Name) {
+    if ($null -ne $Object -and $Object.PSObject.Properties.Name -contains $Name) { return $Object.$Name }
+    return $null
+}
+
+# Retires one subscription the way its channel allows (see lib.sh's km_retire): a legacy one is
+# suspended; a new commerce one is cancelled within its cancellation window, else its auto
+# renew is turned off and it runs to its end date; it is never suspended.
+function Invoke-KmRetire([string]$Sub) {
+    $url = "$($Km.Pc)/v1/customers/$($Km.Job.CustomerId)/subscriptions/$(ConvertTo-KmUri $Sub)"
+    if (-not (Get-Km $url)) { Add-KmResult 'C' $Sub 'failed' $Km.Status $Km.RequestId; return $false }
+    $full = $Km.Response
+    $status = ([string](Get-KmField $full 'status')).ToLowerInvariant()
+    $type = Get-KmField (Get-KmField $full 'productType') 'id'
+    $nce = ($type -eq 'OnlineServicesNCE') -or (([string](Get-KmField $full 'offerId')).Split(':').Count -eq 3)
+    if (-not $nce) {
+        if ($status -eq 'suspended') {
+            Write-KmLog "   ${Sub}: already suspended: skipped"
+            Add-KmResult 'C' $Sub 'skipped-already-done' $Km.Status $Km.RequestId
+            return $true
+        }
+        Write-KmLog "   $Sub (legacy): suspend"
+        # The API wants the whole subscription back, with the new status.
+        $full.status = 'suspended'
+        return (Invoke-KmChange 'PATCH' $url 'pc' $full 'C' $Sub)
+    }
+    if (@('deleted', 'expired', 'disabled') -contains $status) {
+        Write-KmLog "   $Sub (new commerce): already ${status}: skipped"
+        Add-KmResult 'C' $Sub 'skipped-already-done' $Km.Status $Km.RequestId
+        return $true
+    }
+    # A window that cannot be read counts as closed: auto renew off never loses anything.
+    $window = Get-KmField $full 'cancellationAllowedUntilDate'
+    $open = $false
+    try {
+        if ($window -is [datetime]) { $open = $window.ToUniversalTime() -gt [datetime]::UtcNow }
+        elseif ($window) {
+            $until = [datetime]::Parse([string]$window, [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]'AdjustToUniversal, AssumeUniversal')
+            $open = $until -gt [datetime]::UtcNow
+        }
+    } catch { $open = $false }
+    $end = Get-KmField $full 'commitmentEndDate'
+    $endText = if ($end -is [datetime]) { $end.ToString('yyyy-MM-dd') } elseif ($end) { ([string]$end).Split('T')[0] } else { 'its end date' }
+    if ($open) {
+        Write-KmLog "   $Sub (new commerce): within its cancellation window (until $window): cancel"
+        $full.status = 'deleted'
+        return (Invoke-KmChange 'PATCH' $url 'pc' $full 'C' $Sub)
+    }
+    if (-not (Get-KmField $full 'autoRenewEnabled')) {
+        Write-KmLog "   $Sub (new commerce): auto renew is off; it ends on $endText and is billed until then (never suspended: that would not stop its billing)"
+        Add-KmResult 'C' $Sub 'skipped-already-done' $Km.Status $Km.RequestId
+        return $true
+    }
+    Write-KmLog "   $Sub (new commerce): past its cancellation window: turn auto renew off; it ends on $endText and is billed until then"
+    $full.autoRenewEnabled = $false
+    return (Invoke-KmChange 'PATCH' $url 'pc' $full 'C' $Sub)
 }
 
 function Invoke-KmMain($Job, [bool]$Apply, [bool]$SetUsageLocation = $false) {

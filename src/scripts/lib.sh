@@ -753,7 +753,7 @@ km_step_b() {
 
 km_step_c() {
   local sub
-  km_log "C. suspend the $RETIRING_NAME subscription(s)"
+  km_log "C. retire the $RETIRING_NAME subscription(s)"
   if [ "$KM_B_FAILED" = 1 ]; then
     km_log "   refused: step B did not finish, so users may still depend on $RETIRING_NAME"
     if [ "$KM_APPLY" = 1 ]; then
@@ -771,20 +771,62 @@ km_step_c() {
     km_log "   $KM_RETIRING_USED $RETIRING_NAME licence(s) are assigned now; after step B there would be none"
   fi
   local rc=0
-  local url
   for sub in "${EXPIRING_SUBSCRIPTIONS[@]}"; do
-    url="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions/$(km_uri "$sub")"
-    km_get "$url" pc || { km_result C "$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; rc=1; continue; }
-    if [ "$(jq -r '.status // "" | ascii_downcase' "$KM_TMP/response")" = suspended ]; then
-      km_log "   $sub: already suspended: skipped"
-      km_result C "$sub" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
-      continue
-    fi
-    # The API wants the whole subscription back, with the new status.
-    jq '.status = "suspended"' "$KM_TMP/response" >"$KM_TMP/body"
-    km_change PATCH "$url" pc "$KM_TMP/body" C "$sub" || rc=1
+    km_retire "$sub" || rc=1
   done
   return "$rc"
+}
+
+# km_retire SUBSCRIPTION: retires one subscription the way its channel allows. A legacy
+# licence-based subscription is suspended (it stops billing; Microsoft deprovisions it later).
+# A new commerce one (product type OnlineServicesNCE, or an offer id product:sku:availability)
+# is never suspended, which would not stop its billing: it is cancelled while its cancellation
+# window is open, else its auto renew is turned off and it runs to its end date.
+km_retire() {
+  local sub="$1" url channel status window open end renew
+  url="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions/$(km_uri "$sub")"
+  km_get "$url" pc || { km_result C "$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+  status="$(jq -r '.status // "" | ascii_downcase' "$KM_TMP/response")"
+  channel="$(jq -r 'if ((.productType.id? // "") == "OnlineServicesNCE") or ((.offerId // "") | split(":") | length == 3) then "new-commerce" else "legacy" end' "$KM_TMP/response")"
+  if [ "$channel" = legacy ]; then
+    if [ "$status" = suspended ]; then
+      km_log "   $sub: already suspended: skipped"
+      km_result C "$sub" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+      return 0
+    fi
+    km_log "   $sub (legacy): suspend"
+    # The API wants the whole subscription back, with the new status.
+    jq '.status = "suspended"' "$KM_TMP/response" >"$KM_TMP/body"
+    km_change PATCH "$url" pc "$KM_TMP/body" C "$sub"
+    return
+  fi
+  case "$status" in
+    deleted | expired | disabled)
+      km_log "   $sub (new commerce): already $status: skipped"
+      km_result C "$sub" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+      return 0
+      ;;
+  esac
+  window="$(jq -r '.cancellationAllowedUntilDate // empty' "$KM_TMP/response")"
+  # A window that cannot be read counts as closed: auto renew off never loses anything.
+  open="$(jq -r '(.cancellationAllowedUntilDate // "") as $w
+      | if $w == "" then "no" else (($w | sub("\\.[0-9]+"; "") | sub("(Z|[+]00:00)$"; "") | strptime("%Y-%m-%dT%H:%M:%S") | mktime) > now | if . then "yes" else "no" end) end' "$KM_TMP/response" 2>/dev/null)" || open=no
+  end="$(jq -r '.commitmentEndDate // "its end date" | sub("T.*"; "")' "$KM_TMP/response")"
+  if [ "$open" = yes ]; then
+    km_log "   $sub (new commerce): within its cancellation window (until $window): cancel"
+    jq '.status = "deleted"' "$KM_TMP/response" >"$KM_TMP/body"
+    km_change PATCH "$url" pc "$KM_TMP/body" C "$sub"
+    return
+  fi
+  renew="$(jq -r '.autoRenewEnabled // false' "$KM_TMP/response")"
+  if [ "$renew" = false ]; then
+    km_log "   $sub (new commerce): auto renew is off; it ends on $end and is billed until then (never suspended: that would not stop its billing)"
+    km_result C "$sub" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+    return 0
+  fi
+  km_log "   $sub (new commerce): past its cancellation window: turn auto renew off; it ends on $end and is billed until then"
+  jq '.autoRenewEnabled = false' "$KM_TMP/response" >"$KM_TMP/body"
+  km_change PATCH "$url" pc "$KM_TMP/body" C "$sub"
 }
 
 km_main() {

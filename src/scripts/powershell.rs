@@ -26,7 +26,10 @@ pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
         plan.as_of, j.deadline
     );
     let _ = writeln!(s, "# Dry run by default: prints every request that would change something.");
-    let _ = writeln!(s, "# Run with -Apply to carry out A (buy), B (move users), C (suspend).");
+    let _ = writeln!(
+        s,
+        "# Run with -Apply to check (P), then carry out A (buy), B (move users), C (retire)."
+    );
     let _ = writeln!(s, "[CmdletBinding()]");
     let _ = writeln!(s, "param([switch]$Apply, [switch]$SetUsageLocation)");
     let _ = writeln!(s, "Set-StrictMode -Version 3.0");

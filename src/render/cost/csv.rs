@@ -27,7 +27,7 @@ fn line_source(c: &CustomerPlan, side: CostSide) -> String {
 
 /// Header of `cost-report.csv` (for Kaizala Pro: another profile's product names the seats
 /// column).
-pub const CSV_HEADER: [&str; 22] = [
+pub const CSV_HEADER: [&str; 23] = [
     "customer_id",
     "customer_name",
     "account_manager",
@@ -50,6 +50,7 @@ pub const CSV_HEADER: [&str; 22] = [
     "current_price_source",
     "target_price_source",
     "complete",
+    "new_commerce_remaining_term",
 ];
 
 /// `cost-report.csv`: one row per customer, amounts as exact decimal strings; an amount with no
@@ -94,6 +95,7 @@ pub fn write_csv(plan: &Plan, w: &mut dyn Write) -> Result<()> {
             csv_cell(&line_source(c, CostSide::Current)),
             csv_cell(&line_source(c, CostSide::Target)),
             if k.lines_without_price == 0 { "yes" } else { "no" }.to_string(),
+            money_opt(k.remaining_term),
         ])
         .map_err(cerr)?;
     }

@@ -266,6 +266,23 @@ fn customers_table(out: &mut String, plan: &Plan) {
         );
     }
     out.push_str("</tbody></table></div>");
+    // New commerce subscriptions bill to their end dates unless cancelled in their windows.
+    let remaining: Vec<String> = plan
+        .customers
+        .iter()
+        .filter_map(|c| {
+            let cur = c.cost.currency.as_deref();
+            let name = c.customer_name.as_deref().unwrap_or(&c.customer_id);
+            c.cost
+                .remaining_term
+                .map(|m| format!("<li>{}: {}</li>", esc(name), money_html(Some(m), cur)))
+        })
+        .collect();
+    if !remaining.is_empty() {
+        out.push_str("<p class=\"meta\">New commerce subscriptions among the expiring ones keep billing until their end dates unless cancelled within their cancellation windows (suspending them would not stop it); what is left of their terms:</p><ul>");
+        out.push_str(&remaining.concat());
+        out.push_str("</ul>");
+    }
 }
 
 #[cfg(test)]

@@ -255,7 +255,7 @@ fn chart_data(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResult<Ve
 
 /// One row per customer.
 fn customers_sheet(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResult<()> {
-    let cols: [(&str, f64); 16] = [
+    let cols: [(&str, f64); 17] = [
         ("Customer", 28.0),
         ("Customer id", 38.0),
         ("Account manager", 18.0),
@@ -271,6 +271,7 @@ fn customers_sheet(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResu
         ("Annual delta", 15.0),
         ("Remove-only saving (monthly)", 15.0),
         ("Lines without price", 10.0),
+        ("New commerce remaining term", 15.0),
         ("Price sources", 70.0),
     ];
     header_row(ws, &cols, header)?;
@@ -294,17 +295,18 @@ fn customers_sheet(ws: &mut Worksheet, plan: &Plan, header: &Format) -> XlsxResu
         write_money(ws, r, 12, k.delta_annual, cur, "no price")?;
         write_money(ws, r, 13, k.remove_only_saving_monthly, cur, "")?;
         ws.write_number(r, 14, k.lines_without_price as f64)?;
+        write_money(ws, r, 15, k.remaining_term, cur, "")?;
         let sources: Vec<String> = k
             .lines
             .iter()
             .map(|l| format!("{} {}: {}", side_word(l.side), l.offer_name, l.price_source))
             .collect();
-        ws.write_string(r, 15, sources.join("; "))?;
+        ws.write_string(r, 16, sources.join("; "))?;
     }
     ws.set_freeze_panes(1, 1)?;
     print_setup(ws)?;
     if !plan.customers.is_empty() {
-        ws.autofilter(0, 0, plan.customers.len() as u32, 15)?;
+        ws.autofilter(0, 0, plan.customers.len() as u32, 16)?;
     }
     Ok(())
 }

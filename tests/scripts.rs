@@ -424,17 +424,27 @@ fn generated_bash_passes_shellcheck() {
         .output()
         .expect("shellcheck must be installed (.ci/run installs it)");
     assert!(o.status.success(), "shellcheck:\n{}{}", stdout(&o), stderr(&o));
+    // The rollback scripts, which source ../bash/lib.sh.
+    let o = Command::new("shellcheck")
+        .args(["-x", "--severity=style"])
+        .args(files.iter().filter(|f| f.as_str() != "lib.sh" && f.as_str() != "run-all.sh"))
+        .current_dir(w.file("s/rollback"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "shellcheck rollback:\n{}{}", stdout(&o), stderr(&o));
 }
 
 #[test]
 fn generated_powershell_parses_without_errors() {
     let w = Workdir::new();
     generate(&w, &["--format", "powershell"]);
-    let dir = w.file("s/powershell");
     let mut parser = tree_sitter::Parser::new();
     parser.set_language(&tree_sitter_powershell::LANGUAGE.into()).unwrap();
     let mut n = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
+    let entries = ["s/powershell", "s/rollback"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(w.file(d)).unwrap().collect::<Vec<_>>());
+    for entry in entries {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "ps1") {
             continue;
@@ -450,7 +460,7 @@ fn generated_powershell_parses_without_errors() {
         );
         n += 1;
     }
-    assert!(n >= 7, "{n} PowerShell files");
+    assert!(n >= 12, "{n} PowerShell files");
     // The parser does find errors.
     let bad = parser.parse("function f( { $x = @(1, 2", None).unwrap();
     assert!(bad.root_node().has_error());
@@ -785,4 +795,44 @@ fn new_commerce_subscriptions_are_cancelled_in_their_window_or_left_to_end_never
     let o = bash(&w, &fake, "s/bash/run-all.sh", &["--apply"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(fake.mutating(), before);
+}
+
+/// A rollback driven by the results file: the retired subscription is active again, every user
+/// step B changed has the old licence back and loses what step B assigned, the purchase stays
+/// (shown with the request that would cancel it); a dry run first changes nothing.
+#[test]
+fn a_rollback_undoes_b_and_c_from_the_results_and_never_cancels_a_purchase() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let fake = Fake::start(tenants());
+    let o = bash(&w, &fake, "s/bash/alpine-ag-a1a1a1a1.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let migrated = fake.tenant(ALPINE);
+    assert_eq!(kaizala_holders(&migrated), 0);
+    let before = fake.mutating();
+    let dry = bash(&w, &fake, "s/rollback/alpine-ag-a1a1a1a1.sh", &[]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert_eq!(fake.mutating(), before, "a dry run of the rollback changes nothing");
+    let log = stderr(&dry);
+    assert!(log.contains("a1000000-0000-4000-8000-00000000000a: reactivate"), "{log}");
+    assert!(log.contains("not cancelled automatically; to cancel: PATCH"), "{log}");
+    let o = bash(&w, &fake, "s/rollback/alpine-ag-a1a1a1a1.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = fake.tenant(ALPINE);
+    assert_eq!(sub(&t, "a1000000-0000-4000-8000-00000000000a")["status"], "active");
+    for u in &t.users {
+        assert!(u.skus.contains(KAIZALA_SKU), "{} has Kaizala Pro back", u.upn);
+        assert!(!u.skus.contains(BB_SKU), "{} keeps what step B assigned", u.upn);
+    }
+    assert!(t.users.iter().filter(|u| u.skus.contains(E3_SKU)).count() == 2, "E3 untouched");
+    let bought =
+        t.subscriptions.iter().filter(|s| s["offerName"] == "Microsoft 365 Business Basic").count();
+    assert_eq!(bought, 1, "the purchase is not cancelled");
+    let again = fake.mutating();
+    let o = bash(&w, &fake, "s/rollback/alpine-ag-a1a1a1a1.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(fake.mutating(), again, "a second rollback has nothing left to do");
+    // A customer with nothing done: nothing to roll back.
+    let o = bash(&w, &fake, "s/rollback/echo-sarl-e5e5e5e5.sh", &["--apply"]);
+    assert!(o.status.success() && stderr(&o).contains("nothing to roll back"), "{}", stderr(&o));
 }

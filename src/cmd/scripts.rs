@@ -50,7 +50,7 @@ pub fn run(
     for (rel, text, executable) in &files {
         dir.write_as(rel, text.as_bytes(), *executable)?;
     }
-    dir.commit(&["bash/", "powershell/", "README.md"])?;
+    dir.commit(&["bash/", "powershell/", "rollback/", "README.md"])?;
     let _ = writeln!(
         out,
         "wrote {} file(s) into {} for {} customer(s); dry run by default: read {}/README.md, then run with --apply",

@@ -44,7 +44,7 @@ function Initialize-Km($Job, [bool]$Apply, [bool]$SetUsageLocation) {
         Status = ''; RequestId = ''; Response = $null
         KaizalaSkus = @(); KaizalaUsed = 0; TargetSkus = @(); Users = @(); Skus = @()
         SetUsageLocation = $SetUsageLocation; Country = ''; Findings = 0; PfGraph = $false
-        ABlocked = $false; BBlocked = $false
+        ABlocked = $false; BBlocked = $false; Reactivating = $false
     }
 }
 
@@ -570,14 +570,17 @@ function Move-KmUser([string]$Upn, [string]$Action) {
         $names.Add($p.Offer)
     }
     if ($assign.Count -gt 0) { Write-KmLog "   ${Upn}: remove $($j.RetiringName), assign $($names -join ' and ')" } else { Write-KmLog "   ${Upn}: remove $($j.RetiringName)" }
-    if ($j.LicenseApi -eq 'graph') {
-        $add = @($assign | ForEach-Object { @{ skuId = $_; disabledPlans = @() } })
-        $body = @{ addLicenses = $add; removeLicenses = $remove }
-        return (Invoke-KmChange 'POST' "$($Km.Graph)/v1.0/users/$(ConvertTo-KmUri $Upn)/assignLicense" 'graph' $body 'B' $Upn)
+    return (Invoke-KmLicenceUpdate $Upn $uid 'B' $Upn @($assign) $remove)
+}
+
+# One licence change of a user, through Partner Center (by user id) or Graph (by UPN).
+function Invoke-KmLicenceUpdate([string]$Upn, [string]$UserId, [string]$Step, [string]$Target, $Assign, $Remove) {
+    if ($Km.Job.LicenseApi -eq 'graph') {
+        $body = @{ addLicenses = @($Assign | ForEach-Object { @{ skuId = $_; disabledPlans = @() } }); removeLicenses = @($Remove) }
+        return (Invoke-KmChange 'POST' "$($Km.Graph)/v1.0/users/$(ConvertTo-KmUri $Upn)/assignLicense" 'graph' $body $Step $Target)
     }
-    $add = @($assign | ForEach-Object { @{ SkuId = $_; ExcludedPlans = $null } })
-    $body = @{ LicensesToAssign = $add; LicensesToRemove = $remove }
-    return (Invoke-KmChange 'POST' "$($Km.Pc)/v1/customers/$($j.CustomerId)/users/$(ConvertTo-KmUri $uid)/licenseupdates" 'pc' $body 'B' $Upn)
+    $body = @{ LicensesToAssign = @($Assign | ForEach-Object { @{ SkuId = $_; ExcludedPlans = $null } }); LicensesToRemove = @($Remove) }
+    return (Invoke-KmChange 'POST' "$($Km.Pc)/v1/customers/$($Km.Job.CustomerId)/users/$(ConvertTo-KmUri $UserId)/licenseupdates" 'pc' $body $Step $Target)
 }
 
 function Invoke-KmStepB {
@@ -698,6 +701,166 @@ function Invoke-KmRetire([string]$Sub) {
     Write-KmLog "   $Sub (new commerce): past its cancellation window: turn auto renew off; it ends on $endText and is billed until then"
     $full.autoRenewEnabled = $false
     return (Invoke-KmChange 'PATCH' $url 'pc' $full 'C' $Sub)
+}
+
+# ---------------------------------------------------------------- rollback
+
+# The targets of this customer's rows of one step whose outcome is done, in order, each once.
+function Get-KmDoneRows([string]$Step) {
+    if (-not (Test-Path -LiteralPath $Km.Results)) { return @() }
+    $rows = Import-Csv -LiteralPath $Km.Results | Where-Object {
+        $_.customer_id -ieq $Km.Job.CustomerId -and $_.step -eq $Step -and $_.outcome -eq 'done'
+    }
+    $targets = foreach ($r in $rows) {
+        $t = [string]$r.target
+        if ($t -match "^'[=+@\t\r-]") { $t = $t.Substring(1) }
+        $t
+    }
+    return , @($targets | Select-Object -Unique)
+}
+
+# Undoes what the results file records as done for this customer (see lib.sh's
+# km_rollback_main). Returns the exit code.
+function Invoke-KmRollbackMain($Job, [bool]$Apply) {
+    try {
+        Initialize-Km $Job $Apply $false
+    } catch {
+        Write-KmLog "error: $($_.Exception.Message)"
+        return 2
+    }
+    $mode = if ($Apply) { 'APPLYING' } else { 'dry run (nothing is changed; -Apply to carry out)' }
+    Write-KmLog "== ROLLBACK $($Job.CustomerName) ($($Job.CustomerId)): $mode"
+    if (-not (Test-Path -LiteralPath $Km.Results)) {
+        Write-KmLog "error: no results file at $($Km.Results): set RESULTS_FILE to the results file the migration scripts wrote"
+        return 2
+    }
+    $doneA = Get-KmDoneRows 'A'
+    $doneB = Get-KmDoneRows 'B'
+    $doneC = Get-KmDoneRows 'C'
+    if ($doneA.Count + $doneB.Count + $doneC.Count -eq 0) {
+        Write-KmLog "nothing to roll back: $($Km.Results) records no change done for this customer"
+        return 0
+    }
+    $ok = $true
+    Write-KmLog 'C undone first: the old subscription(s) active again'
+    $script:Km.Reactivating = $doneC.Count -gt 0
+    foreach ($sub in $doneC) { if (-not (Undo-KmRetire $sub)) { $ok = $false } }
+    Write-KmLog "B undone: users get $($Job.RetiringName) back, and lose what step B assigned"
+    if ($doneB.Count -gt 0) {
+        if (-not (Read-KmSkus)) { Write-KmLog "   cannot read the tenant's licences"; return 1 }
+        if ($Job.LicenseApi -ne 'graph' -and -not (Read-KmUsers)) { Write-KmLog "   cannot read the tenant's users"; return 1 }
+        foreach ($upn in $doneB) { if (-not (Undo-KmMove $upn)) { $ok = $false } }
+    }
+    Write-KmLog 'A is not undone: purchases are never cancelled automatically'
+    foreach ($t in $doneA) { if (-not (Show-KmPurchase $t)) { $ok = $false } }
+    if ($ok) {
+        $how = if ($Apply) { 'finished' } else { 'dry run finished; run with -Apply to carry it out' }
+        Write-KmLog "== ROLLBACK $($Job.CustomerName): $how"
+        return 0
+    }
+    Write-KmLog "== ROLLBACK $($Job.CustomerName): not finished; fix the cause and run again"
+    return 1
+}
+
+# Makes a subscription step C retired active again (a cancelled one cannot be).
+function Undo-KmRetire([string]$Sub) {
+    $url = "$($Km.Pc)/v1/customers/$($Km.Job.CustomerId)/subscriptions/$(ConvertTo-KmUri $Sub)"
+    if (-not (Get-Km $url)) { Add-KmResult 'R' "subscription:$Sub" 'failed' $Km.Status $Km.RequestId; return $false }
+    $full = $Km.Response
+    $status = ([string](Get-KmField $full 'status')).ToLowerInvariant()
+    $type = Get-KmField (Get-KmField $full 'productType') 'id'
+    $nce = ($type -eq 'OnlineServicesNCE') -or (([string](Get-KmField $full 'offerId')).Split(':').Count -eq 3)
+    switch ($status) {
+        'suspended' {
+            Write-KmLog "   ${Sub}: reactivate"
+            $full.status = 'active'
+            return (Invoke-KmChange 'PATCH' $url 'pc' $full 'R' "subscription:$Sub")
+        }
+        'deleted' {
+            Write-KmLog "   $Sub was cancelled: it cannot be reactivated; buy $($Km.Job.RetiringName) again if it is still sold"
+            Add-KmResult 'R' "subscription:$Sub" 'failed' $Km.Status $Km.RequestId
+            return $false
+        }
+        'active' {
+            if ($nce -and -not (Get-KmField $full 'autoRenewEnabled')) {
+                Write-KmLog "   ${Sub}: turn auto renew back on"
+                $full.autoRenewEnabled = $true
+                return (Invoke-KmChange 'PATCH' $url 'pc' $full 'R' "subscription:$Sub")
+            }
+            Write-KmLog "   ${Sub}: already active: skipped"
+            Add-KmResult 'R' "subscription:$Sub" 'skipped-already-done' $Km.Status $Km.RequestId
+            return $true
+        }
+    }
+    Write-KmLog "   $Sub is ${status}: cannot be reactivated"
+    Add-KmResult 'R' "subscription:$Sub" 'failed' $Km.Status $Km.RequestId
+    return $false
+}
+
+# Gives a user the retiring licence back and takes back the offers step B assigned it.
+function Undo-KmMove([string]$Upn) {
+    $j = $Km.Job
+    $take = @()
+    if ($j.DiscoverUsers) { $take = @(0..(@($j.Purchases).Count - 1)) }
+    $movers = @($j.UsersMove)
+    for ($k = 0; $k -lt $movers.Count; $k++) {
+        if ($movers[$k] -eq $Upn) { $take = @(([string]@($j.UsersMoveTake)[$k]).Split(' ', [StringSplitOptions]::RemoveEmptyEntries) | ForEach-Object { [int]$_ }) }
+    }
+    $uid = ''
+    if ($j.LicenseApi -ne 'graph') {
+        $uid = Get-KmUserId $Upn
+        if (-not $uid) { Write-KmLog "   ${Upn}: no such user in the tenant"; Add-KmResult 'R' "licences:$Upn" 'failed' '' ''; return $false }
+    }
+    $held = Get-KmUserSkus $Upn $uid
+    if ($null -eq $held) { Add-KmResult 'R' "licences:$Upn" 'failed' $Km.Status $Km.RequestId; return $false }
+    $remove = @(foreach ($i in $take) { $s = @($Km.TargetSkus)[$i]; if ($s -and $held -contains $s) { $s } })
+    $give = ''
+    if (@($held | Where-Object { $Km.KaizalaSkus -contains $_ }).Count -eq 0) {
+        $free = @($Km.Skus | Where-Object { $Km.KaizalaSkus -contains $_.Id -and ([int64]$_.Total - [int64]$_.Used) -gt 0 }) | Select-Object -First 1
+        if ($free) { $give = $free.Id }
+        elseif (-not $Km.Apply -and $Km.Reactivating) {
+            # A dry run does not reactivate: the licences come back once it does.
+            $give = if (@($j.RetiringSkuIds).Count -gt 0) { @($j.RetiringSkuIds)[0] } else { "<SKU id of $($j.RetiringName) once reactivated>" }
+        } else {
+            Write-KmLog "   ${Upn}: no free $($j.RetiringName) licence to give back (is its subscription active?)"
+            Add-KmResult 'R' "licences:$Upn" 'failed' '' ''
+            return $false
+        }
+    }
+    if (-not $give -and $remove.Count -eq 0) {
+        Write-KmLog "   ${Upn}: already as before: skipped"
+        Add-KmResult 'R' "licences:$Upn" 'skipped-already-done' $Km.Status $Km.RequestId
+        return $true
+    }
+    $what = @()
+    if ($give) { $what += "give $($j.RetiringName) back" }
+    if ($remove.Count -gt 0) { $what += 'take back what step B assigned' }
+    Write-KmLog "   ${Upn}: $($what -join ', ')"
+    return (Invoke-KmLicenceUpdate $Upn $uid 'R' "licences:$Upn" @($give | Where-Object { $_ }) $remove)
+}
+
+# Shows what step A bought and the request that would cancel it (never sent).
+function Show-KmPurchase([string]$Target) {
+    $j = $Km.Job
+    $subs = "$($Km.Pc)/v1/customers/$($j.CustomerId)/subscriptions"
+    foreach ($p in @($j.Purchases)) {
+        if ($p.Action -eq 'increase' -and $p.Subscription -eq $Target) {
+            Write-KmLog "   $Target ($($p.Offer)): step A raised it to $($p.NewQuantity) seats; to undo, within its cancellation window: PATCH $subs/$Target with quantity $([int64]$p.NewQuantity - [int64]$p.Seats)"
+            return $true
+        }
+    }
+    if (-not (Get-Km $subs)) { return $false }
+    $old = @($j.ExistingSubscriptions | ForEach-Object { $_.ToLowerInvariant() })
+    $bought = @($Km.Response.items | Where-Object {
+            ([string]$_.offerName) -ieq $Target -and $old -notcontains ([string]$_.id).ToLowerInvariant()
+        })
+    if ($bought.Count -eq 0) { Write-KmLog "   ${Target}: no subscription bought by step A found"; return $true }
+    foreach ($s in $bought) {
+        $window = Get-KmField $s 'cancellationAllowedUntilDate'
+        $until = if ($window) { "cancellation allowed until $window; " } else { '' }
+        Write-KmLog "   $($s.id) ($Target, $($s.quantity) seats, $($s.status)): not cancelled automatically; ${until}to cancel: PATCH $subs/$($s.id) with status ""deleted"" (new commerce) or ""suspended"" (legacy)"
+    }
+    return $true
 }
 
 function Invoke-KmMain($Job, [bool]$Apply, [bool]$SetUsageLocation = $false) {

@@ -693,17 +693,24 @@ km_move_user() {
   else
     km_log "   $upn: remove $RETIRING_NAME"
   fi
-  local removes adds
-  removes="$(printf '%s\n' "${remove[@]+"${remove[@]}"}" | jq -R . | jq -s 'map(select(. != ""))')"
-  adds="$(printf '%s\n' "${assign[@]+"${assign[@]}"}" | jq -R . | jq -s 'map(select(. != ""))')"
+  km_licence_update "$upn" "$uid" B "$upn" "$(printf '%s\n' "${assign[@]+"${assign[@]}"}")" \
+    "$(printf '%s\n' "${remove[@]+"${remove[@]}"}")"
+}
+
+# km_licence_update UPN UID STEP TARGET ASSIGN REMOVE: one licence change of a user, through
+# Partner Center (by user id) or Graph (by UPN); ASSIGN and REMOVE are SKU ids, one per line.
+km_licence_update() {
+  local upn="$1" uid="$2" step="$3" target="$4" adds removes
+  adds="$(printf '%s\n' "$5" | jq -R . | jq -s 'map(select(. != ""))')"
+  removes="$(printf '%s\n' "$6" | jq -R . | jq -s 'map(select(. != ""))')"
   if [ "$KM_LICENSE_API" = graph ]; then
     jq -n --argjson a "$adds" --argjson r "$removes" \
       '{addLicenses: [$a[] | {skuId: ., disabledPlans: []}], removeLicenses: $r}' >"$KM_TMP/body"
-    km_change POST "$KM_GRAPH/v1.0/users/$(km_uri "$upn")/assignLicense" graph "$KM_TMP/body" B "$upn"
+    km_change POST "$KM_GRAPH/v1.0/users/$(km_uri "$upn")/assignLicense" graph "$KM_TMP/body" "$step" "$target"
   else
     jq -n --argjson a "$adds" --argjson r "$removes" \
       '{LicensesToAssign: [$a[] | {SkuId: ., ExcludedPlans: null}], LicensesToRemove: $r}' >"$KM_TMP/body"
-    km_change POST "$KM_PC/v1/customers/$CUSTOMER_ID/users/$(km_uri "$uid")/licenseupdates" pc "$KM_TMP/body" B "$upn"
+    km_change POST "$KM_PC/v1/customers/$CUSTOMER_ID/users/$(km_uri "$uid")/licenseupdates" pc "$KM_TMP/body" "$step" "$target"
   fi
 }
 
@@ -827,6 +834,166 @@ km_retire() {
   km_log "   $sub (new commerce): past its cancellation window: turn auto renew off; it ends on $end and is billed until then"
   jq '.autoRenewEnabled = false' "$KM_TMP/response" >"$KM_TMP/body"
   km_change PATCH "$url" pc "$KM_TMP/body" C "$sub"
+}
+
+# ---------------------------------------------------------------- rollback
+
+# km_done_rows STEP: the targets of this customer's rows of STEP whose outcome is done, one per
+# line, in the order they were done (each once).
+km_done_rows() {
+  [ -f "$KM_RESULTS" ] || return 0
+  jq -rR --arg c "$CUSTOMER_ID" --arg s "$1" '
+      [match("(?:^|,)(\"(?:[^\"]|\"\")*\"|[^,]*)"; "g").captures[0].string
+       | if startswith("\"") then .[1:-1] | gsub("\"\""; "\"") else . end
+       | if test("^\u0027[=+@\t\r-]") then .[1:] else . end]
+      | select(length >= 5 and (.[1] | ascii_downcase) == ($c | ascii_downcase) and .[2] == $s and .[4] == "done")
+      | .[3]' "$KM_RESULTS" | awk '!seen[$0]++'
+}
+
+# km_rollback_main [--apply]: undoes what the results file records as done for this customer:
+# reactivates what step C retired, gives the users step B moved their old licence back and
+# takes back what step B assigned; purchases are never cancelled, only shown with the request
+# that would cancel them.
+km_rollback_main() {
+  km_init "$@"
+  local rc=0 item
+  if [ "$KM_APPLY" = 1 ]; then
+    km_log "== ROLLBACK $CUSTOMER_NAME ($CUSTOMER_ID): APPLYING"
+  else
+    km_log "== ROLLBACK $CUSTOMER_NAME ($CUSTOMER_ID): dry run (nothing is changed; --apply to carry out)"
+  fi
+  [ -f "$KM_RESULTS" ] || km_die "no results file at $KM_RESULTS: set RESULTS_FILE to the results file the migration scripts wrote"
+  local done_a=() done_b=() done_c=()
+  while IFS= read -r item; do done_a+=("$item"); done < <(km_done_rows A)
+  while IFS= read -r item; do done_b+=("$item"); done < <(km_done_rows B)
+  while IFS= read -r item; do done_c+=("$item"); done < <(km_done_rows C)
+  if [ "$(( ${#done_a[@]} + ${#done_b[@]} + ${#done_c[@]} ))" = 0 ]; then
+    km_log "nothing to roll back: $KM_RESULTS records no change done for this customer"
+    exit 0
+  fi
+  km_log "C undone first: the old subscription(s) active again"
+  KM_REACTIVATING=0
+  [ "${#done_c[@]}" = 0 ] || KM_REACTIVATING=1
+  for item in "${done_c[@]+"${done_c[@]}"}"; do km_unretire "$item" || rc=1; done
+  km_log "B undone: users get $RETIRING_NAME back, and lose what step B assigned"
+  if [ "${#done_b[@]}" -gt 0 ]; then
+    km_skus || { km_log "   cannot read the tenant's licences"; exit 1; }
+    if [ "$KM_LICENSE_API" != graph ]; then km_users || { km_log "   cannot read the tenant's users"; exit 1; }; fi
+    for item in "${done_b[@]}"; do km_unmove_user "$item" || rc=1; done
+  fi
+  km_log "A is not undone: purchases are never cancelled automatically"
+  for item in "${done_a[@]+"${done_a[@]}"}"; do km_show_purchase "$item" || rc=1; done
+  if [ "$rc" = 0 ]; then
+    km_log "== ROLLBACK $CUSTOMER_NAME: $([ "$KM_APPLY" = 1 ] && echo finished || echo 'dry run finished; run with --apply to carry it out')"
+  else
+    km_log "== ROLLBACK $CUSTOMER_NAME: not finished; fix the cause and run again"
+  fi
+  exit "$rc"
+}
+
+# Makes a subscription step C retired active again: a suspended one is reactivated; a new
+# commerce one whose auto renew was turned off gets it back; a cancelled one cannot be.
+km_unretire() {
+  local sub="$1" url status renew nce
+  url="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions/$(km_uri "$sub")"
+  km_get "$url" pc || { km_result R "subscription:$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+  status="$(jq -r '.status // "" | ascii_downcase' "$KM_TMP/response")"
+  renew="$(jq -r '.autoRenewEnabled // false' "$KM_TMP/response")"
+  nce="$(jq -r 'if ((.productType.id? // "") == "OnlineServicesNCE") or ((.offerId // "") | split(":") | length == 3) then 1 else 0 end' "$KM_TMP/response")"
+  case "$status" in
+    suspended)
+      km_log "   $sub: reactivate"
+      jq '.status = "active"' "$KM_TMP/response" >"$KM_TMP/body"
+      km_change PATCH "$url" pc "$KM_TMP/body" R "subscription:$sub"
+      ;;
+    deleted)
+      km_log "   $sub was cancelled: it cannot be reactivated; buy $RETIRING_NAME again if it is still sold"
+      km_result R "subscription:$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"
+      return 1
+      ;;
+    active)
+      if [ "$nce" = 1 ] && [ "$renew" = false ]; then
+        km_log "   $sub: turn auto renew back on"
+        jq '.autoRenewEnabled = true' "$KM_TMP/response" >"$KM_TMP/body"
+        km_change PATCH "$url" pc "$KM_TMP/body" R "subscription:$sub"
+      else
+        km_log "   $sub: already active: skipped"
+        km_result R "subscription:$sub" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+      fi
+      ;;
+    *)
+      km_log "   $sub is $status: cannot be reactivated"
+      km_result R "subscription:$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"
+      return 1
+      ;;
+  esac
+}
+
+# Gives a user step B changed the retiring licence back and, for a moved user, takes back the
+# offers step B assigned (USERS_MOVE_TAKE: the offers, by index, it assigned each mover).
+km_unmove_user() {
+  local upn="$1" uid="" k i sku take="" give="" remove=()
+  # Users found at run time were assigned every offer.
+  if [ "$DISCOVER_USERS" = 1 ]; then take="${!TARGET_OFFERS[*]}"; fi
+  for k in "${!USERS_MOVE[@]}"; do
+    if [ "${USERS_MOVE[$k]}" = "$upn" ]; then take="${USERS_MOVE_TAKE[$k]}"; fi
+  done
+  if [ "$KM_LICENSE_API" != graph ]; then
+    uid="$(km_user_id "$upn")"
+    [ -n "$uid" ] || { km_log "   $upn: no such user in the tenant"; km_result R "licences:$upn" failed "" ""; return 1; }
+  fi
+  km_user_skus "$upn" "$uid" || { km_result R "licences:$upn" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+  for i in $take; do
+    sku="${KM_TARGET_SKUS[$i]:-}"
+    if [ -n "$sku" ] && [[ " $KM_HELD " == *" $sku "* ]]; then remove+=("$sku"); fi
+  done
+  for sku in $KM_RETIRING_SKUS; do
+    if [[ " $KM_HELD " == *" $sku "* ]]; then give=held; fi
+  done
+  if [ "$give" != held ]; then
+    # The retiring SKU with a free licence (its subscription must be active again).
+    give="$(jq -r --arg ids " $KM_RETIRING_SKUS " '[.items[] | (.id | ascii_downcase) as $k
+        | select(($ids | contains(" " + $k + " ")) and (.total - .used) > 0) | $k] | first // empty' "$KM_TMP/skus")"
+    if [ -z "$give" ] && [ "$KM_APPLY" = 0 ] && [ "$KM_REACTIVATING" = 1 ]; then
+      # A dry run does not reactivate: the licences come back once it does.
+      give="${RETIRING_SKU_IDS[0]:-<SKU id of $RETIRING_NAME once reactivated>}"
+    fi
+    if [ -z "$give" ]; then
+      km_log "   $upn: no free $RETIRING_NAME licence to give back (is its subscription active?)"
+      km_result R "licences:$upn" failed "" ""
+      return 1
+    fi
+  else
+    give=""
+  fi
+  if [ -z "$give" ] && [ "${#remove[@]}" = 0 ]; then
+    km_log "   $upn: already as before: skipped"
+    km_result R "licences:$upn" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+    return 0
+  fi
+  km_log "   $upn: ${give:+give $RETIRING_NAME back}${give:+${remove[0]:+, }}${remove[0]:+take back what step B assigned}"
+  km_licence_update "$upn" "$uid" R "licences:$upn" "$give" "$(printf '%s\n' "${remove[@]+"${remove[@]}"}")"
+}
+
+# Shows what step A bought and the request that would cancel it (never sent).
+km_show_purchase() {
+  local target="$1" subs i existing
+  subs="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions"
+  for i in "${!TARGET_OFFERS[@]}"; do
+    if [ "${PURCHASE_SUBSCRIPTIONS[$i]}" = "$target" ] && [ "${PURCHASE_ACTIONS[$i]}" = increase ]; then
+      km_log "   $target (${TARGET_OFFERS[$i]}): step A raised it to ${PURCHASE_NEW_QUANTITIES[$i]} seats; to undo, within its cancellation window: PATCH $subs/$target with quantity $((PURCHASE_NEW_QUANTITIES[i] - PURCHASE_SEATS[i]))"
+      return 0
+    fi
+  done
+  km_get "$subs" pc || return 1
+  existing="$(printf '%s\n' "${EXISTING_SUBSCRIPTIONS[@]+"${EXISTING_SUBSCRIPTIONS[@]}"}" | jq -R 'ascii_downcase' | jq -s 'map(select(. != ""))')"
+  jq -r --arg offer "$target" --argjson old "$existing" --arg subs "$subs" '
+      [.items[] | select(((.offerName // .friendlyName // "") | ascii_downcase) == ($offer | ascii_downcase)
+                         and ((.id | ascii_downcase) as $i | ($old | index($i)) == null))]
+      | if length == 0 then "   \($offer): no subscription bought by step A found"
+        else .[] | "   \(.id) (\($offer), \(.quantity) seats, \(.status)): not cancelled automatically; "
+             + (if .cancellationAllowedUntilDate then "cancellation allowed until \(.cancellationAllowedUntilDate); " else "" end)
+             + "to cancel: PATCH \($subs)/\(.id) with status \"deleted\" (new commerce) or \"suspended\" (legacy)" end' "$KM_TMP/response" >&2
 }
 
 km_main() {

@@ -62,6 +62,16 @@ impl PurchaseApi {
     }
 }
 
+/// What a rollback script does, as its header comment says it (`{results}`: the results file it
+/// reads by default).
+pub const ROLLBACK_ABOUT: [&str; 5] = [
+    "Undoes what the results file the migration scripts wrote (RESULTS_FILE, default",
+    "{results}) records as done: reactivates the retired subscriptions, gives the users their",
+    "old licence back and takes back what step B assigned. Purchases are never cancelled: it",
+    "prints each with its cancellation window and the request that would cancel it.",
+    "Dry run by default: prints every request; --apply (-Apply) sends them.",
+];
+
 /// Settings of the `scripts` command.
 #[derive(Debug, Clone)]
 pub struct ScriptOptions {
@@ -145,6 +155,9 @@ pub struct CustomerJob {
     pub expiring_subscriptions: Vec<String>,
     /// Users who get the target plan.
     pub users_move: Vec<String>,
+    /// For each of them, the offers (indexes into `purchases`) step B assigns, separated by
+    /// spaces: what a rollback takes back.
+    pub users_move_take: Vec<String>,
     /// Users who only lose Kaizala Pro.
     pub users_remove_only: Vec<String>,
     /// The plan had no users rows: the script finds the Kaizala Pro users in the tenant.
@@ -382,6 +395,21 @@ fn job(
             .map(|s| s.subscription_id.clone())
             .collect(),
         users_move: users(UserAction::Move),
+        users_move_take: c
+            .users
+            .iter()
+            .filter(|u| u.action == UserAction::Move)
+            .map(|u| {
+                let take: Vec<String> = c
+                    .purchases
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| u.assign_licences.contains(&p.offer_name))
+                    .map(|(i, _)| i.to_string())
+                    .collect();
+                take.join(" ")
+            })
+            .collect(),
         users_remove_only: users(UserAction::RemoveOnly),
         discover_users: c.seats_basis != SeatsBasis::Users,
         retiring_name: retiring.name.clone(),
@@ -430,6 +458,7 @@ pub fn render(
         files.push(("bash/lib.sh".to_string(), bash::LIB.to_string(), false));
         for j in jobs {
             files.push((format!("bash/{}.sh", j.slug), bash::customer(plan, j, opts), true));
+            files.push((format!("rollback/{}.sh", j.slug), bash::rollback(plan, j, opts), true));
         }
         files.push(("bash/run-all.sh".to_string(), bash::run_all(plan, jobs, opts), true));
     }
@@ -439,6 +468,11 @@ pub fn render(
             files.push((
                 format!("powershell/{}.ps1", j.slug),
                 powershell::customer(plan, j, opts),
+                false,
+            ));
+            files.push((
+                format!("rollback/{}.ps1", j.slug),
+                powershell::rollback(plan, j, opts),
                 false,
             ));
         }

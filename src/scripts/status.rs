@@ -346,6 +346,13 @@ fn customer(
     let state = if all_done { "FINISHED" } else { "in progress" };
     let _ = writeln!(s, "{} ({}), deadline {}: {}", name, c.customer_id, c.deadline, state);
     preflight(s, &id, rows);
+    let undone = rows
+        .iter()
+        .filter(|r| r.customer_id == id && r.step == "R" && r.outcome == Outcome::Done)
+        .count();
+    if undone > 0 {
+        let _ = writeln!(s, "  R (rollback): {undone} change(s) undone; the steps below are as the migration left them");
+    }
     a.write(s, c);
     if known_users {
         let outcomes: Vec<Option<Outcome>> = b_rows.iter().map(|(_, o)| *o).collect();

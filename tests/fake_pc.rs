@@ -68,8 +68,22 @@ pub struct User {
     pub group_skus: BTreeMap<String, String>,
 }
 
+/// What Partner Center offers a subscription: a catalog item it may transition to, with its
+/// transition type, whether it is eligible, and whether it fails while licences move.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub to: String,
+    pub transition_type: String,
+    pub eligible: bool,
+    pub fails: bool,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Tenant {
+    /// Transitions each subscription (by id) may take.
+    pub transitions: BTreeMap<String, Vec<Transition>>,
+    /// Transitions started: (id, from, to subscription, fails, times read).
+    pub started: Vec<(String, String, String, bool, u32)>,
     /// The customer has accepted the Microsoft Customer Agreement.
     pub mca_declined: bool,
     pub country: String,
@@ -398,6 +412,93 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
                 // The customer's own catalog: the same items, for the customer's market.
                 ("GET", ["products", product, "skus", sku, "availabilities"]) => {
                     availabilities(product, sku)
+                }
+                ("GET", ["subscriptions", sub, "transitionEligibilities"]) => {
+                    if !query.contains("eligibilityType=") {
+                        return bad("eligibilityType is required");
+                    }
+                    let items: Vec<Value> = t
+                        .transitions
+                        .get(*sub)
+                        .into_iter()
+                        .flatten()
+                        .map(|x| {
+                            let errors: Vec<Value> = if x.eligible {
+                                Vec::new()
+                            } else {
+                                vec![json!({"code": "ineligible", "description": "the customer has add-ons on the subscription"})]
+                            };
+                            json!({"catalogItemId": x.to, "title": x.to, "eligibilities": [
+                                {"isEligible": x.eligible, "transitionType": x.transition_type, "errors": errors}]})
+                        })
+                        .collect();
+                    (200, json!({"totalCount": items.len(), "items": items}))
+                }
+                ("GET", ["subscriptions", _, "upgrades"]) => {
+                    (200, json!({"totalCount": 0, "items": []}))
+                }
+                ("POST", ["subscriptions", sub, "transitions"]) => {
+                    let to = body["toCatalogItemId"].as_str().unwrap_or_default().to_string();
+                    let kind = body["transitionType"].as_str().unwrap_or_default().to_string();
+                    let quantity = body["quantity"].as_u64().unwrap_or(0);
+                    let offered = t
+                        .transitions
+                        .get(*sub)
+                        .into_iter()
+                        .flatten()
+                        .find(|x| x.to == to && x.transition_type == kind && x.eligible);
+                    let Some(offered) = offered.cloned() else {
+                        return bad("this transition is not eligible for the subscription");
+                    };
+                    let Some(product) = CATALOG.iter().find(|c| c.2 == to) else {
+                        return bad("unknown catalog item");
+                    };
+                    let Some(source) =
+                        t.subscriptions.iter().find(|s| s["id"].as_str() == Some(sub)).cloned()
+                    else {
+                        return (404, json!({"code": 404}));
+                    };
+                    let new_id = format!("transitioned-{next}");
+                    *t = std::mem::take(t).subscription(&new_id, product.3, quantity, "active");
+                    let id = format!("transition-{next}");
+                    t.started.push((id.clone(), sub.to_string(), new_id.clone(), offered.fails, 0));
+                    if !offered.fails && kind == "transition_with_license_transfer" {
+                        let from = sku_of(source["offerName"].as_str().unwrap_or_default());
+                        for u in t.users.iter_mut().filter(|u| u.skus.contains(&from)) {
+                            u.skus.remove(&from);
+                            u.skus.insert(product.4.to_string());
+                        }
+                        let s = t
+                            .subscriptions
+                            .iter_mut()
+                            .find(|s| s["id"].as_str() == Some(sub))
+                            .unwrap();
+                        s["status"] = json!("deleted");
+                    }
+                    (
+                        201,
+                        json!({"id": id, "fromSubscriptionId": sub, "toSubscriptionId": new_id, "status": "pending"}),
+                    )
+                }
+                ("GET", ["subscriptions", sub, "transitions"]) => {
+                    let mut items = Vec::new();
+                    for (id, from, to, fails, reads) in t.started.iter_mut().filter(|x| x.1 == *sub)
+                    {
+                        // In progress when first read, then done (or failed).
+                        *reads += 1;
+                        let last = match (*reads, *fails) {
+                            (1, _) => "InProgress",
+                            (_, true) => "Failed",
+                            _ => "Completed",
+                        };
+                        let conversion = if *reads == 1 { "InProgress" } else { "Completed" };
+                        items.push(
+                            json!({"id": id, "fromSubscriptionId": from, "toSubscriptionId": to,
+                            "events": [{"name": "Conversion", "status": conversion},
+                                       {"name": "LicenseReassignment", "status": last}]}),
+                        );
+                    }
+                    (200, json!({"totalCount": items.len(), "items": items}))
                 }
                 ("GET", ["subscriptions"]) => {
                     (200, json!({"totalCount": t.subscriptions.len(), "items": t.subscriptions}))

@@ -217,7 +217,8 @@ fn throttling_is_retried_after_the_servers_retry_after() {
         json!({"code": 429, "description": "Too many requests"}),
     );
     let started = std::time::Instant::now();
-    let o = bash(&w, &fake, "s/bash/alpine-ag-a1a1a1a1.sh", &["--apply"]);
+    // Without transitions, the first request under that path is step A's list.
+    let o = bash(&w, &fake, "s/bash/alpine-ag-a1a1a1a1.sh", &["--apply", "--no-transitions"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(started.elapsed() >= std::time::Duration::from_secs(2), "Retry-After: 1 twice");
     let tries: Vec<_> =
@@ -835,4 +836,90 @@ fn a_rollback_undoes_b_and_c_from_the_results_and_never_cancels_a_purchase() {
     // A customer with nothing done: nothing to roll back.
     let o = bash(&w, &fake, "s/rollback/echo-sarl-e5e5e5e5.sh", &["--apply"]);
     assert!(o.status.success() && stderr(&o).contains("nothing to roll back"), "{}", stderr(&o));
+}
+
+/// Where Partner Center offers a transition with licence transfer to the target, it replaces A
+/// and B: the users who only lose Kaizala Pro lose it first, the transition is followed to its
+/// end, B then finds the users moved and C has nothing left to suspend. An ineligible one, or
+/// --no-transitions, keeps to A, B and C; one that fails mid-way stops before C.
+#[test]
+fn an_eligible_transition_replaces_a_and_b_and_a_failed_one_stops_before_c() {
+    use crate::fake_pc::Transition;
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let offer = |eligible: bool, fails: bool| Transition {
+        to: "CFQ7TTC0LH18:0001:AV01".into(),
+        transition_type: "transition_with_license_transfer".into(),
+        eligible,
+        fails,
+    };
+    let source = "a1000000-0000-4000-8000-00000000000a";
+    let with = |x: Option<Transition>| {
+        let mut t = tenants();
+        if let Some(x) = x {
+            t.get_mut(ALPINE).unwrap().transitions.insert(source.into(), vec![x]);
+        }
+        Fake::start(t)
+    };
+    let env = [("KM_POLL_SECONDS", "0")];
+    let script = "s/bash/alpine-ag-a1a1a1a1.sh";
+    let fake = with(Some(offer(true, false)));
+    let dry = bash_with(&w, &fake, script, &[], &env);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let log = stderr(&dry);
+    for want in [
+        "transition to CFQ7TTC0LH18:0001:AV01: transition_with_license_transfer eligible",
+        "path: transition with licence transfer to CFQ7TTC0LH18:0001:AV01, instead of A and B",
+        "DRY RUN, would send: POST ",
+    ] {
+        assert!(log.contains(want), "{want:?} not in:\n{log}");
+    }
+    assert_eq!(fake.mutating(), 0);
+    let o = bash_with(&w, &fake, script, &["--apply"], &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let seen = fake.seen();
+    let posts: Vec<&str> =
+        seen.iter().filter(|s| s.method == "POST").map(|s| s.path.as_str()).collect();
+    assert!(posts.iter().any(|p| p.ends_with("/transitions")), "{posts:?}");
+    assert!(!posts.iter().any(|p| p.contains("/carts")), "no purchase beside the transition");
+    let body: Value = serde_json::from_str(
+        &seen.iter().find(|s| s.path.ends_with("/transitions") && s.method == "POST").unwrap().body,
+    )
+    .unwrap();
+    assert_eq!(body["quantity"], 4);
+    assert_eq!(body["transitionType"], "transition_with_license_transfer");
+    let t = fake.tenant(ALPINE);
+    assert_eq!(kaizala_holders(&t), 0);
+    for u in &t.users {
+        let mover = ["ana", "ben", "cleo", "dan"].iter().any(|n| u.upn.starts_with(n));
+        assert_eq!(u.skus.contains(BB_SKU), mover, "{}: only the users to move were moved", u.upn);
+    }
+    assert!(!fake.state.lock().unwrap().suspended_in_use);
+    assert_eq!(sub(&t, source)["status"], "deleted", "ended by the transition, left as it is");
+
+    // Not eligible: A, B and C as ever.
+    let w2 = Workdir::new();
+    generate(&w2, &["--format", "bash"]);
+    let fake = with(Some(offer(false, false)));
+    let o = bash_with(&w2, &fake, script, &["--apply"], &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not eligible (the customer has add-ons on the subscription)"));
+    assert!(fake.seen().iter().any(|s| s.path.contains("/carts")), "bought through the cart");
+
+    // Failing mid-way: stopped, nothing retired.
+    let w3 = Workdir::new();
+    generate(&w3, &["--format", "bash"]);
+    let fake = with(Some(offer(true, true)));
+    let o = bash_with(&w3, &fake, script, &["--apply"], &env);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the transition failed"), "{}", stderr(&o));
+    assert_eq!(sub(&fake.tenant(ALPINE), source)["status"], "active", "nothing retired");
+
+    // --no-transitions: not even asked.
+    let w4 = Workdir::new();
+    generate(&w4, &["--format", "bash"]);
+    let fake = with(Some(offer(true, false)));
+    let o = bash_with(&w4, &fake, script, &["--apply", "--no-transitions"], &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!fake.seen().iter().any(|s| s.path.contains("transition")));
 }

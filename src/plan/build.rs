@@ -475,6 +475,7 @@ fn customer_plan(
         seats_to_buy: 0,
         purchase: purchases[0].clone(),
         purchases: Vec::new(),
+        path: Path::Unknown,
         recommended,
         alternatives: Vec::new(),
         steps: StepStatuses::default(),

@@ -230,6 +230,10 @@ pub struct CustomerPlan {
     /// before plans of several offers: read as `[purchase]`).
     #[serde(default)]
     pub purchases: Vec<Purchase>,
+    /// Whether Partner Center may carry out A and B itself (a transition or upgrade with licence
+    /// transfer, which the scripts ask for), or why not.
+    #[serde(default)]
+    pub path: Path,
     /// What the tool recommended, before the worksheet's edits (the workbook's hidden
     /// "Recommended" columns, which tell edited cells from unedited ones).
     #[serde(default)]
@@ -264,14 +268,52 @@ pub struct CustomerPlan {
     pub export_currency: Option<String>,
 }
 
+/// How A and B may be carried out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Path {
+    /// One expiring subscription, a target of one offer bought new: Partner Center may offer a
+    /// transition (or upgrade) with licence transfer; the scripts ask and use it when it does.
+    TransitionIfOffered,
+    /// A, B and C: the target is several offers.
+    SeveralOffers,
+    /// A, B and C: step A buys no new subscription.
+    NoNewSubscription,
+    /// A, B and C: the customer has several expiring subscriptions.
+    SeveralSubscriptions,
+    /// A, B and C (a plan written before paths were decided).
+    #[default]
+    Unknown,
+}
+
+impl Path {
+    /// The name `plan.json` uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Path::TransitionIfOffered => "transition_if_offered",
+            Path::SeveralOffers => "several_offers",
+            Path::NoNewSubscription => "no_new_subscription",
+            Path::SeveralSubscriptions => "several_subscriptions",
+            Path::Unknown => "unknown",
+        }
+    }
+}
+
 impl CustomerPlan {
     /// Sets step A: one purchase per offer of the target plan (`purchase` is the first,
-    /// `seats_to_buy` the most any offer needs).
+    /// `seats_to_buy` the most any offer needs), and the path it allows.
     pub fn set_purchases(&mut self, purchases: Vec<Purchase>) {
         if let Some(first) = purchases.first() {
             self.purchase = first.clone();
         }
         self.seats_to_buy = purchases.iter().map(|p| p.seats).max().unwrap_or(0);
+        self.path = match (purchases.as_slice(), self.expiring_subscriptions.len()) {
+            ([_, _, ..], _) => Path::SeveralOffers,
+            ([p], _) if p.action != PurchaseAction::Buy => Path::NoNewSubscription,
+            (_, n) if n > 1 => Path::SeveralSubscriptions,
+            ([_], _) => Path::TransitionIfOffered,
+            ([], _) => Path::NoNewSubscription,
+        };
         self.purchases = purchases;
     }
 
@@ -971,6 +1013,15 @@ mod tests {
         }
         for c in [Channel::Legacy, Channel::NewCommerce, Channel::Unknown] {
             assert_eq!(text(c), c.as_str());
+        }
+        for p in [
+            Path::TransitionIfOffered,
+            Path::SeveralOffers,
+            Path::NoNewSubscription,
+            Path::SeveralSubscriptions,
+            Path::Unknown,
+        ] {
+            assert_eq!(text(p), p.as_str());
         }
         let nce = Channel::of_offer_id(Some("CFQ7TTC0LH18:0001:CFQ7TTC0K5RJ"));
         assert_eq!(nce, Channel::NewCommerce);

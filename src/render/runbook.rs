@@ -130,6 +130,17 @@ fn step_a(s: &mut String, plan: &Plan, c: &CustomerPlan) {
     for p in &c.purchases {
         purchase_line(s, plan, c, p, several);
     }
+    if c.path == crate::plan::Path::TransitionIfOffered {
+        let sub = c.expiring_subscriptions.first().map(|s| s.subscription_id.as_str());
+        let _ = writeln!(
+            s,
+            "- Partner Center may offer to move `{}` to {} itself (a transition, or an upgrade of a legacy subscription, with licence transfer): the scripts ask first and, where it does, use it instead of A and B with the same quantity, term and billing (`--no-transitions` keeps to A and B). By hand: Partner Center > Customers > {} > Subscriptions > `{}`, look for a change of plan with the licences moved.",
+            sub.unwrap_or_default(),
+            md(&c.target.plan),
+            name(c),
+            sub.unwrap_or_default()
+        );
+    }
     if several && !c.buys_nothing() {
         let _ = writeln!(
             s,

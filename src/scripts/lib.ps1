@@ -24,7 +24,7 @@ function Initialize-KmResults([string]$Path) {
     }
 }
 
-function Initialize-Km($Job, [bool]$Apply, [bool]$SetUsageLocation) {
+function Initialize-Km($Job, [bool]$Apply, [bool]$SetUsageLocation, [bool]$NoTransitions = $false) {
     # The tokens are never held in a variable: tracing (Set-PSDebug -Trace 2) shows what is
     # assigned, and would show them.
     if ([string]::IsNullOrEmpty($env:PARTNER_CENTER_TOKEN)) {
@@ -45,6 +45,7 @@ function Initialize-Km($Job, [bool]$Apply, [bool]$SetUsageLocation) {
         KaizalaSkus = @(); KaizalaUsed = 0; TargetSkus = @(); Users = @(); Skus = @()
         SetUsageLocation = $SetUsageLocation; Country = ''; Findings = 0; PfGraph = $false
         ABlocked = $false; BBlocked = $false; Reactivating = $false
+        NoTransitions = $NoTransitions; Path = 'abc'; PathItem = $null
     }
 }
 
@@ -335,6 +336,137 @@ function Test-KmFreeSeats {
         }
     }
     return $true
+}
+
+# ---------------------------------------------------------------- T: Partner Center's own path
+
+# Asks Partner Center whether it can move the expiring subscription to the target itself (see
+# lib.sh's km_find_path). Sets $Km.Path (transition, upgrade or abc).
+function Find-KmPath {
+    $j = $Km.Job
+    $script:Km.Path = 'abc'
+    $p = @($j.Purchases)
+    if ($Km.NoTransitions) { Write-KmLog 'T. transitions not asked for (-NoTransitions): A, B and C'; return }
+    if ($p.Count -ne 1 -or $p[0].Action -ne 'buy' -or @($j.ExpiringSubscriptions).Count -ne 1) {
+        Write-KmLog 'T. no transition asked for: that takes a target of one offer bought new from one expiring subscription; A, B and C'
+        return
+    }
+    $p = $p[0]
+    $sub = @($j.ExpiringSubscriptions)[0]
+    $base = "$($Km.Pc)/v1/customers/$($j.CustomerId)/subscriptions/$(ConvertTo-KmUri $sub)"
+    Write-KmLog "T. does Partner Center move $sub to $($p.Offer) itself?"
+    if ($p.CatalogProduct -and $p.CatalogSku) {
+        $prefix = "$($p.CatalogProduct):$($p.CatalogSku):".ToLowerInvariant()
+        if (Get-Km "$base/transitionEligibilities?eligibilityType=immediate") {
+            $items = @($Km.Response.items | Where-Object { ([string]$_.catalogItemId).ToLowerInvariant().StartsWith($prefix) })
+            foreach ($i in $items) {
+                $what = @($i.eligibilities | ForEach-Object {
+                        $e = if ($_.isEligible) { 'eligible' } else { 'not eligible' }
+                        $errs = @(Get-KmField $_ 'errors' | Where-Object { $_ } | ForEach-Object { if (Get-KmField $_ 'description') { $_.description } else { [string]$_.code } })
+                        if ($errs.Count -gt 0) { $e += " ($($errs -join '; '))" }
+                        "$($_.transitionType) $e"
+                    })
+                Write-KmLog "   transition to $($i.catalogItemId): $($what -join ', ')"
+            }
+            $found = @($items | Where-Object { @($_.eligibilities | Where-Object { $_.isEligible -and $_.transitionType -eq 'transition_with_license_transfer' }).Count -gt 0 }) | Select-Object -First 1
+            if ($found) {
+                $script:Km.Path = 'transition'
+                $script:Km.PathItem = [string]$found.catalogItemId
+                Write-KmLog "   path: transition with licence transfer to $($found.catalogItemId), instead of A and B"
+                return
+            }
+        } else { Write-KmLog "   could not ask for transitions (HTTP $($Km.Status))" }
+    }
+    if ($p.OfferId -and (Get-Km $base)) {
+        $type = Get-KmField (Get-KmField $Km.Response 'productType') 'id'
+        $nce = ($type -eq 'OnlineServicesNCE') -or (([string](Get-KmField $Km.Response 'offerId')).Split(':').Count -eq 3)
+        if (-not $nce) {
+            if (Get-Km "$base/upgrades") {
+                $up = @($Km.Response.items | Where-Object {
+                        ([string]$_.targetOffer.id) -ieq $p.OfferId -and $_.isEligible -and $_.upgradeType -eq 'upgrade_with_license_transfer'
+                    }) | Select-Object -First 1
+                if ($up) {
+                    $script:Km.Path = 'upgrade'
+                    $script:Km.PathItem = $up
+                    Write-KmLog "   path: upgrade with licence transfer to $($p.OfferId), instead of A and B"
+                    return
+                }
+                Write-KmLog "   no eligible upgrade with licence transfer to $($p.OfferId)"
+            } else { Write-KmLog "   could not ask for upgrades (HTTP $($Km.Status))" }
+        }
+    }
+    Write-KmLog "   path: A, B and C (Partner Center offers no move with licence transfer to $($p.Offer))"
+}
+
+# Before a transition with licence transfer: users who already hold a plan that covers them
+# lose the retiring licence first, so that only the users to move are moved.
+function Invoke-KmRemoveOnlyFirst {
+    $j = $Km.Job
+    if (@($j.UsersRemoveOnly).Count -eq 0) { return $true }
+    Write-KmLog "B, first: users who already hold a plan with $($j.RetiringName) lose it before the $($Km.Path)"
+    if (-not (Read-KmSkus)) { return $false }
+    if ($j.LicenseApi -ne 'graph' -and -not (Read-KmUsers)) { return $false }
+    $ok = $true
+    foreach ($upn in @($j.UsersRemoveOnly)) { if (-not (Move-KmUser $upn 'remove_only')) { $ok = $false } }
+    return $ok
+}
+
+# Carries out the path Find-KmPath found instead of A, followed to its end; its row is step A's.
+function Invoke-KmPath {
+    $j = $Km.Job
+    $p = @($j.Purchases)[0]
+    $sub = @($j.ExpiringSubscriptions)[0]
+    $base = "$($Km.Pc)/v1/customers/$($j.CustomerId)/subscriptions/$(ConvertTo-KmUri $sub)"
+    Write-KmLog "A. by $($Km.Path): $sub to $($p.Offer), $($p.Seats) seat(s), licences moved by Partner Center"
+    if (Test-KmDoneBefore 'A' $p.Offer) {
+        Write-KmLog '   done by an earlier run (results file): skipped'
+        Add-KmResult 'A' $p.Offer 'skipped-already-done' '' ''
+        return $true
+    }
+    if ($Km.Path -eq 'upgrade') {
+        $body = $Km.PathItem
+        $body | Add-Member -NotePropertyName quantity -NotePropertyValue ([int64]$p.Seats) -Force
+        if (-not $Km.Apply) { return (Invoke-KmChange 'POST' "$base/upgrades" 'pc' $body 'A' $p.Offer) }
+        Invoke-KmRequest -Method 'POST' -Uri "$base/upgrades" -Api 'pc' -Body $body
+        if (-not (Test-KmOk)) { Add-KmResult 'A' $p.Offer 'failed' $Km.Status $Km.RequestId; Write-KmExplain; return $false }
+        $errors = @(Get-KmField $Km.Response 'upgradeErrors') + @(Get-KmField $Km.Response 'licenseErrors') | Where-Object { $_ }
+        if ($errors.Count -gt 0) {
+            Write-KmLog "   the upgrade reported: $($errors | ConvertTo-Json -Compress -Depth 10)"
+            Add-KmResult 'A' $p.Offer 'failed' $Km.Status $Km.RequestId
+            return $false
+        }
+        Add-KmResult 'A' $p.Offer 'done' $Km.Status $Km.RequestId
+        return $true
+    }
+    $body = @{ toCatalogItemId = $Km.PathItem; quantity = [int64]$p.Seats; transitionType = 'transition_with_license_transfer'; termDuration = $p.Term; billingCycle = $p.Billing }
+    if (-not $Km.Apply) { return (Invoke-KmChange 'POST' "$base/transitions" 'pc' $body 'A' $p.Offer) }
+    Invoke-KmRequest -Method 'POST' -Uri "$base/transitions" -Api 'pc' -Body $body
+    if (-not (Test-KmOk)) { Add-KmResult 'A' $p.Offer 'failed' $Km.Status $Km.RequestId; Write-KmExplain; return $false }
+    $id = [string](Get-KmField $Km.Response 'id')
+    $max = if ($env:KM_POLL_MAX) { [int]$env:KM_POLL_MAX } else { 60 }
+    $wait = if ($env:KM_POLL_SECONDS) { [int]$env:KM_POLL_SECONDS } else { 10 }
+    for ($try = 1; ; $try++) {
+        if (-not (Get-Km "$base/transitions")) { Add-KmResult 'A' $p.Offer 'failed' $Km.Status $Km.RequestId; return $false }
+        $t = @($Km.Response.items | Where-Object { -not $id -or [string]$_.id -eq $id }) | Select-Object -First 1
+        $events = @(Get-KmField $t 'events') + @(Get-KmField $t 'transitionEvents') | Where-Object { $_ }
+        $states = @($events | ForEach-Object { ([string]$_.status).ToLowerInvariant() })
+        if ($states -contains 'failed') {
+            Write-KmLog "   the transition failed: $($events | ConvertTo-Json -Compress -Depth 5)"
+            Add-KmResult 'A' $p.Offer 'failed' $Km.Status $Km.RequestId
+            return $false
+        }
+        if ($states.Count -gt 0 -and @($states | Where-Object { $_ -ne 'completed' }).Count -eq 0) {
+            Write-KmLog '   transition completed'
+            Add-KmResult 'A' $p.Offer 'done' $Km.Status $Km.RequestId
+            return $true
+        }
+        if ($try -ge $max) {
+            Write-KmLog '   the transition is still running: run again later (it is not started twice)'
+            Add-KmResult 'A' $p.Offer 'failed' $Km.Status $Km.RequestId
+            return $false
+        }
+        Start-Sleep -Seconds $wait
+    }
 }
 
 # Step A for every offer of the target plan: tops up what is increased, then buys what is new
@@ -660,6 +792,11 @@ function Invoke-KmRetire([string]$Sub) {
     $status = ([string](Get-KmField $full 'status')).ToLowerInvariant()
     $type = Get-KmField (Get-KmField $full 'productType') 'id'
     $nce = ($type -eq 'OnlineServicesNCE') -or (([string](Get-KmField $full 'offerId')).Split(':').Count -eq 3)
+    if (@('deleted', 'expired', 'disabled') -contains $status) {
+        Write-KmLog "   ${Sub}: already ${status}: skipped"
+        Add-KmResult 'C' $Sub 'skipped-already-done' $Km.Status $Km.RequestId
+        return $true
+    }
     if (-not $nce) {
         if ($status -eq 'suspended') {
             Write-KmLog "   ${Sub}: already suspended: skipped"
@@ -670,11 +807,6 @@ function Invoke-KmRetire([string]$Sub) {
         # The API wants the whole subscription back, with the new status.
         $full.status = 'suspended'
         return (Invoke-KmChange 'PATCH' $url 'pc' $full 'C' $Sub)
-    }
-    if (@('deleted', 'expired', 'disabled') -contains $status) {
-        Write-KmLog "   $Sub (new commerce): already ${status}: skipped"
-        Add-KmResult 'C' $Sub 'skipped-already-done' $Km.Status $Km.RequestId
-        return $true
     }
     # A window that cannot be read counts as closed: auto renew off never loses anything.
     $window = Get-KmField $full 'cancellationAllowedUntilDate'
@@ -863,9 +995,9 @@ function Show-KmPurchase([string]$Target) {
     return $true
 }
 
-function Invoke-KmMain($Job, [bool]$Apply, [bool]$SetUsageLocation = $false) {
+function Invoke-KmMain($Job, [bool]$Apply, [bool]$SetUsageLocation = $false, [bool]$NoTransitions = $false) {
     try {
-        Initialize-Km $Job $Apply $SetUsageLocation
+        Initialize-Km $Job $Apply $SetUsageLocation $NoTransitions
     } catch {
         Write-KmLog "error: $($_.Exception.Message)"
         return 2
@@ -876,7 +1008,18 @@ function Invoke-KmMain($Job, [bool]$Apply, [bool]$SetUsageLocation = $false) {
         Write-KmLog 'stopped: the pre-flight could not read what the migration needs; nothing was changed'
         return 1
     }
-    if (-not (Invoke-KmStepA)) {
+    Find-KmPath
+    if ($Km.Path -ne 'abc') {
+        if (-not (Invoke-KmRemoveOnlyFirst)) {
+            Write-KmLog "stopped: users who only lose $($Job.RetiringName) could not lose it first, so the $($Km.Path) would move them too; nothing else was changed"
+            return 1
+        }
+        if (-not (Invoke-KmPath)) {
+            Write-KmLog "stopped: the $($Km.Path) did not finish, so nothing is retired; run again (a finished one is not repeated), or with -NoTransitions"
+            return 1
+        }
+        Write-KmLog 'B. checks every user as usual: the licences Partner Center moved are skipped'
+    } elseif (-not (Invoke-KmStepA)) {
         Write-KmLog 'stopped: step A failed, so users are not moved and nothing is suspended'
         return 1
     }

@@ -15,12 +15,14 @@ km_die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 
 km_usage() {
   cat >&2 <<'USAGE'
-Usage: <customer>.sh [--apply] [--set-usage-location]
+Usage: <customer>.sh [--apply] [--set-usage-location] [--no-transitions]
 First, a pre-flight (P) reads what the migration depends on and reports what would stop it.
 Without --apply the script then reads the tenant and prints every request that would change
 something (method, URL, body), sending none of them. With --apply it buys (A), moves the users
 (B) and suspends the retiring subscriptions (C), skipping whatever is already done.
 --set-usage-location gives users to move who have no usage location the customer's country.
+Where Partner Center offers a transition (or upgrade) of the expiring subscription to the target
+with licence transfer, it is used instead of A and B; --no-transitions keeps to A, B and C.
 USAGE
 }
 
@@ -46,10 +48,12 @@ km_results_header() {
 km_init() {
   KM_APPLY=0
   KM_SET_USAGE_LOCATION=0
+  KM_NO_TRANSITIONS=0
   while [ "$#" -gt 0 ]; do
     case "$1" in
       --apply) KM_APPLY=1 ;;
       --set-usage-location) KM_SET_USAGE_LOCATION=1 ;;
+      --no-transitions) KM_NO_TRANSITIONS=1 ;;
       -h|--help) km_usage; exit 0 ;;
       *) km_die "unknown argument: $1 (--apply makes changes; without it nothing is changed)" ;;
     esac
@@ -406,6 +410,134 @@ km_preflight_seats() {
     if [ $((free + add)) -lt "$need" ]; then
       km_finding "(free seats) ${TARGET_OFFERS[$i]}" "after step A the tenant would have $((free + add)) free ${TARGET_OFFERS[$i]} licence(s) for $need user(s) who need one: raise the seats to buy"
     fi
+  done
+}
+
+# ---------------------------------------------------------------- T: Partner Center's own path
+
+# Asks Partner Center whether it can move the expiring subscription to the target itself: an
+# immediate transition with licence transfer to the target's catalog item (new commerce; legacy
+# sources too), or, for a legacy subscription, an upgrade with licence transfer to the target's
+# offer. Only for a target of one offer bought new, from one expiring subscription. Sets
+# KM_PATH (transition, upgrade or abc) and prints what it found.
+km_find_path() {
+  KM_PATH=abc
+  local sub base prefix found
+  if [ "$KM_NO_TRANSITIONS" = 1 ]; then
+    km_log "T. transitions not asked for (--no-transitions): A, B and C"
+    return 0
+  fi
+  if [ "${#TARGET_OFFERS[@]}" != 1 ] || [ "${PURCHASE_ACTIONS[0]}" != buy ] || [ "${#EXPIRING_SUBSCRIPTIONS[@]}" != 1 ]; then
+    km_log "T. no transition asked for: that takes a target of one offer bought new from one expiring subscription; A, B and C"
+    return 0
+  fi
+  sub="${EXPIRING_SUBSCRIPTIONS[0]}"
+  base="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions/$(km_uri "$sub")"
+  km_log "T. does Partner Center move $sub to ${TARGET_OFFERS[0]} itself?"
+  if [ -n "${CATALOG_PRODUCTS[0]}" ] && [ -n "${CATALOG_SKUS[0]}" ]; then
+    prefix="${CATALOG_PRODUCTS[0]}:${CATALOG_SKUS[0]}:"
+    if km_get "$base/transitionEligibilities?eligibilityType=immediate" pc; then
+      jq -r --arg p "$prefix" '.items[]? | select((.catalogItemId // "") | ascii_downcase | startswith($p | ascii_downcase))
+          | "   transition to \(.catalogItemId): " + ([.eligibilities[]? | "\(.transitionType // "?") \(if .isEligible then "eligible" else "not eligible" end)\(if (.errors // []) | length > 0 then " (" + ([.errors[] | .description // .code // tostring] | join("; ")) + ")" else "" end)"] | join(", "))' \
+        "$KM_TMP/response" >&2
+      found="$(jq -r --arg p "$prefix" '[.items[]? | select((.catalogItemId // "") | ascii_downcase | startswith($p | ascii_downcase))
+          | select(any(.eligibilities[]?; .isEligible == true and .transitionType == "transition_with_license_transfer"))
+          | .catalogItemId] | first // empty' "$KM_TMP/response")"
+      if [ -n "$found" ]; then
+        KM_PATH=transition
+        KM_PATH_ITEM="$found"
+        km_log "   path: transition with licence transfer to $found, instead of A and B"
+        return 0
+      fi
+    else
+      km_log "   could not ask for transitions (HTTP $KM_STATUS)"
+    fi
+  fi
+  if [ -n "${OFFER_IDS[0]}" ] && km_get "$base" pc &&
+    [ "$(jq -r 'if ((.productType.id? // "") == "OnlineServicesNCE") or ((.offerId // "") | split(":") | length == 3) then 1 else 0 end' "$KM_TMP/response")" = 0 ]; then
+    if km_get "$base/upgrades" pc; then
+      jq --arg o "${OFFER_IDS[0]}" '[.items[]? | select(((.targetOffer.id // "") | ascii_downcase) == ($o | ascii_downcase)
+          and .isEligible == true and .upgradeType == "upgrade_with_license_transfer")] | first // empty' "$KM_TMP/response" >"$KM_TMP/upgrade"
+      if [ -s "$KM_TMP/upgrade" ]; then
+        KM_PATH=upgrade
+        km_log "   path: upgrade with licence transfer to ${OFFER_IDS[0]}, instead of A and B"
+        return 0
+      fi
+      km_log "   no eligible upgrade with licence transfer to ${OFFER_IDS[0]}"
+    else
+      km_log "   could not ask for upgrades (HTTP $KM_STATUS)"
+    fi
+  fi
+  km_log "   path: A, B and C (Partner Center offers no move with licence transfer to ${TARGET_OFFERS[0]})"
+}
+
+# Before a transition with licence transfer, which moves every licence of the source: users
+# who already hold a plan that covers them lose the retiring licence first, so that only the
+# users to move are moved (and the plan's seats suffice).
+km_remove_only_first() {
+  local upn rc=0
+  [ "${#USERS_REMOVE_ONLY[@]}" -gt 0 ] || return 0
+  km_log "B, first: users who already hold a plan with $RETIRING_NAME lose it before the $KM_PATH"
+  km_skus || return 1
+  if [ "$KM_LICENSE_API" != graph ]; then km_users || return 1; fi
+  for upn in "${USERS_REMOVE_ONLY[@]}"; do km_move_user "$upn" remove_only || rc=1; done
+  return "$rc"
+}
+
+# Carries out the path km_find_path found instead of A: the transition (or upgrade) of the
+# plan's seats with licence transfer, followed to its end. Its results row is step A's.
+km_take_path() {
+  local sub base offer="${TARGET_OFFERS[0]}" id tries=0 state
+  sub="${EXPIRING_SUBSCRIPTIONS[0]}"
+  base="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions/$(km_uri "$sub")"
+  km_log "A. by $KM_PATH: $sub to $offer, ${PURCHASE_SEATS[0]} seat(s), licences moved by Partner Center"
+  if km_done_before A "$offer"; then
+    km_log "   done by an earlier run (results file): skipped"
+    km_result A "$offer" skipped-already-done "" ""
+    return 0
+  fi
+  if [ "$KM_PATH" = upgrade ]; then
+    jq --argjson q "${PURCHASE_SEATS[0]}" '.quantity = $q' "$KM_TMP/upgrade" >"$KM_TMP/body"
+    [ "$KM_APPLY" = 1 ] || { km_change POST "$base/upgrades" pc "$KM_TMP/body" A "$offer"; return 0; }
+    km_request POST "$base/upgrades" pc "$KM_TMP/body"
+    case "$KM_STATUS" in 2??) ;; *) km_result A "$offer" failed "$KM_STATUS" "$KM_REQUEST_ID"; km_explain; return 1 ;; esac
+    if [ "$(jq '(.upgradeErrors // []) + (.licenseErrors // []) | length' "$KM_TMP/response")" != 0 ]; then
+      km_log "   the upgrade reported: $(jq -c '(.upgradeErrors // []) + (.licenseErrors // [])' "$KM_TMP/response")"
+      km_result A "$offer" failed "$KM_STATUS" "$KM_REQUEST_ID"
+      return 1
+    fi
+    km_result A "$offer" "done" "$KM_STATUS" "$KM_REQUEST_ID"
+    return 0
+  fi
+  jq -n --arg item "$KM_PATH_ITEM" --argjson q "${PURCHASE_SEATS[0]}" --arg term "${PURCHASE_TERMS[0]}" --arg cycle "${PURCHASE_BILLINGS[0]}" \
+    '{toCatalogItemId: $item, quantity: $q, transitionType: "transition_with_license_transfer", termDuration: $term, billingCycle: $cycle}' >"$KM_TMP/body"
+  [ "$KM_APPLY" = 1 ] || { km_change POST "$base/transitions" pc "$KM_TMP/body" A "$offer"; return 0; }
+  km_request POST "$base/transitions" pc "$KM_TMP/body"
+  case "$KM_STATUS" in 2??) ;; *) km_result A "$offer" failed "$KM_STATUS" "$KM_REQUEST_ID"; km_explain; return 1 ;; esac
+  id="$(jq -r '.id // empty' "$KM_TMP/response")"
+  # Its events (Conversion, LicenseReassignment) run until each is Completed, or one Failed.
+  while :; do
+    km_get "$base/transitions" pc || { km_result A "$offer" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
+    state="$(jq -r --arg id "$id" '[.items[]? | select($id == "" or .id == $id)] | first // {}
+        | [(.events // .transitionEvents // [])[] | (.status // "" | ascii_downcase)] as $s
+        | if ($s | index("failed")) != null then "failed"
+          elif ($s | length) > 0 and all($s[]; . == "completed") then "completed"
+          else "running" end' "$KM_TMP/response")"
+    case "$state" in
+      completed) km_log "   transition completed"; km_result A "$offer" "done" "$KM_STATUS" "$KM_REQUEST_ID"; return 0 ;;
+      failed)
+        km_log "   the transition failed: $(jq -c --arg id "$id" '[.items[]? | select($id == "" or .id == $id)] | first | (.events // .transitionEvents)' "$KM_TMP/response")"
+        km_result A "$offer" failed "$KM_STATUS" "$KM_REQUEST_ID"
+        return 1
+        ;;
+    esac
+    tries=$((tries + 1))
+    if [ "$tries" -ge "${KM_POLL_MAX:-60}" ]; then
+      km_log "   the transition is still running: run again later (it is not started twice)"
+      km_result A "$offer" failed "$KM_STATUS" "$KM_REQUEST_ID"
+      return 1
+    fi
+    sleep "${KM_POLL_SECONDS:-10}"
   done
 }
 
@@ -795,6 +927,13 @@ km_retire() {
   km_get "$url" pc || { km_result C "$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
   status="$(jq -r '.status // "" | ascii_downcase' "$KM_TMP/response")"
   channel="$(jq -r 'if ((.productType.id? // "") == "OnlineServicesNCE") or ((.offerId // "") | split(":") | length == 3) then "new-commerce" else "legacy" end' "$KM_TMP/response")"
+  case "$status" in
+    deleted | expired | disabled)
+      km_log "   $sub: already $status: skipped"
+      km_result C "$sub" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
+      return 0
+      ;;
+  esac
   if [ "$channel" = legacy ]; then
     if [ "$status" = suspended ]; then
       km_log "   $sub: already suspended: skipped"
@@ -807,13 +946,6 @@ km_retire() {
     km_change PATCH "$url" pc "$KM_TMP/body" C "$sub"
     return
   fi
-  case "$status" in
-    deleted | expired | disabled)
-      km_log "   $sub (new commerce): already $status: skipped"
-      km_result C "$sub" skipped-already-done "$KM_STATUS" "$KM_REQUEST_ID"
-      return 0
-      ;;
-  esac
   window="$(jq -r '.cancellationAllowedUntilDate // empty' "$KM_TMP/response")"
   # A window that cannot be read counts as closed: auto renew off never loses anything.
   open="$(jq -r '(.cancellationAllowedUntilDate // "") as $w
@@ -1007,7 +1139,18 @@ km_main() {
     km_log "stopped: the pre-flight could not read what the migration needs; nothing was changed"
     exit 1
   fi
-  if ! km_step_a; then
+  km_find_path
+  if [ "$KM_PATH" != abc ]; then
+    if ! km_remove_only_first; then
+      km_log "stopped: users who only lose $RETIRING_NAME could not lose it first, so the $KM_PATH would move them too; nothing else was changed"
+      exit 1
+    fi
+    if ! km_take_path; then
+      km_log "stopped: the $KM_PATH did not finish, so nothing is retired; run again (a finished one is not repeated), or with --no-transitions"
+      exit 1
+    fi
+    km_log "B. checks every user as usual: the licences Partner Center moved are skipped"
+  elif ! km_step_a; then
     km_log "stopped: step A failed, so users are not moved and nothing is suspended"
     exit 1
   fi

@@ -31,7 +31,7 @@ pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
         "# Run with -Apply to check (P), then carry out A (buy), B (move users), C (retire)."
     );
     let _ = writeln!(s, "[CmdletBinding()]");
-    let _ = writeln!(s, "param([switch]$Apply, [switch]$SetUsageLocation)");
+    let _ = writeln!(s, "param([switch]$Apply, [switch]$SetUsageLocation, [switch]$NoTransitions)");
     let _ = writeln!(s, "Set-StrictMode -Version 3.0");
     let _ = writeln!(s, "$ErrorActionPreference = 'Stop'");
     let _ = writeln!(s, ". (Join-Path $PSScriptRoot 'lib.ps1')");
@@ -40,7 +40,7 @@ pub fn customer(plan: &Plan, j: &CustomerJob, opts: &ScriptOptions) -> String {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "exit (Invoke-KmMain -Job $Job -Apply:$Apply -SetUsageLocation:$SetUsageLocation)"
+        "exit (Invoke-KmMain -Job $Job -Apply:$Apply -SetUsageLocation:$SetUsageLocation -NoTransitions:$NoTransitions)"
     );
     s
 }
@@ -119,7 +119,7 @@ pub fn run_all(plan: &Plan, jobs: &[CustomerJob], opts: &ScriptOptions) -> Strin
     let _ = writeln!(s, "[CmdletBinding()]");
     let _ = writeln!(
         s,
-        "param([switch]$Apply, [switch]$SetUsageLocation, [ValidateRange(1, 1000)][int]$BatchSize = {})",
+        "param([switch]$Apply, [switch]$SetUsageLocation, [switch]$NoTransitions, [ValidateRange(1, 1000)][int]$BatchSize = {})",
         opts.batch_size.max(1)
     );
     let _ = writeln!(s, "Set-StrictMode -Version 3.0");
@@ -153,6 +153,7 @@ for ($i = 0; $i -lt $Customers.Count; $i += $BatchSize) {
         $argList = @('-NoProfile', '-File', $script)
         if ($Apply) { $argList += '-Apply' }
         if ($SetUsageLocation) { $argList += '-SetUsageLocation' }
+        if ($NoTransitions) { $argList += '-NoTransitions' }
         Start-Process -FilePath 'pwsh' -ArgumentList $argList -NoNewWindow -PassThru `
             -RedirectStandardOutput $log -RedirectStandardError "$log.err"
     }

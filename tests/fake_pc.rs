@@ -19,6 +19,10 @@ pub const TOKEN: &str = "test-token";
 /// answer (a timeout the client cannot tell from a lost request).
 pub const DROP: u16 = 0;
 
+/// A fault status that answers only after the fault's `retry_after` seconds (a hang), for
+/// reads: the client gives up first.
+pub const HANG: u16 = 1;
+
 /// A product the fake catalogue sells: product id, SKU id, catalog item, name, SKU GUID (the
 /// SKU GUIDs are Microsoft's, from its licensing table).
 pub const CATALOG: [(&str, &str, &str, &str, &str); 4] = [
@@ -82,6 +86,8 @@ pub struct Transition {
 pub struct Tenant {
     /// Transitions each subscription (by id) may take.
     pub transitions: BTreeMap<String, Vec<Transition>>,
+    /// Upgrades each legacy subscription (by id) may take: (target offer id, its name).
+    pub upgrades: BTreeMap<String, Vec<(String, String)>>,
     /// Transitions started: (id, from, to subscription, fails, times read).
     pub started: Vec<(String, String, String, bool, u32)>,
     /// The customer has accepted the Microsoft Customer Agreement.
@@ -307,7 +313,7 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
     let body = String::from_utf8_lossy(&body).into_owned();
     let request_id = headers.get("ms-requestid").cloned().unwrap_or_default();
     let changes = method != "GET" && !request_id.is_empty();
-    let (status, answer, retry_after) = {
+    let (status, answer, retry_after) = 'answer: {
         let mut st = state.lock().unwrap();
         st.seen.push(Seen {
             method: method.clone(),
@@ -323,7 +329,17 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
                 f.times -= 1;
                 (f.status, f.body.clone(), f.retry_after)
             });
-        if headers.get("authorization").map(String::as_str) != Some(&format!("Bearer {TOKEN}")) {
+        if let Some((HANG, _, delay)) = fault {
+            // Hangs without holding the state, then answers (to a client long gone).
+            drop(st);
+            std::thread::sleep(std::time::Duration::from_secs(u64::from(delay.unwrap_or(5))));
+            let mut st = state.lock().unwrap();
+            let reply = route(&mut st, &method, &target, &body);
+            break 'answer (reply.0, reply.1, None);
+        }
+        break 'answer if headers.get("authorization").map(String::as_str)
+            != Some(&format!("Bearer {TOKEN}"))
+        {
             (401, json!({"code": 401, "description": "bad token"}), None)
         } else if let Some((DROP, ..)) = fault {
             // Done (once per request id), but the answer is lost: the connection closes
@@ -345,7 +361,7 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
                 st.replies.insert(request_id, reply.clone());
             }
             (reply.0, reply.1, None)
-        }
+        };
     };
     let text = answer.to_string();
     let mut out = stream;
@@ -434,8 +450,45 @@ fn route(st: &mut State, method: &str, target: &str, body: &str) -> (u16, Value)
                         .collect();
                     (200, json!({"totalCount": items.len(), "items": items}))
                 }
-                ("GET", ["subscriptions", _, "upgrades"]) => {
-                    (200, json!({"totalCount": 0, "items": []}))
+                ("GET", ["subscriptions", sub, "upgrades"]) => {
+                    let items: Vec<Value> = t
+                        .upgrades
+                        .get(*sub)
+                        .into_iter()
+                        .flatten()
+                        .map(|(id, name)| json!({"targetOffer": {"id": id, "name": name},
+                            "upgradeType": "upgrade_with_license_transfer", "isEligible": true, "quantity": 0, "upgradeErrors": []}))
+                        .collect();
+                    (200, json!({"totalCount": items.len(), "items": items}))
+                }
+                ("POST", ["subscriptions", sub, "upgrades"]) => {
+                    let to = body["targetOffer"]["id"].as_str().unwrap_or_default().to_string();
+                    let quantity = body["quantity"].as_u64().unwrap_or(0);
+                    let Some((_, name)) =
+                        t.upgrades.get(*sub).into_iter().flatten().find(|u| u.0 == to).cloned()
+                    else {
+                        return bad("no such upgrade for the subscription");
+                    };
+                    let Some(source) =
+                        t.subscriptions.iter().find(|s| s["id"].as_str() == Some(sub)).cloned()
+                    else {
+                        return (404, json!({"code": 404}));
+                    };
+                    let new_id = format!("upgraded-{next}");
+                    *t = std::mem::take(t).subscription(&new_id, &name, quantity, "active");
+                    let from = sku_of(source["offerName"].as_str().unwrap_or_default());
+                    let target = sku_of(&name);
+                    for u in t.users.iter_mut().filter(|u| u.skus.contains(&from)) {
+                        u.skus.remove(&from);
+                        u.skus.insert(target.clone());
+                    }
+                    let s =
+                        t.subscriptions.iter_mut().find(|s| s["id"].as_str() == Some(sub)).unwrap();
+                    s["status"] = json!("suspended");
+                    (
+                        200,
+                        json!({"sourceSubscriptionId": sub, "targetSubscriptionId": new_id, "upgradeType": "upgrade_with_license_transfer", "upgradeErrors": [], "licenseErrors": []}),
+                    )
                 }
                 ("POST", ["subscriptions", sub, "transitions"]) => {
                     let to = body["toCatalogItemId"].as_str().unwrap_or_default().to_string();

@@ -923,3 +923,80 @@ fn an_eligible_transition_replaces_a_and_b_and_a_failed_one_stops_before_c() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!fake.seen().iter().any(|s| s.path.contains("transition")));
 }
+
+/// A legacy subscription with an eligible upgrade with licence transfer to the target's offer
+/// takes it instead of A and B.
+#[test]
+fn an_eligible_upgrade_of_a_legacy_subscription_replaces_a_and_b() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let mut plan: Value = serde_json::from_str(&w.read("out/plan.json")).unwrap();
+    for c in plan["customers"].as_array_mut().unwrap() {
+        for line in c["cost"]["lines"].as_array_mut().unwrap() {
+            if line["side"] == "target" && line["offer_name"] == "Microsoft 365 Business Basic" {
+                line["offer_id"] = json!("CFQ7TTC0LH18-legacy");
+            }
+        }
+    }
+    w.write("upgrade.json", serde_json::to_string(&plan).unwrap());
+    let o = w.run(&["scripts", "--plan", "upgrade.json", "--out", "u", "--format", "bash"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let source = "a1000000-0000-4000-8000-00000000000a";
+    let mut t = tenants();
+    t.get_mut(ALPINE).unwrap().upgrades.insert(
+        source.into(),
+        vec![("CFQ7TTC0LH18-legacy".into(), "Microsoft 365 Business Basic".into())],
+    );
+    let fake = Fake::start(t);
+    let o = bash(&w, &fake, "u/bash/alpine-ag-a1a1a1a1.sh", &["--apply"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("path: upgrade with licence transfer to CFQ7TTC0LH18-legacy"));
+    let seen = fake.seen();
+    let up = seen.iter().find(|s| s.method == "POST" && s.path.ends_with("/upgrades")).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&up.body).unwrap()["quantity"], 4);
+    assert!(!seen.iter().any(|s| s.path.contains("/carts")), "nothing bought beside it");
+    let t = fake.tenant(ALPINE);
+    assert_eq!(kaizala_holders(&t), 0);
+    let movers = t.users.iter().filter(|u| u.skus.contains(BB_SKU)).count();
+    assert_eq!(movers, 4, "the remove-only users lost Kaizala Pro before the upgrade");
+}
+
+/// A token that may read but not change licences: step B fails with the roles named, and
+/// nothing is retired. A request that hangs is given up and sent again with its id.
+#[test]
+fn a_token_that_cannot_assign_and_a_hanging_request() {
+    let w = Workdir::new();
+    generate(&w, &["--format", "bash"]);
+    let fake = Fake::start(tenants());
+    fake.fail(
+        "POST",
+        "/licenseupdates",
+        403,
+        100,
+        None,
+        json!({"code": 403, "description": "Forbidden"}),
+    );
+    let o = bash(&w, &fake, "s/bash/alpine-ag-a1a1a1a1.sh", &["--apply", "--no-transitions"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let log = stderr(&o);
+    assert!(log.contains("not allowed (HTTP 403): changing licences needs the GDAP role License Administrator or User Administrator"), "{log}");
+    assert!(log.contains("refused: step B did not finish"), "{log}");
+    assert_eq!(
+        sub(&fake.tenant(ALPINE), "a1000000-0000-4000-8000-00000000000a")["status"],
+        "active"
+    );
+
+    let fake = Fake::start(tenants());
+    fake.fail("GET", "/subscribedskus", crate::fake_pc::HANG, 1, Some(3), json!(null));
+    let env = [("KM_TIMEOUT", "1"), ("RESULTS_FILE", "hang.csv")];
+    let o = bash_with(&w, &fake, "s/bash/echo-sarl-e5e5e5e5.sh", &["--apply"], &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("retrying in 2s with the same MS-RequestId"), "{}", stderr(&o));
+    let reads: Vec<String> = fake
+        .seen()
+        .iter()
+        .filter(|s| s.path.ends_with("/subscribedskus"))
+        .map(|s| s.request_id.clone())
+        .collect();
+    assert_eq!(reads[0], reads[1], "given up, then sent again with the same MS-RequestId");
+}

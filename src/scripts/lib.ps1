@@ -46,6 +46,7 @@ function Initialize-Km($Job, [bool]$Apply, [bool]$SetUsageLocation, [bool]$NoTra
         SetUsageLocation = $SetUsageLocation; Country = ''; Findings = 0; PfGraph = $false
         ABlocked = $false; BBlocked = $false; Reactivating = $false
         NoTransitions = $NoTransitions; Path = 'abc'; PathItem = $null
+        Timeout = $(if ($env:KM_TIMEOUT) { [int]$env:KM_TIMEOUT } else { 180 })
     }
 }
 
@@ -90,7 +91,7 @@ function Invoke-KmRequest([string]$Method, [string]$Uri, [string]$Api, $Body = $
         $params = @{
             Method = $Method; Uri = $Uri; Headers = $headers; Authentication = 'Bearer'; Token = $secure
             SkipHttpErrorCheck = $true; StatusCodeVariable = 'code'; ResponseHeadersVariable = 'answerHeaders'
-            TimeoutSec = 180
+            TimeoutSec = $Km.Timeout
         }
         if ($null -ne $Body) {
             $params.ContentType = 'application/json'
@@ -140,7 +141,7 @@ function Write-KmExplain {
         default { Write-KmLog "   answer: $($Km.Response | ConvertTo-Json -Depth 5 -Compress)" }
     }
     if ($Km.Status -eq '401') { Write-KmLog '   the token was refused (expired?): get a new one and run again' }
-    if ($Km.Status -eq '403') { Write-KmLog '   not allowed: check the GDAP roles (License / User Administrator)' }
+    if ($Km.Status -eq '403') { Write-KmLog "   not allowed (HTTP 403): changing licences needs the GDAP role License Administrator or User Administrator (or Directory Writers); buying and retiring need the partner user's Admin agent role" }
 }
 
 function Get-Km([string]$Uri, [string]$Api = 'pc') {

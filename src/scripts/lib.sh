@@ -9,6 +9,9 @@
 #   GRAPH_BASE_URL           default https://graph.microsoft.com
 #   RESULTS_FILE             default results.csv beside the scripts
 #   KM_MAX_ATTEMPTS          tries per request on 429 / 5xx / no answer, default 6
+#   KM_TIMEOUT               seconds before a request counts as unanswered, default 180
+#   KM_POLL_SECONDS, KM_POLL_MAX   how often and how many times a transition is looked at
+#                            (default 10 s, 60 times)
 
 km_log() { printf '%s\n' "$*" >&2; }
 km_die() { printf 'error: %s\n' "$*" >&2; exit 2; }
@@ -73,6 +76,8 @@ km_init() {
   KM_GRAPH="${KM_GRAPH%/}"
   KM_RESULTS="${RESULTS_FILE:-$KM_DIR/results.csv}"
   KM_MAX_ATTEMPTS="${KM_MAX_ATTEMPTS:-6}"
+  # Seconds a request may take before it counts as unanswered (and is sent again, same id).
+  KM_TIMEOUT="${KM_TIMEOUT:-180}"
   km_results_header "$KM_RESULTS"
   KM_TMP="$(mktemp -d)"
   trap 'rm -rf "$KM_TMP"' EXIT
@@ -134,7 +139,7 @@ km_send() {
   while :; do
     if [ "$reuse" = 0 ]; then rid="$(km_uuid)"; fi
     local args=(-sS -X "$method" -o "$KM_TMP/response" -D "$KM_TMP/headers" -w '%{http_code}'
-      --connect-timeout 20 --max-time 180 --config -
+      --connect-timeout 20 --max-time "$KM_TIMEOUT" --config -
       -H "Accept: application/json" -H "MS-RequestId: $rid" -H "MS-CorrelationId: $(km_uuid)"
       -H "MS-Contract-Version: v1")
     if [ -n "$body" ]; then
@@ -220,7 +225,9 @@ km_explain() {
     *) km_log "   answer: $(head -c 400 "$KM_TMP/response" | tr '\n' ' ')" ;;
   esac
   if [ "$KM_STATUS" = 401 ]; then km_log "   the token was refused (expired?): get a new one and run again"; fi
-  if [ "$KM_STATUS" = 403 ]; then km_log "   not allowed: check the GDAP roles (License / User Administrator)"; fi
+  if [ "$KM_STATUS" = 403 ]; then
+    km_log "   not allowed (HTTP 403): changing licences needs the GDAP role License Administrator or User Administrator (or Directory Writers); buying and retiring need the partner user's Admin agent role"
+  fi
 }
 
 km_uri() { jq -rn --arg v "$1" '$v | @uri'; }

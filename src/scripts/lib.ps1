@@ -1019,7 +1019,8 @@ function Invoke-KmMain($Job, [bool]$Apply, [bool]$SetUsageLocation = $false, [bo
             Write-KmLog "stopped: the $($Km.Path) did not finish, so nothing is retired; run again (a finished one is not repeated), or with -NoTransitions"
             return 1
         }
-        Write-KmLog 'B. checks every user as usual: the licences Partner Center moved are skipped'
+        if ($Apply) { Write-KmLog 'B. checks every user as usual: the licences Partner Center moved are skipped' }
+        else { Write-KmLog "B. checks every user after the $($Km.Path) (this dry run sent none, so B shows each user as it stands now)" }
     } elseif (-not (Invoke-KmStepA)) {
         Write-KmLog 'stopped: step A failed, so users are not moved and nothing is suspended'
         return 1

@@ -1156,7 +1156,11 @@ km_main() {
       km_log "stopped: the $KM_PATH did not finish, so nothing is retired; run again (a finished one is not repeated), or with --no-transitions"
       exit 1
     fi
-    km_log "B. checks every user as usual: the licences Partner Center moved are skipped"
+    if [ "$KM_APPLY" = 1 ]; then
+      km_log "B. checks every user as usual: the licences Partner Center moved are skipped"
+    else
+      km_log "B. checks every user after the $KM_PATH (this dry run sent none, so B shows each user as it stands now)"
+    fi
   elif ! km_step_a; then
     km_log "stopped: step A failed, so users are not moved and nothing is suspended"
     exit 1

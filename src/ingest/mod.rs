@@ -150,6 +150,8 @@ pub struct UserRecord {
     pub covered_by: Option<String>,
     /// Every licence the user holds, as written.
     pub licences: Vec<String>,
+    /// The offers of replacement plans among them, by their English names, sorted.
+    pub offers: Vec<String>,
     /// Where the row is.
     pub origin: Origin,
 }

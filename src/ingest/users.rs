@@ -249,7 +249,7 @@ fn take_row(ctx: &FileCtx<'_>, part: &mut Part, row: &crate::source::Row) {
         Some(c) => Holder::Customer(c.clone()),
         None => Holder::Domain(domain.clone()),
     };
-    let (kaizala, covered_by) = classify(ctx.catalog, part, &licences, &holder);
+    let (kaizala, covered_by, offers) = classify(ctx.catalog, part, &licences, &holder);
     let Some(kaizala_licence) = kaizala else {
         part.no_licence += 1;
         return;
@@ -261,18 +261,19 @@ fn take_row(ctx: &FileCtx<'_>, part: &mut Part, row: &crate::source::Row) {
         kaizala_licence,
         covered_by,
         licences,
+        offers,
         origin,
     });
 }
 
-/// A user's Kaizala Pro licence and the licence that covers Kaizala, if any; counts the
-/// replacement offers held and the licences the tables do not know.
+/// A user's Kaizala Pro licence, the licence that covers Kaizala, if any, and the replacement
+/// offers held (sorted); counts those offers and the licences the tables do not know.
 fn classify(
     catalog: &Catalog,
     part: &mut Part,
     licences: &[String],
     holder: &Holder,
-) -> (Option<String>, Option<String>) {
+) -> (Option<String>, Option<String>, Vec<String>) {
     let (mut kaizala, mut covered_by) = (None, None);
     let mut offers_held = Vec::new();
     for l in licences {
@@ -304,7 +305,9 @@ fn classify(
         let held = offers_held.iter().map(String::as_str).collect();
         covered_by = catalog.held_together(&held).map(|r| r.name.clone());
     }
-    (kaizala, covered_by)
+    offers_held.sort_unstable();
+    offers_held.dedup();
+    (kaizala, covered_by, offers_held)
 }
 
 /// Whose users a count belongs to.

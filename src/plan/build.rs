@@ -443,7 +443,7 @@ fn customer_plan(
         forced: opts.forced_target.as_deref(),
     };
     let (offer, reason) = target::choose(&facts, catalog);
-    let changes = user_changes(&users, catalog);
+    let changes = user_changes(&users);
     let needs = |o: &str| if has_user_rows { lacking(&changes, o) } else { seats_needed };
     let (offer, reason, purchases) =
         step_a((offer, reason), &needs, &existing, (opts, catalog), &mut notes);
@@ -609,7 +609,7 @@ fn frontline_source(
 
 /// Each user's change; what a moving user is assigned is set once the target is known
 /// (`CustomerPlan::set_assignments`).
-fn user_changes(users: &BTreeMap<String, UserRecord>, catalog: &Catalog) -> Vec<UserChange> {
+fn user_changes(users: &BTreeMap<String, UserRecord>) -> Vec<UserChange> {
     users
         .values()
         .map(|u| UserChange {
@@ -619,11 +619,7 @@ fn user_changes(users: &BTreeMap<String, UserRecord>, catalog: &Catalog) -> Vec<
             remove_licence: u.kaizala_licence.clone(),
             assign_licence: None,
             assign_licences: Vec::new(),
-            holds: {
-                let held: BTreeSet<&str> =
-                    u.licences.iter().filter_map(|l| catalog.offer_of(l)).collect();
-                held.into_iter().map(str::to_string).collect()
-            },
+            holds: u.offers.clone(),
             covered_by: u.covered_by.clone(),
             status: StepStatus::ToDo,
         })

@@ -287,13 +287,13 @@ fn set_seats(c: &mut CustomerPlan, seats: u64, at: &Location, catalog: &Catalog)
         let n = seats.saturating_sub(top - b.seats);
         p.seats = n;
         p.new_quantity = p.current_quantity.map(|q| q + n);
-        let buys = matches!(p.action, PurchaseAction::Buy);
+        let was_buying = p.action == PurchaseAction::Buy;
         p.action = match (n, &p.subscription_id) {
             (0, _) => PurchaseAction::None,
             (_, Some(_)) => PurchaseAction::Increase,
             (_, None) => PurchaseAction::Buy,
         };
-        if !buys && p.action == PurchaseAction::Buy {
+        if !was_buying && p.action == PurchaseAction::Buy {
             // A purchase that now buys gets the recommended term and billing.
             purchase::set_terms(p, c.recommended.term, c.recommended.billing, TermsSource::Default);
         }

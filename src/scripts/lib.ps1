@@ -379,9 +379,7 @@ function Find-KmPath {
         } else { Write-KmLog "   could not ask for transitions (HTTP $($Km.Status))" }
     }
     if ($p.OfferId -and (Get-Km $base)) {
-        $type = Get-KmField (Get-KmField $Km.Response 'productType') 'id'
-        $nce = ($type -eq 'OnlineServicesNCE') -or (([string](Get-KmField $Km.Response 'offerId')).Split(':').Count -eq 3)
-        if (-not $nce) {
+        if (-not (Test-KmNewCommerce $Km.Response)) {
             if (Get-Km "$base/upgrades") {
                 $up = @($Km.Response.items | Where-Object {
                         ([string]$_.targetOffer.id) -ieq $p.OfferId -and $_.isEligible -and $_.upgradeType -eq 'upgrade_with_license_transfer'
@@ -777,6 +775,13 @@ function Invoke-KmStepC {
     return $ok
 }
 
+# True when a subscription is new commerce: product type OnlineServicesNCE, or an offer id
+# product:sku:availability (legacy ones may carry a term too).
+function Test-KmNewCommerce($Subscription) {
+    $type = Get-KmField (Get-KmField $Subscription 'productType') 'id'
+    return ($type -eq 'OnlineServicesNCE') -or (([string](Get-KmField $Subscription 'offerId')).Split(':').Count -eq 3)
+}
+
 # A property of an answer, or $null when it is absent.
 function Get-KmField($Object, [string]$Name) {
     if ($null -ne $Object -and $Object.PSObject.Properties.Name -contains $Name) { return $Object.$Name }
@@ -791,8 +796,7 @@ function Invoke-KmRetire([string]$Sub) {
     if (-not (Get-Km $url)) { Add-KmResult 'C' $Sub 'failed' $Km.Status $Km.RequestId; return $false }
     $full = $Km.Response
     $status = ([string](Get-KmField $full 'status')).ToLowerInvariant()
-    $type = Get-KmField (Get-KmField $full 'productType') 'id'
-    $nce = ($type -eq 'OnlineServicesNCE') -or (([string](Get-KmField $full 'offerId')).Split(':').Count -eq 3)
+    $nce = Test-KmNewCommerce $full
     if (@('deleted', 'expired', 'disabled') -contains $status) {
         Write-KmLog "   ${Sub}: already ${status}: skipped"
         Add-KmResult 'C' $Sub 'skipped-already-done' $Km.Status $Km.RequestId
@@ -901,8 +905,7 @@ function Undo-KmRetire([string]$Sub) {
     if (-not (Get-Km $url)) { Add-KmResult 'R' "subscription:$Sub" 'failed' $Km.Status $Km.RequestId; return $false }
     $full = $Km.Response
     $status = ([string](Get-KmField $full 'status')).ToLowerInvariant()
-    $type = Get-KmField (Get-KmField $full 'productType') 'id'
-    $nce = ($type -eq 'OnlineServicesNCE') -or (([string](Get-KmField $full 'offerId')).Split(':').Count -eq 3)
+    $nce = Test-KmNewCommerce $full
     switch ($status) {
         'suspended' {
             Write-KmLog "   ${Sub}: reactivate"

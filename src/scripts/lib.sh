@@ -422,6 +422,12 @@ km_preflight_seats() {
 
 # ---------------------------------------------------------------- T: Partner Center's own path
 
+# True when the subscription in the last answer is new commerce: product type
+# OnlineServicesNCE, or an offer id product:sku:availability (legacy ones may carry a term too).
+km_new_commerce() {
+  [ "$(jq -r 'if ((.productType.id? // "") == "OnlineServicesNCE") or ((.offerId // "") | split(":") | length == 3) then 1 else 0 end' "$KM_TMP/response")" = 1 ]
+}
+
 # Asks Partner Center whether it can move the expiring subscription to the target itself: an
 # immediate transition with licence transfer to the target's catalog item (new commerce; legacy
 # sources too), or, for a legacy subscription, an upgrade with licence transfer to the target's
@@ -460,8 +466,7 @@ km_find_path() {
       km_log "   could not ask for transitions (HTTP $KM_STATUS)"
     fi
   fi
-  if [ -n "${OFFER_IDS[0]}" ] && km_get "$base" pc &&
-    [ "$(jq -r 'if ((.productType.id? // "") == "OnlineServicesNCE") or ((.offerId // "") | split(":") | length == 3) then 1 else 0 end' "$KM_TMP/response")" = 0 ]; then
+  if [ -n "${OFFER_IDS[0]}" ] && km_get "$base" pc && ! km_new_commerce; then
     if km_get "$base/upgrades" pc; then
       jq --arg o "${OFFER_IDS[0]}" '[.items[]? | select(((.targetOffer.id // "") | ascii_downcase) == ($o | ascii_downcase)
           and .isEligible == true and .upgradeType == "upgrade_with_license_transfer")] | first // empty' "$KM_TMP/response" >"$KM_TMP/upgrade"
@@ -933,7 +938,8 @@ km_retire() {
   url="$KM_PC/v1/customers/$CUSTOMER_ID/subscriptions/$(km_uri "$sub")"
   km_get "$url" pc || { km_result C "$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
   status="$(jq -r '.status // "" | ascii_downcase' "$KM_TMP/response")"
-  channel="$(jq -r 'if ((.productType.id? // "") == "OnlineServicesNCE") or ((.offerId // "") | split(":") | length == 3) then "new-commerce" else "legacy" end' "$KM_TMP/response")"
+  channel=legacy
+  if km_new_commerce; then channel=new-commerce; fi
   case "$status" in
     deleted | expired | disabled)
       km_log "   $sub: already $status: skipped"
@@ -1038,7 +1044,8 @@ km_unretire() {
   km_get "$url" pc || { km_result R "subscription:$sub" failed "$KM_STATUS" "$KM_REQUEST_ID"; return 1; }
   status="$(jq -r '.status // "" | ascii_downcase' "$KM_TMP/response")"
   renew="$(jq -r '.autoRenewEnabled // false' "$KM_TMP/response")"
-  nce="$(jq -r 'if ((.productType.id? // "") == "OnlineServicesNCE") or ((.offerId // "") | split(":") | length == 3) then 1 else 0 end' "$KM_TMP/response")"
+  nce=0
+  if km_new_commerce; then nce=1; fi
   case "$status" in
     suspended)
       km_log "   $sub: reactivate"
